@@ -1,0 +1,78 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'out/', 'node_modules/', 'test/fixtures/', 'examples/', 'test-results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      globals: globals.node,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      // `() => logger.info(x)` reads better than a braced body returning nothing.
+      '@typescript-eslint/no-confusing-void-expression': 'off',
+      // Environments are plain string maps; removing a variable is deleting its key.
+      '@typescript-eslint/no-dynamic-delete': 'off',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name=/^(execSync|spawnSync|execFileSync)$/]",
+          message: 'Synchronous child processes block the extension host; use execa.',
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'child_process',
+              importNames: ['execSync', 'spawnSync', 'execFileSync'],
+              message: 'Synchronous child processes block the extension host; use execa.',
+            },
+            {
+              name: 'node:child_process',
+              importNames: ['execSync', 'spawnSync', 'execFileSync'],
+              message: 'Synchronous child processes block the extension host; use execa.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The engine is shared by the CLI and unit-tested in plain Node: it must never see `vscode`.
+    files: ['src/core/**/*.ts', 'src/cli.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'src/core is editor-independent; put VS Code code in src/vscode.' },
+            {
+              name: 'child_process',
+              importNames: ['execSync', 'spawnSync', 'execFileSync'],
+              message: 'Synchronous child processes block the extension host; use execa.',
+            },
+            {
+              name: 'node:child_process',
+              importNames: ['execSync', 'spawnSync', 'execFileSync'],
+              message: 'Synchronous child processes block the extension host; use execa.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

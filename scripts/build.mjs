@@ -1,0 +1,58 @@
+// Bundles the extension (CommonJS, as VS Code loads it), the CLI (an ES module with a shebang)
+// and the integration tests (CommonJS, loaded by mocha inside the extension host).
+import { chmod, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+};
+
+const integrationTests = (await readdir('test/integration'))
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => path.join('test/integration', name));
+
+const builds = [
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.cjs',
+    format: 'cjs',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.js',
+    format: 'esm',
+    // Bundled CommonJS dependencies call require() for Node built-ins.
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+    },
+  },
+  {
+    ...common,
+    minify: false,
+    sourcemap: true,
+    entryPoints: integrationTests,
+    outdir: 'out/test/integration',
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    external: ['vscode', 'mocha'],
+  },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  await chmod('dist/cli.js', 0o755);
+}

@@ -1,0 +1,52 @@
+// Generates package.json's `contributes.commands`, `.configuration` and the palette menu from
+// the typed tables in src/vscode/tables, so the manifest can never drift from the code.
+// `--check` exits 1 when package.json is out of date (run by the unit tests).
+import { readFile, writeFile } from 'node:fs/promises';
+import { commandCategory, commandTable } from '../src/vscode/tables/commands';
+import { settingsSection, settingsTable } from '../src/vscode/tables/settings';
+
+const manifestPath = new URL('../package.json', import.meta.url);
+
+export function generatedContributions(): Record<string, unknown> {
+  const commands = Object.entries(commandTable).map(([command, spec]) => ({
+    command,
+    title: spec.title,
+    category: commandCategory,
+    ...('icon' in spec ? { icon: spec.icon } : {}),
+  }));
+  const commandPalette = Object.entries(commandTable).flatMap(([command, spec]) =>
+    'palette' in spec ? [{ command, when: spec.palette }] : [],
+  );
+  const properties = Object.fromEntries(
+    Object.entries(settingsTable).map(([name, spec]) => [
+      `${settingsSection}.${name}`,
+      { ...spec.schema, default: spec.default, scope: spec.scope, markdownDescription: spec.description },
+    ]),
+  );
+  return {
+    commands,
+    menus: { commandPalette },
+    configuration: { title: 'Nix Shell', properties },
+  };
+}
+
+export async function renderManifest(): Promise<{ current: string; generated: string }> {
+  const current = await readFile(manifestPath, 'utf8');
+  const manifest = JSON.parse(current) as { contributes?: Record<string, unknown> };
+  const contributes = { ...(manifest.contributes ?? {}), ...generatedContributions() };
+  const generated = `${JSON.stringify({ ...manifest, contributes }, null, 2)}\n`;
+  return { current, generated };
+}
+
+if (process.argv[1]?.endsWith('manifest.ts')) {
+  const { current, generated } = await renderManifest();
+  if (process.argv.includes('--check')) {
+    if (current !== generated) {
+      console.error('package.json is out of date: run npm run manifest');
+      process.exit(1);
+    }
+  } else if (current !== generated) {
+    await writeFile(manifestPath, generated);
+    console.log('package.json contributions updated');
+  }
+}

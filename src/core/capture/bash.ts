@@ -1,0 +1,33 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { Environment } from '../env/mutations';
+import type { DevEnv } from './devEnv';
+
+/**
+ * The bash to replay the shellHook with. The derivation's own builder comes first: it is the
+ * bash the environment was made for, and on macOS it avoids /bin/bash 3.2, which lacks
+ * associative arrays. Then bash on the user's PATH.
+ */
+export async function findBash(devEnv: DevEnv | undefined, base: Environment): Promise<string> {
+  const fromNix = [devEnv?.variables['BASH']?.value, devEnv?.variables['builder']?.value].filter(
+    (value): value is string => typeof value === 'string' && path.basename(value) === 'bash',
+  );
+  const fromPath = (base['PATH'] ?? '')
+    .split(':')
+    .filter((dir) => path.isAbsolute(dir))
+    .map((dir) => path.join(dir, 'bash'));
+  for (const candidate of [...fromNix, ...fromPath, '/bin/bash']) {
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return 'bash';
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { Environment } from '../env/mutations';
+import {
+  isValidName,
+  outputNames,
+  passAsFileNames,
+  ruleFor,
+  splitSearchPath,
+} from '../env/variables';
+
+/** `nix print-dev-env --json`, read leniently: unknown variable types are skipped. */
+const devEnvSchema = z.object({
+  variables: z.record(z.string(), z.object({ type: z.string(), value: z.unknown() })),
+  bashFunctions: z.record(z.string(), z.string()).optional(),
+});
+
+export type DevEnv = z.infer<typeof devEnvSchema>;
+
+export function parseDevEnv(json: string): DevEnv {
+  return devEnvSchema.parse(JSON.parse(json));
+}
+
+/** Bash's own variables: read-only, dynamic, or meaningless in another shell. */
+const bashOwned = new Set([
+  'BASH', 'BASHOPTS', 'BASHPID', 'BASH_ALIASES', 'BASH_ARGC', 'BASH_ARGV', 'BASH_ARGV0',
+  'BASH_CMDS', 'BASH_COMMAND', 'BASH_LINENO', 'BASH_SOURCE', 'BASH_SUBSHELL', 'BASH_VERSINFO',
+  'BASH_VERSION', 'COLUMNS', 'COMP_WORDBREAKS', 'DIRSTACK', 'EPOCHREALTIME', 'EPOCHSECONDS',
+  'EUID', 'FUNCNAME', 'GROUPS', 'HISTCMD', 'HOSTNAME', 'HOSTTYPE', 'IFS', 'LINENO', 'LINES',
+  'MACHTYPE', 'OPTERR', 'OPTIND', 'OSTYPE', 'PIPESTATUS', 'PPID', 'PS1', 'PS2', 'PS4', 'PWD',
+  'OLDPWD', 'RANDOM', 'SECONDS', 'SHELLOPTS', 'SHLVL', 'SRANDOM', 'UID', '_',
+]);
+
+// Function names bash accepts that are also safe to write unquoted in a definition.
+const functionName = /^[A-Za-z_][A-Za-z0-9_:.+-]*$/;
+
+/** Single-quotes a value for bash so that every byte comes back unchanged. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface ReplayOptions {
+  /** The environment bash starts with: the user's, so PATH-like values can be joined to it. */
+  readonly base: Environment;
+  /** The project directory, where `outputs/<name>` live. */
+  readonly root: string;
+  /** The file `env -0` is written to once the shellHook has run. */
+  readonly dumpFile: string;
+}
+
+/**
+ * A bash script that recreates the shell `nix develop` would give (variables, arrays,
+ * functions, outputs under `<root>/outputs`), runs the shellHook with its output to our log and
+ * stdin closed, then writes `env -0` to a file. Values are single-quoted, so nothing a value
+ * contains (`$(…)`, newlines, `declare -x EVIL=1`) is ever interpreted.
+ */
+export function replayScript(devEnv: DevEnv, options: ReplayOptions): string {
+  const lines: string[] = ['set +e'];
+  const exported: Record<string, string> = {};
+  for (const [name, variable] of Object.entries(devEnv.variables)) {
+    if (!isValidName(name) || bashOwned.has(name)) continue;
+    const { type, value } = variable;
+    if (type === 'exported' && typeof value === 'string') exported[name] = value;
+    else if (type === 'var' && typeof value === 'string') {
+      if (ruleFor(name, value) !== 'ignore') lines.push(`${name}=${shellQuote(value)}`);
+    } else if (type === 'array' && Array.isArray(value)) {
+      const items = value.filter((v): v is string => typeof v === 'string').map(shellQuote);
+      lines.push(`declare -a ${name}=(${items.join(' ')})`);
+    } else if (type === 'associative' && value && typeof value === 'object') {
+      const items = Object.entries(value as Record<string, unknown>)
+        .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+        .map(([k, v]) => `[${shellQuote(k)}]=${shellQuote(v)}`);
+      lines.push(`declare -A ${name}=(${items.join(' ')})`);
+    }
+  }
+  for (const name of passAsFileNames(exported)) delete exported[name];
+  for (const name of outputNames(exported)) exported[name] = `${options.root}/outputs/${name}`;
+  for (const [name, value] of Object.entries(exported)) {
+    const rule = ruleFor(name, value);
+    if (rule === 'ignore') continue;
+    const joined = rule === 'prepend' ? joinSearchPath(value, options.base[name]) : value;
+    lines.push(`export ${name}=${shellQuote(joined)}`);
+  }
+  for (const [name, body] of Object.entries(devEnv.bashFunctions ?? {})) {
+    if (functionName.test(name)) lines.push(`${name} () \n{ \n${body}\n}`);
+  }
+  lines.push(
+    'eval "${shellHook:-}" </dev/null',
+    `env -0 > ${shellQuote(options.dumpFile)}`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** nix's entries first, then the user's, as `nix develop` appends the saved PATH. */
+function joinSearchPath(nixValue: string, userValue: string | undefined): string {
+  return [...splitSearchPath(nixValue), ...splitSearchPath(userValue)].join(':');
+}

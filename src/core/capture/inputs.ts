@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { gitTopLevel } from '../nix/flake';
+import { entryFiles, targetRoot, type EnvTarget } from '../target';
+
+const sourceStorePath = /^\/nix\/store\/[0-9a-z]{32}-source(?=\/|$)/;
+
+/**
+ * The local files an environment depends on: the entry files, plus what nix logged reading.
+ * A flake is evaluated from its copy in the store (`/nix/store/<hash>-source/…`); those paths
+ * are mapped back to the checkout. Other store paths never change and are not inputs. A
+ * directory holding the whole project (`src = ./.`) is left out: every edit anywhere would
+ * re-evaluate the environment.
+ */
+export async function localInputs(
+  target: EnvTarget,
+  readFiles: readonly string[],
+): Promise<string[]> {
+  const root = targetRoot(target);
+  const toLocal = target.kind === 'flake' ? await flakeSourceMapper(target.dir, readFiles) : identity;
+  const inputs = new Set(entryFiles(target));
+  for (const file of readFiles) {
+    const local = toLocal(file);
+    if (local === undefined || local.startsWith('/nix/store/')) continue;
+    if (contains(local, root)) continue;
+    inputs.add(local);
+  }
+  return [...inputs].sort();
+}
+
+const identity = (file: string): string | undefined => file;
+
+async function flakeSourceMapper(
+  flakeDir: string,
+  readFiles: readonly string[],
+): Promise<(file: string) => string | undefined> {
+  const top = (await gitTopLevel(flakeDir)) ?? flakeDir;
+  const flakeInSource = path.relative(top, path.join(flakeDir, 'flake.nix'));
+  const source = readFiles
+    .filter((file) => file.endsWith(`/${flakeInSource}`))
+    .map((file) => sourceStorePath.exec(file)?.[0])
+    .find((prefix) => prefix !== undefined);
+  return (file) => {
+    if (!source || (file !== source && !file.startsWith(`${source}/`))) return file;
+    return path.join(top, file.slice(source.length));
+  };
+}
+
+/** Whether `outer` is `inner` or one of its ancestors. */
+function contains(outer: string, inner: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}

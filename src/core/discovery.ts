@@ -1,0 +1,97 @@
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { EnvTarget } from './target';
+
+/** The files that define a Nix environment, in order of precedence. */
+export const environmentFileNames = ['flake.nix', 'shell.nix', 'default.nix'] as const;
+export type EnvironmentFileName = (typeof environmentFileNames)[number];
+
+export interface Candidate {
+  readonly file: string;
+  readonly name: EnvironmentFileName;
+  /** 0 at the folder's root, 1 one level down. */
+  readonly depth: number;
+}
+
+/** Directories never searched: tooling output and dependency trees, not projects. */
+const skippedDirectories = new Set(['node_modules', 'result', 'outputs', 'dist', 'out', 'target']);
+
+/**
+ * Finds environment files at the folder's root and one level down, root first, then by the
+ * precedence flake.nix > shell.nix > default.nix, then by path.
+ */
+export async function findCandidates(folder: string): Promise<Candidate[]> {
+  const found: Candidate[] = [];
+  const rootEntries = await listDirectory(folder);
+  collect(folder, rootEntries, 0, found);
+  const subdirectories = rootEntries.filter(
+    (entry) =>
+      entry.isDirectory() && !entry.name.startsWith('.') && !skippedDirectories.has(entry.name),
+  );
+  for (const dir of subdirectories) {
+    const inner = path.join(folder, dir.name);
+    collect(inner, await listDirectory(inner), 1, found);
+  }
+  return found.sort(
+    (a, b) =>
+      a.depth - b.depth ||
+      environmentFileNames.indexOf(a.name) - environmentFileNames.indexOf(b.name) ||
+      a.file.localeCompare(b.file),
+  );
+}
+
+function collect(dir: string, entries: readonly Dirent[], depth: number, into: Candidate[]): void {
+  for (const name of environmentFileNames) {
+    if (entries.some((entry) => entry.name === name && (entry.isFile() || entry.isSymbolicLink()))) {
+      into.push({ file: path.join(dir, name), name, depth });
+    }
+  }
+}
+
+async function listDirectory(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+export function candidateTarget(candidate: Candidate, devShell?: string): EnvTarget {
+  return candidate.name === 'flake.nix'
+    ? { kind: 'flake', dir: path.dirname(candidate.file), devShell }
+    : { kind: 'file', file: candidate.file };
+}
+
+export interface TargetPreference {
+  /** `nixShell.file`: a .nix file or a directory holding one, relative to the folder. */
+  readonly file?: string | undefined;
+  /** `nixShell.devShell`: the flake devShell to enter. */
+  readonly devShell?: string | undefined;
+}
+
+/**
+ * Picks the target to enter: an explicit setting (or a remembered choice) wins; otherwise the
+ * first candidate by precedence. Returns undefined when the folder has no environment.
+ */
+export async function chooseTarget(
+  folder: string,
+  preference: TargetPreference,
+  candidates?: readonly Candidate[],
+): Promise<EnvTarget | undefined> {
+  if (preference.file) {
+    const explicit = path.resolve(folder, preference.file);
+    const info = await stat(explicit).catch(() => undefined);
+    if (info?.isDirectory()) {
+      const inner = (await findCandidates(explicit)).find((c) => c.depth === 0);
+      return inner ? candidateTarget(inner, preference.devShell) : undefined;
+    }
+    if (path.basename(explicit) === 'flake.nix') {
+      return { kind: 'flake', dir: path.dirname(explicit), devShell: preference.devShell };
+    }
+    return { kind: 'file', file: explicit };
+  }
+  const all = candidates ?? (await findCandidates(folder));
+  const first = preference.devShell ? all.find((c) => c.name === 'flake.nix') : all[0];
+  return first ? candidateTarget(first, preference.devShell) : undefined;
+}

@@ -1,0 +1,175 @@
+import path from 'node:path';
+import { captureEnvironment } from './capture/capture';
+import { checkInput, recordInput, type InputRecord } from './cache/inputs';
+import { cacheKeys, type CacheKeys } from './cache/key';
+import { withFileLock } from './cache/lock';
+import {
+  EnvironmentCache,
+  storePathsExist,
+  type CacheEntry,
+} from './cache/store';
+import type { Environment } from './env/mutations';
+import { isHostVariable } from './env/variables';
+import { NixShellError } from './errors';
+import { profileFor, profileStorePath, pruneGenerations } from './gcroots';
+import type { Logger } from './logger';
+import { locateNix, type NixInstallation } from './nix/installation';
+import type { TargetSpec } from './target';
+
+/** What the engine needs from its host (the editor or the CLI). */
+export interface EngineContext {
+  readonly cache: EnvironmentCache;
+  /** The user's environment, as nix and the shellHook should see it. */
+  readonly base: Environment;
+  readonly logger: Logger;
+  /** `nixShell.nixPath`: the nix executable or its directory; PATH when undefined. */
+  readonly nixPath?: string | undefined;
+  readonly evaluationTimeoutMs: number;
+  readonly hookTimeoutMs: number;
+}
+
+export type Freshness = { readonly fresh: true } | { readonly fresh: false; readonly reason: string };
+
+export interface Lookup {
+  readonly keys: CacheKeys;
+  readonly nix: NixInstallation | undefined;
+  /**
+   * The entry for exactly this key, or else the target's last one (to apply while
+   * re-capturing); undefined if none exists or its store paths are gone.
+   */
+  readonly entry: CacheEntry | undefined;
+  readonly freshness: Freshness;
+}
+
+/** The editor's own variables are not the user's; a capture must not see or diff them. */
+export function baseEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const base: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && !isHostVariable(name)) base[name] = value;
+  }
+  return base;
+}
+
+/**
+ * Finds the cached environment for a target and whether it is still valid. Starts no process:
+ * nix is located on disk, inputs are compared by stat, and hashed only when their mtime moved.
+ */
+export async function lookup(spec: TargetSpec, context: EngineContext): Promise<Lookup> {
+  const nix = await locateNix(context.nixPath, context.base['PATH']).catch(() => undefined);
+  const keys = await cacheKeys(spec, nix, context.base);
+  const exact = keys.key ? await context.cache.read(keys.key) : undefined;
+  const entry = exact ?? (await context.cache.latestFor(keys.targetId));
+  if (!entry) return { keys, nix, entry, freshness: { fresh: false, reason: 'not captured yet' } };
+  // An environment whose store paths were garbage-collected cannot be applied at all.
+  if (!(await storePathsExist(entry))) {
+    const freshness = { fresh: false, reason: 'its store paths were garbage-collected' } as const;
+    return { keys, nix, entry: undefined, freshness };
+  }
+  return { keys, nix, entry, freshness: await checkFreshness(entry, keys) };
+}
+
+export async function checkFreshness(entry: CacheEntry, keys: CacheKeys): Promise<Freshness> {
+  if (entry.key !== keys.key) {
+    return { fresh: false, reason: 'nix, NIX_PATH or the nix settings changed' };
+  }
+  if (entry.unverified) return { fresh: false, reason: 'an input changed during evaluation' };
+  if (!(await storePathsExist(entry))) {
+    return { fresh: false, reason: 'store paths were garbage-collected' };
+  }
+  return inputsUnchanged(entry.inputs);
+}
+
+/** Whether any recorded input changed since it was recorded. */
+export async function inputsUnchanged(inputs: readonly InputRecord[]): Promise<Freshness> {
+  for (const input of inputs) {
+    const check = await checkInput(input);
+    if (check.changed) return { fresh: false, reason: check.reason };
+  }
+  return { fresh: true };
+}
+
+export interface CaptureOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((text: string) => void) | undefined;
+}
+
+/**
+ * Captures the environment and stores it, one capture per key across windows and processes.
+ * A second caller waits for the first and takes its result when it is still fresh.
+ */
+export async function captureAndStore(
+  spec: TargetSpec,
+  context: EngineContext,
+  options: CaptureOptions = {},
+): Promise<CacheEntry> {
+  const nix = await locateNix(context.nixPath, context.base['PATH']);
+  const keys = await cacheKeys(spec, nix, context.base);
+  const key = keys.key;
+  if (!key) throw new NixShellError('nix-not-found', 'nix was not found');
+  const lockFile = path.join(context.cache.directory, 'locks', `${key}.lock`);
+  return withFileLock(
+    lockFile,
+    async (waited) => {
+      if (waited) {
+        const existing = await context.cache.read(key);
+        if (existing && (await checkFreshness(existing, keys)).fresh) {
+          context.logger.info('another window captured this environment; using its result');
+          return existing;
+        }
+      }
+      return captureFresh(spec, nix, keys, key, context, options);
+    },
+    options.signal,
+  );
+}
+
+async function captureFresh(
+  spec: TargetSpec,
+  nix: NixInstallation,
+  keys: CacheKeys,
+  key: string,
+  context: EngineContext,
+  options: CaptureOptions,
+): Promise<CacheEntry> {
+  const started = Date.now();
+  const profile = await profileFor(context.cache.directory, key);
+  const capture = await captureEnvironment(
+    { spec, nix, base: context.base, profile },
+    {
+      logger: context.logger,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      evaluationTimeoutMs: context.evaluationTimeoutMs,
+      hookTimeoutMs: context.hookTimeoutMs,
+    },
+  );
+  const inputs = await Promise.all(capture.inputs.map(recordInput));
+  // nix itself may write flake.lock while evaluating; that is not an edit by the user.
+  const editedDuringCapture = inputs.filter(
+    (input) => input.mtimeMs > started && path.basename(input.path) !== 'flake.lock',
+  );
+  for (const input of editedDuringCapture) {
+    context.logger.info(`${input.path} changed during evaluation; the result will be re-checked`);
+  }
+  const envStorePath = capture.method === 'print-dev-env' ? await profileStorePath(profile) : undefined;
+  const entry: CacheEntry = {
+    schema: 1,
+    key,
+    targetId: keys.targetId,
+    capturedAt: new Date().toISOString(),
+    nixVersion: capture.nixVersion,
+    method: capture.method,
+    mutations: capture.mutations,
+    inputs,
+    storePaths: [...capture.storePaths, ...(envStorePath ? [envStorePath] : [])],
+    ...(envStorePath ? { gcRoot: profile } : {}),
+    unverified: editedDuringCapture.length > 0,
+    warnings: capture.warnings,
+  };
+  await context.cache.write(entry);
+  await pruneGenerations(profile);
+  context.logger.info(
+    `captured ${spec.target.kind === 'file' ? spec.target.file : spec.target.dir} with ${capture.method} in ${Date.now() - started} ms: ${entry.mutations.length} variables, ${inputs.length} inputs`,
+  );
+  return entry;
+}

@@ -1,0 +1,55 @@
+/** A position in a Nix file that an error points at (1-based, as nix prints it). */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * Every failure the engine reports has one of these kinds; the editor maps each kind to one
+ * message with actions (src/vscode/messages.ts), the CLI to one line on stderr.
+ */
+export type ErrorKind =
+  | 'nix-not-found'
+  | 'evaluation'
+  | 'hook-failed'
+  | 'timeout'
+  | 'cancelled'
+  | 'too-large'
+  | 'untracked-file'
+  | 'no-environment'
+  | 'unsupported';
+
+export interface ErrorDetails {
+  /** The full text for the log: nix's own message, the hook's output. */
+  readonly details?: string;
+  readonly locations?: readonly SourceLocation[];
+  readonly cause?: unknown;
+}
+
+export class NixShellError extends Error {
+  readonly details: string | undefined;
+  readonly locations: readonly SourceLocation[];
+
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    extra: ErrorDetails = {},
+  ) {
+    super(message, { cause: extra.cause });
+    this.name = 'NixShellError';
+    this.details = extra.details;
+    this.locations = extra.locations ?? [];
+  }
+}
+
+export function isCancellation(error: unknown): boolean {
+  return error instanceof NixShellError && error.kind === 'cancelled';
+}
+
+/** Wraps anything thrown into a NixShellError so callers handle one type. */
+export function asNixShellError(error: unknown): NixShellError {
+  if (error instanceof NixShellError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new NixShellError('evaluation', message, { cause: error });
+}

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { access } from 'node:fs/promises';
+import { NixShellError } from '../errors';
+import { runInProcessGroup } from '../process';
+import { currentSystem, type NixInstallation } from './installation';
+import { nixCommandFlags } from './command';
+import { locationsInText, stripAnsi } from './log';
+
+/** The devShell names a flake offers for this system (`devShells.<system>.*`). */
+export async function listDevShells(
+  nix: NixInstallation,
+  flakeDir: string,
+  env: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const result = await runInProcessGroup(
+    nix.nix,
+    [
+      ...nixCommandFlags,
+      'eval',
+      '--json',
+      `${flakeRef(flakeDir)}#devShells`,
+      '--apply',
+      `shells: builtins.attrNames (shells.${JSON.stringify(currentSystem())} or {})`,
+    ],
+    { cwd: flakeDir, env, signal, collectStdout: true, timeoutMs: 600_000 },
+  );
+  if (result.exitCode !== 0) {
+    const missing = /does not provide attribute|attribute 'devShells' missing/.test(
+      result.stderrTail,
+    );
+    if (missing) return [];
+    throw new NixShellError('evaluation', firstErrorLine(result.stderrTail), {
+      details: stripAnsi(result.stderrTail),
+      locations: locationsInText(result.stderrTail),
+    });
+  }
+  const names: unknown = JSON.parse(result.stdout);
+  return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
+}
+
+/**
+ * A flake reference for a local directory. A plain path lets nix pick `git+file:` for git
+ * checkouts (only tracked files, no copying of build trees) and `path:` otherwise.
+ */
+export function flakeRef(dir: string): string {
+  return path.resolve(dir);
+}
+
+export function firstErrorLine(stderr: string): string {
+  const lines = stripAnsi(stderr)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const error = lines.find((line) => line.startsWith('error:'));
+  return (error ?? lines.at(-1) ?? 'nix failed').replace(/^error:\s*/, '');
+}
+
+/** The top of the git checkout holding `dir`, found on disk without running git. */
+export async function gitTopLevel(dir: string): Promise<string | undefined> {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    try {
+      await access(path.join(current, '.git'));
+      return current;
+    } catch {
+      if (path.dirname(current) === current) return undefined;
+    }
+  }
+}

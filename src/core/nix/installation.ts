@@ -1,0 +1,101 @@
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { NixShellError } from '../errors';
+import { runInProcessGroup } from '../process';
+
+/** Where nix lives, found without starting any process (the warm path runs no nix at all). */
+export interface NixInstallation {
+  readonly nix: string;
+  readonly nixShell: string;
+  /** Changes when nix is upgraded or replaced; part of the cache key. */
+  readonly identity: string;
+}
+
+/**
+ * Finds `nix` from an explicit setting (the executable or its directory) or on PATH.
+ * Fails with `nix-not-found` so the editor can offer the install docs and the setting.
+ */
+export async function locateNix(
+  configured: string | undefined,
+  searchPath: string | undefined,
+): Promise<NixInstallation> {
+  const candidates = configured
+    ? [configured, path.join(configured, 'nix')]
+    : (searchPath ?? '')
+        .split(path.delimiter)
+        .filter((dir) => dir !== '')
+        .map((dir) => path.join(dir, 'nix'));
+  for (const candidate of candidates) {
+    if (!(await isExecutableFile(candidate))) continue;
+    const real = await realpath(candidate);
+    const info = await stat(real);
+    const nixShell = path.join(path.dirname(candidate), 'nix-shell');
+    return {
+      nix: candidate,
+      nixShell: (await isExecutableFile(nixShell)) ? nixShell : 'nix-shell',
+      identity: `${real}:${info.size}:${Math.trunc(info.mtimeMs)}`,
+    };
+  }
+  throw new NixShellError(
+    'nix-not-found',
+    configured
+      ? `nix was not found at ${configured} (setting nixShell.nixPath)`
+      : 'nix was not found on PATH',
+  );
+}
+
+async function isExecutableFile(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Nix's name for this machine's platform, as `builtins.currentSystem` gives it. */
+export function currentSystem(
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): string {
+  const cpu: Record<string, string> = {
+    x64: 'x86_64',
+    arm64: 'aarch64',
+    ia32: 'i686',
+    arm: 'armv7l',
+    riscv64: 'riscv64',
+  };
+  return `${cpu[arch] ?? arch}-${platform}`;
+}
+
+const versions = new Map<string, Promise<string>>();
+
+/** `nix --version`, asked once per installation; only ever called on the capture path. */
+export function nixVersion(installation: NixInstallation, env: Record<string, string>): Promise<string> {
+  let version = versions.get(installation.identity);
+  if (!version) {
+    version = runInProcessGroup(installation.nix, ['--version'], {
+      cwd: '/',
+      env,
+      collectStdout: true,
+      timeoutMs: 30_000,
+    }).then((result) => result.stdout.trim().replace(/^nix \(Nix\) /, ''));
+    versions.set(installation.identity, version);
+    version.catch(() => versions.delete(installation.identity));
+  }
+  return version;
+}
+
+/** Compares dotted versions numerically: `2.19.1` ≥ `2.8`. */
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const parts = (v: string) => v.split(/[.pre-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const a = parts(version);
+  const b = parts(minimum);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return x > y;
+  }
+  return true;
+}

@@ -1,0 +1,217 @@
+import type { SourceLocation } from '../errors';
+
+/**
+ * Reads nix's `--log-format internal-json` stderr: one `@nix {json}` object per line, plus
+ * plain lines from builders and hooks. It extracts what the engine needs: the files evaluation
+ * read (cache inputs), human-readable progress, and messages with their source positions.
+ */
+
+/** Nix's verbosity levels (src/libutil/logging.hh). */
+export const Verbosity = {
+  Error: 0,
+  Warn: 1,
+  Notice: 2,
+  Info: 3,
+  Talkative: 4,
+  Chatty: 5,
+  Debug: 6,
+  Vomit: 7,
+} as const;
+
+/** Nix's activity and result types, as internal-json numbers them. */
+const ActivityType = {
+  FileTransfer: 101,
+  Realise: 102,
+  CopyPaths: 103,
+  Builds: 104,
+  Build: 105,
+  Substitute: 108,
+} as const;
+
+const ResultType = {
+  BuildLogLine: 101,
+  Progress: 105,
+  SetExpected: 106,
+} as const;
+
+export type NixLogEvent =
+  | {
+      readonly type: 'message';
+      readonly level: number;
+      readonly text: string;
+      readonly location?: SourceLocation;
+    }
+  | { readonly type: 'read-file'; readonly path: string }
+  | { readonly type: 'progress'; readonly text: string };
+
+interface JsonLine {
+  action?: string;
+  id?: number;
+  level?: number;
+  type?: number;
+  msg?: string;
+  text?: string;
+  fields?: unknown[];
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+interface Activity {
+  readonly type: number;
+  readonly text: string;
+  done: number;
+  expected: number;
+}
+
+const prefix = '@nix ';
+// Matches nix's `evaluating file '…'` and `copied source '…' -> '…'` (printed at -v / -vv).
+const evaluatingFile = /^evaluating file '(.+)'$/;
+const copiedSource = /^copied source '(.+)' -> '.+'$/;
+// ANSI colour sequences nix puts into its messages.
+// eslint-disable-next-line no-control-regex
+const ansi = /\u001b\[[0-9;]*m/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ansi, '');
+}
+
+/** Parses a stream of stderr lines, one `push` per line, emitting events as they come. */
+export class NixLogParser {
+  private readonly activities = new Map<number, Activity>();
+  private lastProgress = '';
+
+  constructor(private readonly emit: (event: NixLogEvent) => void) {}
+
+  push(line: string): void {
+    if (!line.startsWith(prefix)) {
+      if (line.trim() !== '') this.emit({ type: 'message', level: Verbosity.Info, text: line });
+      return;
+    }
+    let entry: JsonLine;
+    try {
+      entry = JSON.parse(line.slice(prefix.length)) as JsonLine;
+    } catch {
+      this.emit({ type: 'message', level: Verbosity.Info, text: line });
+      return;
+    }
+    switch (entry.action) {
+      case 'msg':
+        this.onMessage(entry);
+        break;
+      case 'start':
+        this.onStart(entry);
+        break;
+      case 'stop':
+        if (entry.id !== undefined) this.activities.delete(entry.id);
+        this.reportProgress();
+        break;
+      case 'result':
+        this.onResult(entry);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onMessage(entry: JsonLine): void {
+    const text = stripAnsi(entry.msg ?? '');
+    const evaluated = evaluatingFile.exec(text);
+    if (evaluated?.[1]) {
+      this.emit({ type: 'read-file', path: evaluated[1] });
+      return;
+    }
+    const copied = copiedSource.exec(text);
+    if (copied?.[1]) {
+      this.emit({ type: 'read-file', path: copied[1] });
+      return;
+    }
+    const location =
+      entry.file && entry.line
+        ? { file: entry.file, line: entry.line, column: entry.column ?? 1 }
+        : undefined;
+    this.emit({
+      type: 'message',
+      level: entry.level ?? Verbosity.Info,
+      text,
+      ...(location ? { location } : {}),
+    });
+  }
+
+  private onStart(entry: JsonLine): void {
+    if (entry.id === undefined || entry.type === undefined) return;
+    this.activities.set(entry.id, {
+      type: entry.type,
+      text: stripAnsi(entry.text ?? ''),
+      done: 0,
+      expected: 0,
+    });
+    if (entry.text && (entry.level ?? Verbosity.Info) <= Verbosity.Info) {
+      this.emit({ type: 'message', level: Verbosity.Info, text: stripAnsi(entry.text) });
+    }
+    this.reportProgress();
+  }
+
+  private onResult(entry: JsonLine): void {
+    const activity = entry.id === undefined ? undefined : this.activities.get(entry.id);
+    const fields = entry.fields ?? [];
+    if (entry.type === ResultType.BuildLogLine && typeof fields[0] === 'string') {
+      this.emit({ type: 'message', level: Verbosity.Info, text: stripAnsi(fields[0]) });
+      return;
+    }
+    if (!activity) return;
+    if (entry.type === ResultType.Progress) {
+      activity.done = Number(fields[0]) || 0;
+      activity.expected = Number(fields[1]) || 0;
+      this.reportProgress();
+    } else if (entry.type === ResultType.SetExpected) {
+      activity.expected = Number(fields[1]) || 0;
+      this.reportProgress();
+    }
+  }
+
+  private reportProgress(): void {
+    const text = this.describe();
+    if (text !== this.lastProgress) {
+      this.lastProgress = text;
+      this.emit({ type: 'progress', text });
+    }
+  }
+
+  /** One line for the progress notification: what nix is doing right now. */
+  private describe(): string {
+    const all = [...this.activities.values()];
+    const of = (type: number) => all.filter((a) => a.type === type);
+    const downloads = of(ActivityType.FileTransfer);
+    const copies = of(ActivityType.CopyPaths).find((a) => a.expected > 0);
+    const builds = of(ActivityType.Builds).find((a) => a.expected > 0);
+    const current = of(ActivityType.Build).at(-1) ?? of(ActivityType.Substitute).at(-1);
+    const parts: string[] = [];
+    if (builds) parts.push(`building ${builds.done}/${builds.expected} derivations`);
+    if (copies) parts.push(`downloading ${copies.done}/${copies.expected} paths`);
+    else if (downloads.length > 0) parts.push(`downloading ${downloads.length} files`);
+    if (parts.length === 0) return current ? shortActivity(current.text) : 'evaluating';
+    if (current) parts.push(shortActivity(current.text));
+    return parts.join(', ');
+  }
+}
+
+/** `building '/nix/store/abc…-hello-2.12.drv'` → `building hello-2.12`. */
+function shortActivity(text: string): string {
+  return text.replace(/'\/nix\/store\/[a-z0-9]{32}-([^']+?)(\.drv)?'/g, '$1');
+}
+
+// `at /path/file.nix:12:5` as nix prints positions in error traces.
+const positionInText = /\bat (\/[^\s:]+):(\d+):(\d+)/g;
+
+/** All positions named in an error's text, outermost first, for a diagnostic at the user's file. */
+export function locationsInText(text: string): SourceLocation[] {
+  const found: SourceLocation[] = [];
+  for (const match of stripAnsi(text).matchAll(positionInText)) {
+    const [, file, line, column] = match;
+    if (file && line && column) {
+      found.push({ file, line: Number(line), column: Number(column) });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,170 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
+import { NixShellError } from './errors';
+
+export interface RunOptions {
+  readonly cwd: string;
+  /** The complete environment of the child; nothing is inherited implicitly. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal | undefined;
+  /** Kill the whole process group after this long; 0 or undefined means no limit. */
+  readonly timeoutMs?: number | undefined;
+  readonly onStdoutLine?: ((line: string) => void) | undefined;
+  readonly onStderrLine?: ((line: string) => void) | undefined;
+  /** Keep stdout in the result (print-dev-env's JSON); otherwise it is only streamed. */
+  readonly collectStdout?: boolean | undefined;
+}
+
+export interface RunResult {
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly stdout: string;
+  /** The last lines of stderr, for error messages. */
+  readonly stderrTail: string;
+}
+
+const graceMs = 2000;
+/** After the main process exits, how long leftover holders of its pipes may keep them open. */
+const drainMs = 250;
+const stderrTailLines = 60;
+
+/** Process groups still running, so the editor can kill them all when it shuts down. */
+const liveGroups = new Set<number>();
+
+export function killAllProcessGroups(): void {
+  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  liveGroups.clear();
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Runs a program in its own process group and resolves when the program itself exits.
+ *
+ * Completion is the exit of the process, never EOF on its pipes: a shellHook that starts
+ * `sleep 4 &` keeps the pipes open, and waiting for them would make capture take 4 s. Whatever
+ * is left of the group afterwards is killed, so no nix or hook process outlives a capture.
+ * Cancellation and the timeout kill the whole group, not only the direct child.
+ */
+export async function runInProcessGroup(
+  file: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<RunResult> {
+  if (options.signal?.aborted) throw cancelled(file);
+  const child = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    detached: true,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    cleanup: false,
+  });
+  const pid = child.pid;
+  // execa reports a failed spawn (ENOENT) through its promise; keep it from going unhandled.
+  const settled = child.then(
+    (result) => result,
+    (error: unknown) => error,
+  );
+  if (pid === undefined) {
+    const outcome = await settled;
+    throw spawnError(file, outcome);
+  }
+  liveGroups.add(pid);
+
+  let stdout = '';
+  const stderrTail: string[] = [];
+  const streams: Readable[] = [child.stdout, child.stderr];
+  if (options.collectStdout) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+  } else {
+    forEachLine(child.stdout, (line) => options.onStdoutLine?.(line));
+  }
+  forEachLine(child.stderr, (line) => {
+    stderrTail.push(line);
+    if (stderrTail.length > stderrTailLines) stderrTail.shift();
+    options.onStderrLine?.(line);
+  });
+
+  let stopReason: 'cancelled' | 'timeout' | undefined;
+  const stop = (reason: 'cancelled' | 'timeout'): void => {
+    stopReason ??= reason;
+    killGroup(pid, 'SIGTERM');
+    setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs).unref();
+  };
+  const onAbort = (): void => stop('cancelled');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer =
+    options.timeoutMs && options.timeoutMs > 0
+      ? setTimeout(() => stop('timeout'), options.timeoutMs)
+      : undefined;
+
+  try {
+    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+      (resolve) => child.once('exit', (code, sig) => resolve([code, sig])),
+    );
+    killGroup(pid, 'SIGKILL');
+    await drain(streams, settled);
+    if (stopReason === 'cancelled') throw cancelled(file);
+    if (stopReason === 'timeout') {
+      throw new NixShellError(
+        'timeout',
+        `${file} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`,
+        { details: stderrTail.join('\n') },
+      );
+    }
+    return {
+      exitCode: exitCode ?? undefined,
+      signal: signal ?? undefined,
+      stdout,
+      stderrTail: stderrTail.join('\n'),
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    liveGroups.delete(pid);
+  }
+}
+
+function forEachLine(stream: Readable, onLine: (line: string) => void): void {
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+}
+
+/** Waits briefly for the pipes to close; a detached grandchild may hold them open forever. */
+async function drain(streams: readonly Readable[], settled: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
+  await Promise.race([settled, late]);
+  clearTimeout(timer);
+  for (const stream of streams) stream.destroy();
+}
+
+function cancelled(file: string): NixShellError {
+  return new NixShellError('cancelled', `${file} was cancelled`);
+}
+
+function spawnError(file: string, outcome: unknown): NixShellError {
+  const code = (outcome as { code?: unknown } | undefined)?.code;
+  if (code === 'ENOENT') {
+    return new NixShellError('nix-not-found', `${file} was not found`, { cause: outcome });
+  }
+  if (code === 'E2BIG') {
+    return new NixShellError('too-large', `the environment is too large to start ${file}`, {
+      cause: outcome,
+    });
+  }
+  const message = outcome instanceof Error ? outcome.message : String(outcome);
+  return new NixShellError('evaluation', `could not start ${file}: ${message}`, { cause: outcome });
+}

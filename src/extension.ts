@@ -1,0 +1,74 @@
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { EnvironmentCache } from './core/cache/store';
+import { baseEnvironment } from './core/engine';
+import { killAllProcessGroups } from './core/process';
+import { createApi, type NixShellApi } from './vscode/api';
+import { registerCommands } from './vscode/commands';
+import { registerDebugEnvironment } from './vscode/debug';
+import { EvaluationDiagnostics } from './vscode/diagnostics';
+import { HostEnvironment } from './vscode/hostEnv';
+import { createLog } from './vscode/log';
+import { FolderMemories } from './vscode/memory';
+import { selectEnvironment } from './vscode/select';
+import { EnvironmentDocuments, environmentScheme } from './vscode/showEnvironment';
+import { TerminalEnvironment } from './vscode/terminalEnv';
+import { WorkspaceController } from './vscode/workspace';
+
+/** The composition root: builds everything once, in dependency order, logger first. */
+export async function activate(context: vscode.ExtensionContext): Promise<NixShellApi> {
+  // The user's environment as the extension host got it, before any Nix env is applied.
+  const pristine = baseEnvironment(process.env);
+  const { channel, logger } = createLog();
+  context.subscriptions.push(channel, { dispose: killAllProcessGroups });
+  try {
+    const showLog = () => channel.show(true);
+    const memories = new FolderMemories(context.workspaceState);
+    const diagnostics = new EvaluationDiagnostics();
+    const cache = new EnvironmentCache(path.join(context.globalStorageUri.fsPath, 'environments'));
+    logger.info(`cache: ${cache.directory}`);
+    const terminals = new TerminalEnvironment(context.environmentVariableCollection, pristine);
+    const host = new HostEnvironment(pristine, context.workspaceState, logger);
+    const workspace: WorkspaceController = new WorkspaceController(
+      {
+        logger,
+        showLog,
+        cache,
+        pristine,
+        terminals,
+        diagnostics,
+        memories,
+        select: (folder): Promise<boolean> =>
+          selectEnvironment(workspace.ensureController(folder), memories),
+      },
+      host,
+    );
+    const documents = new EnvironmentDocuments(
+      (uri) => workspace.all.find((c) => c.folder.uri.toString() === uri.toString())?.session.applied,
+    );
+    context.subscriptions.push(
+      diagnostics,
+      workspace,
+      documents,
+      workspace.onDidChangeEnvironment((folder) => documents.refresh(folder)),
+      vscode.workspace.registerTextDocumentContentProvider(environmentScheme, documents),
+      registerDebugEnvironment((folder) => workspace.mutationsFor(folder), pristine),
+      ...registerCommands({ workspace, showLog }),
+    );
+    // Restricted Mode: terminals must not get an environment kept from a trusted session.
+    if (!vscode.workspace.isTrusted) context.environmentVariableCollection.clear();
+    await workspace.startAll();
+    return createApi(workspace, pristine);
+  } catch (error) {
+    // VS Code does not tell the user when an activation fails.
+    logger.error(`activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    void vscode.window.showErrorMessage(`Nix Shell could not start: ${String(error)}`, 'Show Log').then(
+      (answer) => answer && channel.show(),
+    );
+    throw error;
+  }
+}
+
+export function deactivate(): void {
+  killAllProcessGroups();
+}

@@ -1,0 +1,137 @@
+import * as vscode from 'vscode';
+import type { FolderController } from './folder';
+import { selectEnvironment } from './select';
+import { environmentUri } from './showEnvironment';
+import type { CommandId } from './tables/commands';
+import type { WorkspaceController } from './workspace';
+
+export interface CommandServices {
+  readonly workspace: WorkspaceController;
+  readonly showLog: () => void;
+}
+
+type Handler = (services: CommandServices, folderUri?: vscode.Uri) => Promise<unknown>;
+
+/** Every command's behaviour; ids, titles and palette visibility live in tables/commands.ts. */
+const handlers: Record<CommandId, Handler> = {
+  'nixShell.enter': async (services, uri) => {
+    const controller = await pickController(services, uri, 'Enter the Nix environment of');
+    if (!controller) return;
+    if (!vscode.workspace.isTrusted) {
+      const manage = 'Manage Workspace Trust';
+      const answer = await vscode.window.showWarningMessage(
+        'Entering a Nix environment runs code from the workspace. Trust the workspace to enter it.',
+        manage,
+      );
+      if (answer === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      return;
+    }
+    await controller.enter({ userInitiated: true });
+    await rememberEntered(services, controller);
+  },
+  'nixShell.reload': async (services, uri) => {
+    const controller = await pickController(services, uri, 'Reload the Nix environment of', true);
+    await controller?.reload();
+  },
+  'nixShell.leave': async (services, uri) => {
+    const controller = await pickController(services, uri, 'Leave the Nix environment of', true);
+    if (!controller) return;
+    controller.leave();
+    const memories = services.workspace.memories;
+    if (memories.get(controller.folder.uri).decision === 'entered') {
+      await memories.update(controller.folder.uri, { decision: undefined });
+    }
+  },
+  'nixShell.select': async (services, uri) => {
+    const controller = await pickController(services, uri, 'Select the Nix environment of');
+    if (controller && (await selectEnvironment(controller, services.workspace.memories))) {
+      await rememberEntered(services, controller);
+    }
+  },
+  'nixShell.showEnvironment': async (services, uri) => {
+    const controller = await pickController(services, uri, 'Show the Nix environment of', true);
+    if (!controller) return;
+    const document = await vscode.workspace.openTextDocument(environmentUri(controller.folder));
+    await vscode.window.showTextDocument(document, { preview: true });
+  },
+  'nixShell.showLog': async (services) => {
+    services.showLog();
+    await Promise.resolve();
+  },
+  'nixShell.cancel': async (services, uri) => {
+    const loading = services.workspace.all.filter((c) => c.session.state.kind === 'loading');
+    const controller = uri ? services.workspace.all.find((c) => c.folder.uri.toString() === uri.toString()) : undefined;
+    for (const target of controller ? [controller] : loading) target.session.cancel();
+    if (!controller && loading.length === 0) {
+      await vscode.window.showInformationMessage('No Nix evaluation is running.');
+    }
+  },
+  'nixShell.actions': async (services, uri) => {
+    const controller = await pickController(services, uri, 'Nix environment of', true);
+    if (controller) await showActions(services, controller);
+  },
+};
+
+export function registerCommands(services: CommandServices): vscode.Disposable[] {
+  return Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, (uri?: unknown) =>
+      handler(services, uri instanceof vscode.Uri ? uri : undefined),
+    ),
+  );
+}
+
+async function rememberEntered(services: CommandServices, controller: FolderController): Promise<void> {
+  const memories = services.workspace.memories;
+  if (memories.get(controller.folder.uri).decision !== 'always') {
+    await memories.update(controller.folder.uri, { decision: 'entered' });
+  }
+}
+
+/**
+ * The folder a command is about: the one it was invoked for (status bar), else the only one,
+ * else the active editor's, else the user's pick. `entered` limits the choice to entered folders.
+ */
+async function pickController(
+  services: CommandServices,
+  uri: vscode.Uri | undefined,
+  placeHolder: string,
+  entered = false,
+): Promise<FolderController | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const explicit = uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined;
+  if (explicit) return services.workspace.ensureController(explicit);
+  const eligible = entered
+    ? services.workspace.all.filter((c) => c.session.state.kind !== 'off').map((c) => c.folder)
+    : folders;
+  if (eligible.length === 0) {
+    await vscode.window.showInformationMessage(
+      entered ? 'No Nix environment is entered.' : 'Open a folder with a Nix environment first.',
+    );
+    return undefined;
+  }
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const activeFolder = active ? vscode.workspace.getWorkspaceFolder(active) : undefined;
+  const only = eligible.length === 1 ? eligible[0] : undefined;
+  const chosen =
+    only ??
+    eligible.find((f) => f.uri.toString() === activeFolder?.uri.toString()) ??
+    (await vscode.window.showWorkspaceFolderPick({ placeHolder }));
+  return chosen ? services.workspace.ensureController(chosen) : undefined;
+}
+
+async function showActions(services: CommandServices, controller: FolderController): Promise<void> {
+  const state = controller.session.state;
+  const uri = controller.folder.uri;
+  const items: (vscode.QuickPickItem & { run: () => unknown })[] = [];
+  const add = (label: string, run: () => unknown, detail?: string) =>
+    items.push({ label, run, ...(detail ? { detail } : {}) });
+  if (state.kind === 'loading') add('$(stop-circle) Cancel evaluation', () => controller.session.cancel(), state.progress);
+  if (state.kind === 'failed') add('$(error) Show the error', () => controller.showError(state.error), state.error.message);
+  if (state.kind !== 'loading') add('$(refresh) Reload environment', () => vscode.commands.executeCommand('nixShell.reload', uri));
+  if (state.kind !== 'off') add('$(list-flat) Show environment', () => vscode.commands.executeCommand('nixShell.showEnvironment', uri));
+  add('$(list-selection) Select environment…', () => vscode.commands.executeCommand('nixShell.select', uri));
+  add('$(output) Show log', services.showLog);
+  if (state.kind !== 'off') add('$(close) Leave Nix shell', () => vscode.commands.executeCommand('nixShell.leave', uri));
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: `Nix: ${controller.label ?? controller.folder.name}` });
+  await picked?.run();
+}

@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import {
+  settingsSection,
+  settingsTable,
+  type SettingName,
+  type SettingValue,
+} from './tables/settings';
+
+/** Typed access to one setting, read at each use (never cached), scoped to a folder. */
+export interface Setting<N extends SettingName> {
+  readonly id: `nixShell.${N}`;
+  get(scope?: vscode.ConfigurationScope): SettingValue<N>;
+  isAffectedBy(event: vscode.ConfigurationChangeEvent, scope?: vscode.ConfigurationScope): boolean;
+  /** Opens the Settings editor at this setting. */
+  open(): Thenable<unknown>;
+  update(value: SettingValue<N>, target?: vscode.ConfigurationTarget): Thenable<void>;
+}
+
+function setting<N extends SettingName>(name: N): Setting<N> {
+  const id = `${settingsSection}.${name}` as const;
+  return {
+    id,
+    get: (scope) =>
+      vscode.workspace
+        .getConfiguration(settingsSection, scope)
+        .get<SettingValue<N>>(name, settingsTable[name].default as SettingValue<N>),
+    isAffectedBy: (event, scope) => event.affectsConfiguration(id, scope),
+    open: () => vscode.commands.executeCommand('workbench.action.openSettings', id),
+    update: (value, target = vscode.ConfigurationTarget.Global) =>
+      vscode.workspace.getConfiguration(settingsSection).update(name, value, target),
+  };
+}
+
+export const config = {
+  file: setting('file'),
+  devShell: setting('devShell'),
+  args: setting('args'),
+  nixPath: setting('nixPath'),
+  autoReload: setting('autoReload'),
+  restartExtensions: setting('restartExtensions'),
+  evaluationTimeout: setting('evaluationTimeout'),
+  shellHookTimeout: setting('shellHookTimeout'),
+  unapplyOnFailure: setting('unapplyOnFailure'),
+} satisfies { [N in SettingName]: Setting<N> };
+
+/** Settings whose change means the environment must be entered again. */
+export const targetSettings = [config.file, config.devShell, config.args, config.nixPath];

@@ -1,0 +1,213 @@
+import * as vscode from 'vscode';
+import type { EnvironmentCache } from '../core/cache/store';
+import { chooseTarget } from '../core/discovery';
+import { baseEnvironment, type EngineContext } from '../core/engine';
+import { summarize, type Environment, type Mutation } from '../core/env/mutations';
+import { NixShellError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { EnvironmentSession, type SessionState } from '../core/session';
+import { targetFile, targetLabel, type TargetSpec } from '../core/target';
+import { config } from './config';
+import type { EvaluationDiagnostics } from './diagnostics';
+import { folderLogger } from './log';
+import type { FolderMemories } from './memory';
+import { showError } from './messages';
+import { trackProgress } from './progress';
+import { FolderStatusItem, type StatusView } from './statusBar';
+import type { TerminalEnvironment } from './terminalEnv';
+
+/** What every folder shares: built once in the composition root. */
+export interface FolderServices {
+  readonly logger: Logger;
+  readonly showLog: () => void;
+  readonly cache: EnvironmentCache;
+  /** The extension host's environment before any Nix env was applied. */
+  readonly pristine: Environment;
+  readonly terminals: TerminalEnvironment;
+  readonly diagnostics: EvaluationDiagnostics;
+  readonly memories: FolderMemories;
+  readonly multiRoot: () => boolean;
+  /** Called whenever the environment this folder hands out changes. */
+  readonly onEnvironmentChanged: () => void;
+  readonly select: (folder: vscode.WorkspaceFolder) => Thenable<unknown>;
+}
+
+/**
+ * One workspace folder: its session (watchers, nix process, state) and what shows it to the
+ * user and hands it out: the status bar item, the terminal scope, diagnostics and progress.
+ */
+export class FolderController implements vscode.Disposable {
+  readonly session: EnvironmentSession;
+  private readonly status: FolderStatusItem;
+  private readonly logger: Logger;
+  /**
+   * Whether a failure now follows an enter or a reload (and deserves a message). Background
+   * re-captures after an edit only show it in the status bar and as a diagnostic.
+   */
+  private notifyFailures = false;
+  private appliedMutations: readonly Mutation[] | undefined;
+  private entered = false;
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    readonly folder: vscode.WorkspaceFolder,
+    private readonly services: FolderServices,
+  ) {
+    this.logger = folderLogger(services.logger, folder.name);
+    this.status = new FolderStatusItem(folder, services.multiRoot);
+    this.session = new EnvironmentSession({
+      engine: () => this.engineContext(),
+      autoReload: () => config.autoReload.get(this.folder),
+      unapplyOnFailure: () => config.unapplyOnFailure.get(this.folder),
+    });
+    this.subscription = this.session.onDidChange((state) => this.onStateChanged(state));
+  }
+
+  /** The mutations this folder hands out now (undefined when not entered). */
+  get mutations(): readonly Mutation[] | undefined {
+    return this.appliedMutations;
+  }
+
+  get label(): string | undefined {
+    const spec = this.session.target;
+    return spec ? targetLabel(spec.target, this.folder.uri.fsPath) : undefined;
+  }
+
+  /** The target settings or the remembered choice point at, or discovery finds. */
+  async resolveSpec(): Promise<TargetSpec | undefined> {
+    const explicit = config.file.get(this.folder) ?? config.devShell.get(this.folder);
+    const remembered = this.services.memories.get(this.folder.uri).choice;
+    const preference = explicit
+      ? { file: config.file.get(this.folder) ?? undefined, devShell: config.devShell.get(this.folder) ?? undefined }
+      : (remembered ?? {});
+    const target = await chooseTarget(this.folder.uri.fsPath, preference);
+    return target ? { target, args: config.args.get(this.folder) } : undefined;
+  }
+
+  async enter(options: { userInitiated: boolean }): Promise<void> {
+    const spec = await this.resolveSpec();
+    if (!spec) {
+      const error = new NixShellError(
+        'no-environment',
+        `${this.folder.name} has no flake.nix, shell.nix or default.nix`,
+      );
+      if (options.userInitiated) await this.showError(error);
+      return;
+    }
+    this.notifyFailures = true;
+    await this.session.enter(spec);
+  }
+
+  async reload(): Promise<void> {
+    this.notifyFailures = true;
+    if (this.session.target) await this.session.reload();
+    else await this.enter({ userInitiated: true });
+  }
+
+  leave(): void {
+    this.session.leave();
+  }
+
+  /** Untrusted workspace: say what was found, evaluate nothing. */
+  showLimited(label: string): void {
+    this.services.terminals.clear(this.folder);
+    this.status.render({ kind: 'limited', label });
+  }
+
+  get statusText(): string {
+    return this.status.text;
+  }
+
+  async showError(error: NixShellError): Promise<void> {
+    const spec = this.session.target;
+    await showError(error, {
+      label: this.label ?? this.folder.name,
+      showLog: this.services.showLog,
+      select: () => this.services.select(this.folder),
+      ...(spec ? { openFile: () => openAt(error, targetFile(spec.target)) } : {}),
+    });
+  }
+
+  /**
+   * Stops the session without reverting what it applied: the persistent terminal collection
+   * keeps the environment for terminals restored with the next window. `leave` reverts.
+   */
+  dispose(): void {
+    this.subscription.dispose();
+    this.session.dispose();
+    this.status.dispose();
+    this.services.diagnostics.report(this.folder.uri.toString(), undefined, '');
+  }
+
+  private engineContext(): EngineContext {
+    return {
+      cache: this.services.cache,
+      base: baseEnvironment(this.services.pristine),
+      logger: this.logger,
+      nixPath: config.nixPath.get(this.folder) ?? undefined,
+      evaluationTimeoutMs: config.evaluationTimeout.get(this.folder) * 1000,
+      hookTimeoutMs: config.shellHookTimeout.get(this.folder) * 1000,
+    };
+  }
+
+  private onStateChanged(state: SessionState): void {
+    const label = this.label ?? this.folder.name;
+    this.status.render(statusView(state, label));
+    if (state.kind === 'loading') {
+      trackProgress(this.session, `Nix: ${label}`, () => this.session.cancel());
+    }
+    const spec = this.session.target;
+    this.services.diagnostics.report(
+      this.folder.uri.toString(),
+      state.kind === 'failed' ? state.error : undefined,
+      spec ? targetFile(spec.target) : this.folder.uri.fsPath,
+    );
+    const applied = state.kind === 'off' ? undefined : state.applied;
+    const mutations = applied?.entry.mutations;
+    const entered = state.kind !== 'off';
+    if (mutations !== this.appliedMutations || entered !== this.entered) {
+      this.entered = entered;
+      this.appliedMutations = mutations;
+      if (mutations) {
+        this.services.terminals.apply(this.folder, mutations, `Nix environment of ${label}`);
+      } else {
+        this.services.terminals.clear(this.folder);
+      }
+      this.services.onEnvironmentChanged();
+    }
+    if (state.kind === 'failed' && this.notifyFailures) void this.showError(state.error);
+    if (state.kind === 'active' || state.kind === 'failed' || state.kind === 'off') {
+      this.notifyFailures = false;
+    }
+  }
+}
+
+export function statusView(state: SessionState, label: string): StatusView {
+  switch (state.kind) {
+    case 'off':
+      return { kind: 'off' };
+    case 'loading':
+      return { kind: 'loading', label, progress: state.progress };
+    case 'active': {
+      const { entry } = state.applied;
+      const counts = summarize(entry.mutations);
+      return {
+        kind: 'active',
+        label,
+        changes: counts.total,
+        detail: `${counts.total} variables changed: ${counts.set} set, ${counts.prepended} prepended, ${counts.unset} unset. Captured ${entry.capturedAt} with nix ${entry.nixVersion} (${entry.method}).`,
+      };
+    }
+    case 'stale':
+      return { kind: 'stale', label, reason: state.reason };
+    case 'failed':
+      return { kind: 'failed', label, message: state.error.message };
+  }
+}
+
+async function openAt(error: NixShellError, fallback: string): Promise<void> {
+  const location = error.locations.find((l) => !l.file.startsWith('/nix/store/'));
+  const document = await vscode.workspace.openTextDocument(location?.file ?? fallback);
+  const position = new vscode.Position(Math.max((location?.line ?? 1) - 1, 0), Math.max((location?.column ?? 1) - 1, 0));
+  await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import * as vscode from 'vscode';
+import { applyMutations, type Environment, type Mutation } from '../core/env/mutations';
+import type { Logger } from '../core/logger';
+import { config } from './config';
+
+const fingerprintKey = 'nixShell.extensionsStartedWith';
+
+/**
+ * Keeps the extension host's `process.env` equal to the user's environment with every entered
+ * folder's Nix env applied, so processes other extensions start from now on see the Nix PATH.
+ * With several folders, the first folder's value wins and its entries come first.
+ *
+ * Processes other extensions already started keep the old environment; restarting extensions
+ * fixes that. It is offered only when the environment differs from the one extensions were
+ * last (re)started with, which is remembered, so applying the cached environment after a
+ * restart never asks again (direnv/direnv-vscode#161).
+ */
+export class HostEnvironment {
+  private touched = new Set<string>();
+
+  constructor(
+    private readonly pristine: Environment,
+    private readonly state: vscode.Memento,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Applies the folders' mutations, in folder order, and offers a restart if they changed. */
+  apply(perFolder: readonly (readonly Mutation[])[]): void {
+    const target = composeEnvironments(this.pristine, perFolder);
+    const names = new Set([...this.touched, ...Object.keys(target)]);
+    const touched = new Set<string>();
+    for (const name of names) {
+      const value = target[name];
+      if (value !== this.pristine[name]) touched.add(name);
+      if (process.env[name] === value) continue;
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    this.touched = touched;
+    this.offerRestart(fingerprint(target, touched)).catch((error: unknown) =>
+      this.logger.warn(`restarting extensions: ${String(error)}`),
+    );
+  }
+
+  private async offerRestart(current: string): Promise<void> {
+    const previous = this.state.get<string>(fingerprintKey);
+    if (previous === undefined && this.touched.size === 0) return;
+    if (current === previous) return;
+    await this.state.update(fingerprintKey, current);
+    const mode = config.restartExtensions.get();
+    if (mode === 'never') return;
+    if (mode === 'always') {
+      this.logger.info('restarting extensions so they see the new environment');
+      await vscode.commands.executeCommand('workbench.action.restartExtensionHost');
+      return;
+    }
+    const restart = 'Restart Extensions';
+    const always = 'Always';
+    const answer = await vscode.window.showInformationMessage(
+      'The Nix environment changed. Restart extensions so that language servers and tools see it?',
+      restart,
+      always,
+    );
+    if (answer === always) await config.restartExtensions.update('always');
+    if (answer === restart || answer === always) {
+      await vscode.commands.executeCommand('workbench.action.restartExtensionHost');
+    }
+  }
+}
+
+/** The user's environment with each folder's mutations; earlier folders take precedence. */
+export function composeEnvironments(
+  pristine: Environment,
+  perFolder: readonly (readonly Mutation[])[],
+): Record<string, string> {
+  return [...perFolder].reverse().reduce<Record<string, string>>(applyMutations, { ...pristine });
+}
+
+function fingerprint(env: Environment, names: ReadonlySet<string>): string {
+  const relevant = [...names].sort().map((name) => [name, env[name] ?? null]);
+  return createHash('sha256').update(JSON.stringify(relevant)).digest('hex');
+}

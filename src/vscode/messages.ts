@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import type { ErrorKind, NixShellError } from '../core/errors';
+import { config } from './config';
+
+interface Action {
+  readonly title: string;
+  readonly run: () => unknown;
+}
+
+export interface MessageContext {
+  /** The environment's label, e.g. `shell.nix` or `flake.nix#dev`. */
+  readonly label: string;
+  readonly showLog: () => void;
+  readonly openFile?: () => Thenable<unknown>;
+  readonly select?: () => Thenable<unknown>;
+}
+
+const installDocs = 'https://nixos.org/download';
+
+/**
+ * The single place where errors become words for the user. Every message offers something to
+ * do next; the full text is always in the log. Cancellation is silent.
+ */
+const messages: Record<ErrorKind, (error: NixShellError, context: MessageContext) => {
+  text: string;
+  actions: Action[];
+} | undefined> = {
+  'nix-not-found': () => ({
+    text: 'Nix was not found. Install Nix, or set the path to the nix executable.',
+    actions: [
+      { title: 'Install Nix', run: () => vscode.env.openExternal(vscode.Uri.parse(installDocs)) },
+      { title: 'Open Settings', run: () => config.nixPath.open() },
+    ],
+  }),
+  evaluation: (error, context) => ({
+    text: `Nix could not evaluate ${context.label}: ${error.message}`,
+    actions: context.openFile ? [{ title: 'Open File', run: context.openFile }] : [],
+  }),
+  'hook-failed': (error, context) => ({
+    text: `The shellHook of ${context.label} failed: ${error.message}`,
+    actions: context.openFile ? [{ title: 'Open File', run: context.openFile }] : [],
+  }),
+  timeout: (error, context) => ({
+    text: `Evaluating ${context.label} was stopped: ${error.message}.`,
+    actions: [{ title: 'Open Settings', run: () => config.evaluationTimeout.open() }],
+  }),
+  'too-large': (error, context) => ({
+    text: `${context.label}: ${error.message}. The previous environment stays in force.`,
+    actions: [],
+  }),
+  'untracked-file': (error) => ({ text: `Nix flake: ${error.message}`, actions: [] }),
+  'no-environment': (error, context) => ({
+    text: error.message,
+    actions: [
+      ...(context.select ? [{ title: 'Select Environment', run: context.select }] : []),
+      { title: 'Open Settings', run: () => config.file.open() },
+    ],
+  }),
+  unsupported: (error) => ({ text: error.message, actions: [] }),
+  cancelled: () => undefined,
+};
+
+export async function showError(error: NixShellError, context: MessageContext): Promise<void> {
+  const message = messages[error.kind](error, context);
+  if (!message) return;
+  const actions: Action[] = [...message.actions, { title: 'Show Log', run: context.showLog }];
+  const chosen = await vscode.window.showErrorMessage(
+    message.text,
+    ...actions.map((action) => action.title),
+  );
+  await actions.find((action) => action.title === chosen)?.run();
+}

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { baseEnvironment } from '../core/engine';
+import { findCandidates } from '../core/discovery';
+import { listDevShells } from '../core/nix/flake';
+import { locateNix } from '../core/nix/installation';
+import { config } from './config';
+import type { FolderController } from './folder';
+import type { FolderMemories, RememberedChoice } from './memory';
+
+interface EnvironmentItem extends vscode.QuickPickItem {
+  readonly choice: RememberedChoice;
+}
+
+/**
+ * "Nix: Select environment": every candidate file of the folder and every devShell of its
+ * flakes. Listing devShells evaluates the flake, so it only happens in a trusted workspace.
+ * The choice is remembered for the folder, then entered.
+ */
+export async function selectEnvironment(
+  controller: FolderController,
+  memories: FolderMemories,
+): Promise<boolean> {
+  const folder = controller.folder;
+  const root = folder.uri.fsPath;
+  const items = vscode.window.createQuickPick<EnvironmentItem>();
+  items.placeholder = `Nix environment for ${folder.name}`;
+  items.busy = true;
+  items.show();
+  const picked = new Promise<EnvironmentItem | undefined>((resolve) => {
+    items.onDidAccept(() => resolve(items.selectedItems[0]));
+    items.onDidHide(() => resolve(undefined));
+  });
+  const list: EnvironmentItem[] = [];
+  for (const candidate of await findCandidates(root)) {
+    const file = path.relative(root, candidate.file);
+    if (candidate.name !== 'flake.nix') {
+      list.push({ label: file, description: 'nix-shell', choice: { file } });
+      continue;
+    }
+    const shells = vscode.workspace.isTrusted ? await devShellsOf(folder, path.dirname(candidate.file)) : [];
+    for (const shell of shells.length > 0 ? shells : ['default']) {
+      list.push({ label: `${file}#${shell}`, description: 'flake devShell', choice: { file, devShell: shell } });
+    }
+  }
+  items.items = list;
+  items.busy = false;
+  const choice = (await picked)?.choice;
+  items.dispose();
+  if (!choice) return false;
+  await memories.update(folder.uri, { choice });
+  await controller.enter({ userInitiated: true });
+  return true;
+}
+
+async function devShellsOf(folder: vscode.WorkspaceFolder, flakeDir: string): Promise<string[]> {
+  const env = baseEnvironment(process.env);
+  try {
+    const nix = await locateNix(config.nixPath.get(folder) ?? undefined, env['PATH']);
+    return await listDevShells(nix, flakeDir, env);
+  } catch {
+    return [];
+  }
+}

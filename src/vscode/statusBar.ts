@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import type { CommandId } from './tables/commands';
+
+/** What one folder's status bar item shows; derived from the session state and trust. */
+export type StatusView =
+  | { readonly kind: 'off' }
+  | { readonly kind: 'limited'; readonly label: string }
+  | { readonly kind: 'loading'; readonly label: string; readonly progress: string }
+  | { readonly kind: 'active'; readonly label: string; readonly detail: string; readonly changes: number }
+  | { readonly kind: 'stale'; readonly label: string; readonly reason: string }
+  | { readonly kind: 'failed'; readonly label: string; readonly message: string };
+
+type Kind = Exclude<StatusView['kind'], 'off'>;
+
+interface StatusStyle<V> {
+  readonly icon: string;
+  readonly command: CommandId | 'workbench.trust.manage';
+  readonly background?: string;
+  readonly tooltip: (view: V) => string;
+}
+
+type StatusTable = { readonly [K in Kind]: StatusStyle<Extract<StatusView, { kind: K }>> };
+
+/** The states as data: icon, click, colour and tooltip of each. */
+export const statusTable: StatusTable = {
+  limited: {
+    icon: '$(shield)',
+    command: 'workbench.trust.manage',
+    tooltip: (v) => `Found ${v.label}. Trust the workspace to enter its Nix environment.`,
+  },
+  loading: {
+    icon: '$(sync~spin)',
+    command: 'nixShell.actions',
+    tooltip: (v) => `Nix: ${v.progress}… Click to cancel or show the log.`,
+  },
+  active: {
+    icon: '$(package)',
+    command: 'nixShell.actions',
+    tooltip: (v) => `${v.detail}\n\nClick for actions.`,
+  },
+  stale: {
+    icon: '$(history)',
+    command: 'nixShell.reload',
+    background: 'statusBarItem.warningBackground',
+    tooltip: (v) =>
+      `The environment is stale: ${v.reason}. The last good one stays in force. Click to reload.`,
+  },
+  failed: {
+    icon: '$(error)',
+    command: 'nixShell.actions',
+    background: 'statusBarItem.errorBackground',
+    tooltip: (v) => `Nix failed: ${v.message}\n\nClick for the error and the log.`,
+  },
+};
+
+export function statusText(view: StatusView, folderName: string | undefined, suffix = ''): string {
+  if (view.kind === 'off') return '';
+  const where = folderName ? `Nix (${folderName})` : 'Nix';
+  const count = view.kind === 'active' ? ` (${view.changes})` : '';
+  const stale = view.kind === 'stale' ? ' (stale)' : '';
+  return `${statusTable[view.kind].icon} ${where}: ${view.label}${count}${stale}${suffix}`;
+}
+
+/** One status bar item for one workspace folder. */
+export class FolderStatusItem implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+
+  constructor(
+    private readonly folder: vscode.WorkspaceFolder,
+    private readonly multiRoot: () => boolean,
+  ) {
+    this.item = vscode.window.createStatusBarItem(
+      `nixShell.status.${folder.index}`,
+      vscode.StatusBarAlignment.Left,
+      50,
+    );
+    this.item.name = `Nix Shell (${folder.name})`;
+  }
+
+  render(view: StatusView, suffix = ''): void {
+    if (view.kind === 'off') {
+      this.item.hide();
+      return;
+    }
+    // TypeScript cannot correlate the table's key with the view's kind on its own.
+    const style = statusTable[view.kind] as StatusStyle<typeof view>;
+    this.item.text = statusText(view, this.multiRoot() ? this.folder.name : undefined, suffix);
+    this.item.tooltip = style.tooltip(view);
+    this.item.backgroundColor = style.background ? new vscode.ThemeColor(style.background) : undefined;
+    this.item.command = { title: 'Nix', command: style.command, arguments: [this.folder.uri] };
+    this.item.show();
+  }
+
+  get text(): string {
+    return this.item.text;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

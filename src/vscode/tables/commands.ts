@@ -1,0 +1,42 @@
+/**
+ * Every command, in one table: package.json's `contributes.commands` and its palette `when`
+ * clauses are generated from it. Plain data; no `vscode` import.
+ */
+
+interface CommandSpec {
+  readonly title: string;
+  readonly icon?: string;
+  /** When the command shows in the palette; always when undefined. */
+  readonly palette?: string;
+}
+
+export const commandCategory = 'Nix';
+
+/** Context keys the extension sets; `when` clauses refer to them. */
+export const contextKeys = {
+  /** Some workspace folder has a Nix environment file. */
+  hasEnvironment: 'nixShell.hasEnvironment',
+  /** Some folder's environment is entered (loading, active, stale or failed). */
+  entered: 'nixShell.entered',
+} as const;
+
+export const commandTable = {
+  'nixShell.enter': { title: 'Enter Nix shell', icon: '$(terminal)' },
+  'nixShell.reload': { title: 'Reload environment', icon: '$(refresh)' },
+  'nixShell.leave': {
+    title: 'Leave Nix shell',
+    icon: '$(close)',
+    palette: contextKeys.entered,
+  },
+  'nixShell.select': { title: 'Select environment', icon: '$(list-selection)' },
+  'nixShell.showEnvironment': {
+    title: 'Show environment',
+    icon: '$(list-flat)',
+    palette: contextKeys.entered,
+  },
+  'nixShell.showLog': { title: 'Show log', icon: '$(output)' },
+  'nixShell.cancel': { title: 'Cancel evaluation', icon: '$(stop-circle)' },
+  'nixShell.actions': { title: 'Show actions', icon: '$(menu)', palette: 'false' },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandId = keyof typeof commandTable;

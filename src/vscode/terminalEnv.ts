@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import type { Environment, Mutation } from '../core/env/mutations';
+
+/**
+ * Hands a folder's environment to its terminals (and the task terminals started there)
+ * through the folder-scoped environment variable collection, so every folder of a
+ * multi-root workspace gets its own. Search paths are prepended, never replaced. The API
+ * cannot unset a variable a terminal inherits (microsoft/vscode#185200), so an unset becomes
+ * an empty value. Only this folder's keys are ever touched.
+ */
+export class TerminalEnvironment {
+  constructor(
+    private readonly collection: vscode.GlobalEnvironmentVariableCollection,
+    /** The extension host's environment before any Nix env, like a new terminal's. */
+    private readonly ambient: Environment,
+  ) {}
+
+  apply(folder: vscode.WorkspaceFolder, mutations: readonly Mutation[], description: string): void {
+    const scoped = this.collection.getScoped({ workspaceFolder: folder });
+    const wanted = new Map(mutations.map((m) => [m.name, this.terminalMutation(m)]));
+    const unchanged = new Set<string>();
+    const outdated: string[] = [];
+    scoped.forEach((name, existing) => {
+      const next = wanted.get(name);
+      if (next && next.type === existing.type && next.value === existing.value) unchanged.add(name);
+      else outdated.push(name);
+    });
+    for (const name of outdated) scoped.delete(name);
+    for (const [name, next] of wanted) {
+      if (unchanged.has(name)) continue;
+      if (next.type === vscode.EnvironmentVariableMutatorType.Prepend) scoped.prepend(name, next.value);
+      else scoped.replace(name, next.value);
+    }
+    scoped.description = description;
+  }
+
+  clear(folder: vscode.WorkspaceFolder): void {
+    this.collection.getScoped({ workspaceFolder: folder }).clear();
+  }
+
+  private terminalMutation(mutation: Mutation): {
+    type: vscode.EnvironmentVariableMutatorType;
+    value: string;
+  } {
+    const { Prepend, Replace } = vscode.EnvironmentVariableMutatorType;
+    switch (mutation.kind) {
+      case 'set':
+        return { type: Replace, value: mutation.value };
+      case 'unset':
+        return { type: Replace, value: '' };
+      case 'prepend':
+        // Prepending to a variable the terminal lacks would leave a trailing `:` (the current
+        // directory, on PATH); give it nix's entries plus the defaults instead.
+        return this.ambient[mutation.name] === undefined
+          ? {
+              type: Replace,
+              value: [mutation.value, mutation.whenUnset].filter(Boolean).join(':'),
+            }
+          : { type: Prepend, value: `${mutation.value}:` };
+    }
+  }
+}

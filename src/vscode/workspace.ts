@@ -1,0 +1,158 @@
+import * as vscode from 'vscode';
+import { findCandidates } from '../core/discovery';
+import type { Mutation } from '../core/env/mutations';
+import { targetLabel } from '../core/target';
+import { config, targetSettings } from './config';
+import { FolderController, type FolderServices } from './folder';
+import type { HostEnvironment } from './hostEnv';
+import { contextKeys } from './tables/commands';
+
+/**
+ * All workspace folders: one FolderController per folder that has a Nix environment, created
+ * as folders come and go. It decides, per folder, whether to enter, ask, or (untrusted) only
+ * show what it found; and it merges the folders' environments into the extension host's.
+ */
+export class WorkspaceController implements vscode.Disposable {
+  private readonly controllers = new Map<string, FolderController>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly environmentChanged = new vscode.EventEmitter<vscode.Uri>();
+
+  /** Fires when the environment a folder hands out changes (for the public API). */
+  readonly onDidChangeEnvironment = this.environmentChanged.event;
+
+  constructor(
+    private readonly services: Omit<FolderServices, 'onEnvironmentChanged' | 'multiRoot'>,
+    private readonly host: HostEnvironment,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeWorkspaceFolders((event) => {
+        for (const folder of event.removed) this.removeFolder(folder);
+        for (const folder of event.added) void this.addFolder(folder);
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.startAll()),
+      vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChanged(event)),
+    );
+  }
+
+  /** Starts every folder; resolves once cached environments are applied (not after captures). */
+  async startAll(): Promise<void> {
+    await Promise.all((vscode.workspace.workspaceFolders ?? []).map((f) => this.addFolder(f)));
+  }
+
+  controllerFor(folder: vscode.WorkspaceFolder): FolderController | undefined {
+    return this.controllers.get(folder.uri.toString());
+  }
+
+  /** The folder's controller, created on demand (a command may name a folder without files yet). */
+  ensureController(folder: vscode.WorkspaceFolder): FolderController {
+    const key = folder.uri.toString();
+    let controller = this.controllers.get(key);
+    if (!controller) {
+      controller = new FolderController(folder, {
+        ...this.services,
+        multiRoot: () => (vscode.workspace.workspaceFolders?.length ?? 0) > 1,
+        onEnvironmentChanged: () => this.onEnvironmentChanged(folder),
+      });
+      this.controllers.set(key, controller);
+    }
+    return controller;
+  }
+
+  get memories(): FolderServices['memories'] {
+    return this.services.memories;
+  }
+
+  get all(): FolderController[] {
+    return [...this.controllers.values()];
+  }
+
+  mutationsFor(folder: vscode.WorkspaceFolder | undefined): readonly Mutation[] | undefined {
+    const target = folder ?? vscode.workspace.workspaceFolders?.[0];
+    return target ? this.controllerFor(target)?.mutations : undefined;
+  }
+
+  private async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
+    const candidates = await findCandidates(folder.uri.fsPath);
+    const first = candidates[0];
+    const configured = config.file.get(folder) ?? config.devShell.get(folder);
+    if (!first && !configured) return;
+    await this.setContext(contextKeys.hasEnvironment, true);
+    const controller = this.ensureController(folder);
+    if (!vscode.workspace.isTrusted) {
+      const spec = await controller.resolveSpec();
+      controller.showLimited(spec ? targetLabel(spec.target, folder.uri.fsPath) : (first?.name ?? 'a Nix file'));
+      return;
+    }
+    const decision = this.services.memories.get(folder.uri).decision;
+    if (decision === 'always' || decision === 'entered') {
+      await controller.enter({ userInitiated: false });
+    } else if (decision === undefined) {
+      const spec = await controller.resolveSpec();
+      if (spec) void this.askToEnter(controller, targetLabel(spec.target, folder.uri.fsPath));
+    }
+  }
+
+  private async askToEnter(controller: FolderController, label: string): Promise<void> {
+    const enter = 'Enter';
+    const always = 'Always for this folder';
+    const notNow = 'Not now';
+    const never = 'Never';
+    const where =
+      (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `The folder ${controller.folder.name}` : 'This folder';
+    const answer = await vscode.window.showInformationMessage(
+      `${where} has a Nix environment (${label}). Enter it?`,
+      enter,
+      always,
+      notNow,
+      never,
+    );
+    const folder = controller.folder.uri;
+    if (answer === enter || answer === always) {
+      await this.services.memories.update(folder, { decision: answer === always ? 'always' : 'entered' });
+      if (controller.session.state.kind === 'off') await controller.enter({ userInitiated: true });
+    } else if (answer === never) {
+      await this.services.memories.update(folder, { decision: 'never' });
+    }
+  }
+
+  private removeFolder(folder: vscode.WorkspaceFolder): void {
+    const controller = this.controllers.get(folder.uri.toString());
+    if (!controller) return;
+    controller.leave();
+    controller.dispose();
+    this.controllers.delete(folder.uri.toString());
+  }
+
+  private onConfigurationChanged(event: vscode.ConfigurationChangeEvent): void {
+    if (!vscode.workspace.isTrusted) return;
+    for (const controller of this.controllers.values()) {
+      const affected = targetSettings.some((s) => s.isAffectedBy(event, controller.folder));
+      if (affected && controller.session.state.kind !== 'off') {
+        void controller.enter({ userInitiated: false });
+      }
+    }
+  }
+
+  private onEnvironmentChanged(folder: vscode.WorkspaceFolder): void {
+    const ordered = (vscode.workspace.workspaceFolders ?? [])
+      .map((f) => this.controllerFor(f)?.mutations)
+      .filter((m): m is readonly Mutation[] => m !== undefined);
+    this.host.apply(ordered);
+    void this.setContext(
+      contextKeys.entered,
+      this.all.some((c) => c.session.state.kind !== 'off'),
+    );
+    this.environmentChanged.fire(folder.uri);
+  }
+
+  private async setContext(key: string, value: boolean): Promise<void> {
+    await vscode.commands.executeCommand('setContext', key, value);
+  }
+
+  dispose(): void {
+    for (const controller of this.controllers.values()) controller.dispose();
+    this.controllers.clear();
+    for (const disposable of this.disposables) disposable.dispose();
+    this.environmentChanged.dispose();
+  }
+}
