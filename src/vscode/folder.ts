@@ -14,6 +14,13 @@ import type { FolderMemories } from './memory';
 import { showError } from './messages';
 import { trackProgress } from './progress';
 import { FolderStatusItem, type StatusView } from './statusBar';
+
+/** A folder's status as the API reports it: the state and the status bar's text. */
+export interface FolderStatus {
+  readonly state: StatusView['kind'];
+  readonly label?: string;
+  readonly statusText: string;
+}
 import type { TerminalEnvironment } from './terminalEnv';
 
 /** What every folder shares: built once in the composition root. */
@@ -29,6 +36,8 @@ export interface FolderServices {
   readonly multiRoot: () => boolean;
   /** Called whenever the environment this folder hands out changes. */
   readonly onEnvironmentChanged: () => void;
+  /** Called whenever what the status bar shows for this folder changes. */
+  readonly onStatusChanged: () => void;
   readonly select: (folder: vscode.WorkspaceFolder) => Thenable<unknown>;
 }
 
@@ -38,7 +47,7 @@ export interface FolderServices {
  */
 export class FolderController implements vscode.Disposable {
   readonly session: EnvironmentSession;
-  private readonly status: FolderStatusItem;
+  private readonly statusItem: FolderStatusItem;
   private readonly logger: Logger;
   /**
    * Whether a failure now follows an enter or a reload (and deserves a message). Background
@@ -54,7 +63,7 @@ export class FolderController implements vscode.Disposable {
     private readonly services: FolderServices,
   ) {
     this.logger = folderLogger(services.logger, folder.name);
-    this.status = new FolderStatusItem(folder, services.multiRoot);
+    this.statusItem = new FolderStatusItem(folder, services.multiRoot);
     this.session = new EnvironmentSession({
       engine: () => this.engineContext(),
       autoReload: () => config.autoReload.get(this.folder),
@@ -111,11 +120,18 @@ export class FolderController implements vscode.Disposable {
   /** Untrusted workspace: say what was found, evaluate nothing. */
   showLimited(label: string): void {
     this.services.terminals.clear(this.folder);
-    this.status.render({ kind: 'limited', label });
+    this.statusItem.render({ kind: 'limited', label });
+    this.services.onStatusChanged();
   }
 
-  get statusText(): string {
-    return this.status.text;
+  /** What the status bar shows, for the public API. */
+  get status(): FolderStatus {
+    const view = this.statusItem.view;
+    return {
+      state: view.kind,
+      ...(view.kind === 'off' ? {} : { label: view.label }),
+      statusText: this.statusItem.text,
+    };
   }
 
   async showError(error: NixShellError): Promise<void> {
@@ -135,7 +151,7 @@ export class FolderController implements vscode.Disposable {
   dispose(): void {
     this.subscription.dispose();
     this.session.dispose();
-    this.status.dispose();
+    this.statusItem.dispose();
     this.services.diagnostics.report(this.folder.uri.toString(), undefined, '');
   }
 
@@ -152,7 +168,8 @@ export class FolderController implements vscode.Disposable {
 
   private onStateChanged(state: SessionState): void {
     const label = this.label ?? this.folder.name;
-    this.status.render(statusView(state, label));
+    this.statusItem.render(statusView(state, label));
+    this.services.onStatusChanged();
     if (state.kind === 'loading') {
       trackProgress(this.session, `Nix: ${label}`, () => this.session.cancel());
     }

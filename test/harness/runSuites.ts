@@ -1,0 +1,142 @@
+// Runs the integration suite (test/integration) inside a real VS Code extension host,
+// code-server's, driven by headless Chromium, offline; then the UI smoke test of the packaged
+// VSIX. Each suite gets a fresh copy of its workspace, its own user data, and a recording
+// `nix` shim on PATH. Prints mocha's report of each, then one line
+// "N passed, N failed, N skipped", and exits non-zero if anything failed.
+//
+// usage: tsx test/harness/runSuites.ts [suite ...]   (suites: see below, and `ui`)
+import { access, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { nixTestEnv, repoRoot } from '../support/nixEnv';
+import { createNixShim } from '../support/nixShim';
+import {
+  ensureHarness,
+  launchBrowser,
+  remoteUri,
+  startCodeServer,
+  workbenchUrl,
+  type Harness,
+} from './codeServer';
+import { saveEvidence, stamp, type SuiteResult } from './report';
+import { runUiSmoke } from './uiSmoke';
+
+interface Suite {
+  /** Also the prefix of the test files it runs (`trusted.*.test.ts`). */
+  readonly name: string;
+  /** A directory of test/integration/workspaces, then optionally a .code-workspace in it. */
+  readonly workspace: string;
+  readonly trusted?: boolean;
+  /** Suites with the same profile share workspace copy, user data and global storage. */
+  readonly profile?: string;
+}
+
+const suites: readonly Suite[] = [
+  { name: 'trusted', workspace: 'basic' },
+  { name: 'multiroot', workspace: 'multiroot/multiroot.code-workspace' },
+  { name: 'untrusted', workspace: 'basic', trusted: false },
+  { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
+  { name: 'reopen2', workspace: 'reopen', profile: 'reopen' },
+];
+
+const timeoutMs = Number(process.env['E2E_TIMEOUT_MS'] ?? 300_000);
+
+async function runSuite(harness: Harness, suite: Suite, scratch: string): Promise<SuiteResult> {
+  const profileDir = path.join(scratch, suite.profile ?? suite.name);
+  const runDir = path.join(profileDir, 'run');
+  const [workspaceDir = '', ...rest] = suite.workspace.split('/');
+  const workspaceRoot = path.join(profileDir, 'workspace');
+  if (!(await exists(workspaceRoot))) {
+    await mkdir(runDir, { recursive: true });
+    await cp(path.join(repoRoot, 'test/integration/workspaces', workspaceDir), workspaceRoot, {
+      recursive: true,
+    });
+  }
+  const workspace = path.join(workspaceRoot, ...rest);
+  const report = path.join(runDir, `${suite.name}.report.txt`);
+  const shim = await createNixShim(path.join(runDir, `nix-shim-${suite.name}`));
+  const output = path.join(runDir, `output-${suite.name}`);
+  await mkdir(output, { recursive: true });
+  const server = await startCodeServer(harness, {
+    runDir,
+    workspace,
+    trusted: suite.trusted ?? true,
+    testMode: true,
+    env: nixTestEnv({
+      PATH: `${shim.dir}:${process.env['PATH'] ?? ''}`,
+      NIXSHELL_SHIM_LOG: shim.log,
+      NIXSHELL_SUITE: suite.name,
+      NIXSHELL_TEST_OUTPUT: output,
+      E2E_REPORT_FILE: report,
+    }),
+  });
+  const { context, page } = await launchBrowser(runDir);
+  try {
+    let onExit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (onExit = resolve));
+    await page.exposeFunction('codeAutomationExit', (code: number) => onExit(code));
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      if (process.env['E2E_VERBOSE']) console.log(`${stamp()}[${type}]`, ...args);
+    });
+    const payload: [string, string][] = [
+      ['extensionDevelopmentPath', remoteUri(server.authority, repoRoot)],
+      ['extensionTestsPath', remoteUri(server.authority, path.join(repoRoot, 'out/test/integration/index.cjs'))],
+      ['skipWelcome', 'true'],
+      ['skipReleaseNotes', 'true'],
+    ];
+    console.log(`${stamp()} suite ${suite.name}: code-server on ${server.authority}`);
+    await page.goto(workbenchUrl(server.authority, workspace, payload));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const code = await Promise.race([exited, timedOut]);
+    clearTimeout(timer);
+    process.stdout.write(await readFile(report, 'utf8').catch(() => ''));
+    if (code === 'timeout') console.log(`${stamp()} suite ${suite.name} timed out after ${timeoutMs} ms`);
+    const counts = await readCounts(`${report}.json`);
+    const result = { ...counts, ok: code === 0 && counts.failures === 0 };
+    if (!result.ok) await saveEvidence(page, suite.name, runDir);
+    return result;
+  } catch (error) {
+    console.log(`${stamp()} suite ${suite.name}: harness error: ${String(error)}`);
+    await saveEvidence(page, suite.name, runDir);
+    return { passes: 0, failures: 1, pending: 0, ok: false };
+  } finally {
+    await context.close().catch(() => undefined);
+    server.stop();
+  }
+}
+
+async function readCounts(file: string): Promise<Omit<SuiteResult, 'ok'>> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Omit<SuiteResult, 'ok'>;
+  } catch {
+    // The suite never reported: it did not load, or the host died. That is a failure.
+    return { passes: 0, failures: 1, pending: 0 };
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const harness = await ensureHarness();
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'nixshell-e2e-'));
+  const results: SuiteResult[] = [];
+  for (const suite of suites.filter((s) => only.length === 0 || only.includes(s.name))) {
+    results.push(await runSuite(harness, suite, scratch));
+  }
+  if (only.length === 0 || only.includes('ui')) results.push(await runUiSmoke(harness, scratch));
+  const total = (key: 'passes' | 'failures' | 'pending') => results.reduce((n, r) => n + r[key], 0);
+  const ok = results.every((r) => r.ok);
+  if (ok && !process.env['E2E_KEEP']) await rm(scratch, { recursive: true, force: true });
+  else console.log(`${stamp()} scratch kept in ${scratch}`);
+  console.log(`${total('passes')} passed, ${total('failures')} failed, ${total('pending')} skipped`);
+  process.exitCode = ok ? 0 : 1;
+}
+
+if (process.argv[1]?.endsWith('runSuites.ts')) await main();

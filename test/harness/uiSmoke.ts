@@ -1,0 +1,134 @@
+// The user's path, through the real UI: package the VSIX, install it into code-server, open the
+// sample project, accept nothing from the test API; drive the workbench as a person would
+// (the enter prompt, F1 and the command's title, the status bar, a terminal) and check what
+// they would see. Leaves a screenshot of the workbench in test-results/.
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Page } from 'playwright-core';
+import { nixTestEnv, repoRoot } from '../support/nixEnv';
+import { launchBrowser, startCodeServer, workbenchUrl, type Harness } from './codeServer';
+import { resultsDir, saveEvidence, stamp, type SuiteResult } from './report';
+
+export const vsixPath = path.join(repoRoot, 'nixshell.vsix');
+
+/** Packages the extension as users get it, and installs it into a code-server extensions dir. */
+export async function installVsix(harness: Harness, runDir: string): Promise<string> {
+  await execa('npm', ['run', '--silent', 'package'], { cwd: repoRoot, stdout: 'ignore', stderr: 'inherit' });
+  const extensionsDir = path.join(runDir, 'extensions');
+  const config = path.join(runDir, 'install.yaml');
+  await mkdir(runDir, { recursive: true });
+  await writeFile(config, 'auth: none\n');
+  await execa(harness.node, [
+    harness.entry,
+    ...['--config', config, '--user-data-dir', path.join(runDir, 'user-data')],
+    ...['--extensions-dir', extensionsDir, '--install-extension', vsixPath],
+  ]);
+  return extensionsDir;
+}
+
+interface Check {
+  readonly name: string;
+  readonly run: (page: Page) => Promise<void>;
+}
+
+export async function runUiSmoke(harness: Harness, scratch: string): Promise<SuiteResult> {
+  const runDir = path.join(scratch, 'ui');
+  const extensionsDir = await installVsix(harness, runDir);
+  const workspace = path.join(scratch, 'ui-workspace');
+  await cp(path.join(repoRoot, 'examples/hello'), workspace, { recursive: true });
+  const output = path.join(runDir, 'terminal-output.txt');
+  const server = await startCodeServer(harness, {
+    runDir,
+    workspace,
+    trusted: true,
+    testMode: false,
+    extensionsDir,
+    env: nixTestEnv(),
+  });
+  const { context, page } = await launchBrowser(runDir);
+  const checks: Check[] = [
+    {
+      name: 'the workbench opens the sample project',
+      run: async () => {
+        await page.goto(workbenchUrl(server.authority, workspace));
+        await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+      },
+    },
+    {
+      name: 'a notification offers to enter the Nix environment',
+      run: async () => {
+        const toast = page.locator('.notification-toast', { hasText: 'has a Nix environment (shell.nix). Enter it?' });
+        await toast.waitFor({ timeout: 60_000 });
+        await toast.getByRole('button', { name: 'Not now' }).click();
+      },
+    },
+    {
+      name: 'F1 › "Nix: Enter Nix shell" enters it, and the status bar shows it',
+      run: async () => {
+        await runCommand(page, 'Nix: Enter Nix shell');
+        await page
+          .locator('.statusbar-item', { hasText: /Nix: shell\.nix \(\d+\)/ })
+          .waitFor({ timeout: 90_000 });
+      },
+    },
+    {
+      name: 'a new terminal has the variables of shell.nix',
+      run: async () => {
+        await runCommand(page, 'Terminal: Create New Terminal');
+        await page.locator('.terminal-wrapper .xterm').first().waitFor({ timeout: 30_000 });
+        await page.waitForTimeout(1500);
+        await page.keyboard.type(`echo "GREETING=$GREETING" > '${output}'\n`);
+        const text = await waitForFile(output);
+        if (text.trim() !== 'GREETING=Hello from the Nix shell') {
+          throw new Error(`the terminal printed ${JSON.stringify(text)}`);
+        }
+      },
+    },
+  ];
+  let passes = 0;
+  let failures = 0;
+  try {
+    console.log(`${stamp()} UI smoke test on ${server.authority} (VSIX installed)`);
+    for (const check of checks) {
+      try {
+        await check.run(page);
+        passes++;
+        console.log(`  ✔ ${check.name}`);
+      } catch (error) {
+        failures++;
+        console.log(`  ✗ ${check.name}\n    ${String(error).split('\n').join('\n    ')}`);
+        break;
+      }
+    }
+    await mkdir(resultsDir, { recursive: true });
+    await page.screenshot({ path: path.join(resultsDir, 'ui-smoke.png') });
+    if (failures > 0) await saveEvidence(page, 'ui', runDir);
+  } finally {
+    await context.close().catch(() => undefined);
+    server.stop();
+    await rm(vsixPath, { force: true });
+  }
+  const skipped = checks.length - passes - failures;
+  return { passes, failures: failures + skipped, pending: 0, ok: failures === 0 && skipped === 0 };
+}
+
+/** F1, then the command by its title, as a user would. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function waitForFile(file: string, timeoutMs = 30_000): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined && text.endsWith('\n')) return text;
+    if (Date.now() - started > timeoutMs) throw new Error(`nothing was written to ${file}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,0 +1,21 @@
+# A project shell as users write it, without nixpkgs: a derivation with a stdenv, a few
+# variables and a shellHook.
+{ inNixShell ? false, slowSetupSeconds ? "" }:
+derivation {
+  name = "basic-shell";
+  system = builtins.currentSystem;
+  builder = "/bin/bash";
+  args = [ "-c" "source $stdenv/setup; echo > $out" ];
+  stdenv = ./stdenv;
+  outputs = [ "out" ];
+  inherit slowSetupSeconds;
+  GREETING = "hello from shell.nix";
+  MULTILINE = "line one\nline \"two\" $HOME `x` é✓ a=b";
+  IN_SHELL = if inNixShell then "yes" else "no";
+  shellHook = ''
+    export PATH="$PWD/bin:$PATH"
+    export HOOK_RAN=1
+    unset UNSET_ME
+    echo "entering the basic shell"
+  '';
+}

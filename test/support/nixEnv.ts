@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const fixturesDir = path.join(repoRoot, 'test/fixtures');
+
+/**
+ * The nix configuration every test runs nix with: offline (no substituters, a local empty
+ * flake registry), single-user without build users or a sandbox (builtins-only derivations
+ * call /bin/bash), with flakes enabled. Tests never depend on the machine's nix.conf.
+ */
+export function testNixConfig(): string {
+  return [
+    'build-users-group =',
+    'substituters =',
+    'sandbox = false',
+    `flake-registry = ${path.join(fixturesDir, 'flake-registry.json')}`,
+    'experimental-features = nix-command flakes',
+    'warn-dirty = false',
+  ].join('\n');
+}
+
+/** This process's environment plus the test nix configuration. */
+export function nixTestEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return { ...env, NIX_CONFIG: testNixConfig(), ...extra };
+}

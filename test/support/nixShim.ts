@@ -1,0 +1,35 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { locateNix } from '../../src/core/nix/installation';
+
+export interface NixShim {
+  /** Put first on PATH: `nix` and `nix-shell` here record each call, then run the real ones. */
+  readonly dir: string;
+  readonly log: string;
+  /** The calls recorded so far, one `program args…` line each. */
+  calls(): Promise<string[]>;
+}
+
+/** A recording `nix`: proves which code paths start nix processes, and which start none. */
+export async function createNixShim(dir: string): Promise<NixShim> {
+  const real = await locateNix(undefined, process.env['PATH']);
+  const log = path.join(dir, 'calls.log');
+  await mkdir(dir, { recursive: true });
+  await writeFile(log, '');
+  for (const [name, target] of [
+    ['nix', real.nix],
+    ['nix-shell', real.nixShell],
+  ] as const) {
+    const file = path.join(dir, name);
+    await writeFile(
+      file,
+      `#!/bin/bash\nprintf '%s %s\\n' ${name} "$*" >> '${log}'\nexec '${target}' "$@"\n`,
+    );
+    await chmod(file, 0o755);
+  }
+  return {
+    dir,
+    log,
+    calls: async () => (await readFile(log, 'utf8')).split('\n').filter((line) => line !== ''),
+  };
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { NixLogParser, locationsInText, type NixLogEvent } from '../../src/core/nix/log';
+
+function parse(lines: string[]): NixLogEvent[] {
+  const events: NixLogEvent[] = [];
+  const parser = new NixLogParser((event) => events.push(event));
+  for (const line of lines) parser.push(line);
+  return events;
+}
+
+const json = (value: unknown) => `@nix ${JSON.stringify(value)}`;
+
+describe("nix's internal-json log", () => {
+  it('yields the files evaluation read, from evaluating and copying messages', () => {
+    const events = parse([
+      json({ action: 'msg', level: 4, msg: "evaluating file '/p/shell.nix'" }),
+      json({ action: 'msg', level: 5, msg: "copied source '/p/src' -> '/nix/store/abc-src'" }),
+    ]);
+    assert.deepEqual(events, [
+      { type: 'read-file', path: '/p/shell.nix' },
+      { type: 'read-file', path: '/p/src' },
+    ]);
+  });
+
+  it('gives errors their position and strips colours', () => {
+    const [event] = parse([
+      json({
+        action: 'msg',
+        level: 0,
+        msg: "\u001b[31;1merror:\u001b[0m syntax error, unexpected ';'",
+        file: '/p/bad.nix',
+        line: 3,
+        column: 12,
+      }),
+    ]);
+    assert.deepEqual(event, {
+      type: 'message',
+      level: 0,
+      text: "error: syntax error, unexpected ';'",
+      location: { file: '/p/bad.nix', line: 3, column: 12 },
+    });
+  });
+
+  it('describes builds and downloads as they progress', () => {
+    const progress = parse([
+      json({ action: 'start', id: 1, level: 0, type: 104, text: '' }),
+      json({ action: 'result', id: 1, type: 105, fields: [0, 3, 0, 0] }),
+      json({ action: 'start', id: 2, level: 3, type: 105, text: "building '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.drv'" }),
+      json({ action: 'result', id: 1, type: 105, fields: [1, 3, 1, 0] }),
+      json({ action: 'start', id: 3, level: 0, type: 103, text: '' }),
+      json({ action: 'result', id: 3, type: 105, fields: [2, 5, 0, 0] }),
+      json({ action: 'stop', id: 2 }),
+    ])
+      .filter((e) => e.type === 'progress')
+      .map((e) => (e.type === 'progress' ? e.text : ''));
+    assert.deepEqual(progress, [
+      'evaluating',
+      'building 0/3 derivations',
+      'building 0/3 derivations, building hello-2.12',
+      'building 1/3 derivations, building hello-2.12',
+      'building 1/3 derivations, downloading 2/5 paths, building hello-2.12',
+      'building 1/3 derivations, downloading 2/5 paths',
+    ]);
+  });
+
+  it('passes builder output and plain lines through as messages', () => {
+    const events = parse([
+      json({ action: 'result', id: 9, type: 101, fields: ['make: ok'] }),
+      'hello from a hook',
+      '@nix {not json',
+      '',
+    ]);
+    assert.deepEqual(
+      events.map((e) => (e.type === 'message' ? e.text : e.type)),
+      ['make: ok', 'hello from a hook', '@nix {not json'],
+    );
+  });
+
+  it('finds every position in an error trace', () => {
+    const text = 'error: boom\n\n       at /p/a.nix:12:5:\n\n       … while calling\n       at /p/b.nix:3:1:';
+    assert.deepEqual(locationsInText(text), [
+      { file: '/p/a.nix', line: 12, column: 5 },
+      { file: '/p/b.nix', line: 3, column: 1 },
+    ]);
+  });
+});

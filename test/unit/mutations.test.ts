@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  applyMutations,
+  diffEnvironments,
+  mutatedValue,
+  summarize,
+  type Environment,
+} from '../../src/core/env/mutations';
+import { ruleFor } from '../../src/core/env/variables';
+
+const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/);
+const value = fc.string({ unit: 'binary', maxLength: 40 }).filter((v) => !v.includes('\0'));
+const environment = fc.dictionary(name, value, { maxKeys: 12 });
+const entry = fc.stringMatching(/^\/[a-z]{1,6}(\/[a-z]{1,6})?$/);
+const searchPath = fc.array(entry, { maxLength: 5 }).map((entries) => entries.join(':'));
+
+describe('environment mutations', () => {
+  it('turn the base into the result for every variable the rules take', () => {
+    fc.assert(
+      fc.property(environment, environment, (base, result) => {
+        const applied = applyMutations(base, diffEnvironments(base, result));
+        for (const key of new Set([...Object.keys(base), ...Object.keys(result)])) {
+          const rule = ruleFor(key, result[key]);
+          if (rule === 'take') assert.equal(applied[key], result[key], key);
+          if (rule === 'ignore') assert.equal(applied[key], base[key], key);
+        }
+      }),
+    );
+  });
+
+  it('prepend search paths: nix entries first, then the user entries, no duplicates', () => {
+    fc.assert(
+      fc.property(searchPath, searchPath, (user, nix) => {
+        const base = { PATH: user };
+        const result = { PATH: [nix, user].filter(Boolean).join(':') };
+        const mutations = diffEnvironments(base, result);
+        const applied = applyMutations(base, mutations).PATH ?? '';
+        const entries = applied.split(':').filter(Boolean);
+        assert.deepEqual(entries, [...new Set(entries)], 'no duplicate entries');
+        const userEntries = user.split(':').filter(Boolean);
+        assert.deepEqual(entries.slice(entries.length - new Set(userEntries).size), [...new Set(userEntries)]);
+        for (const m of mutations) assert.equal(m.kind, 'prepend');
+      }),
+    );
+  });
+
+  it('never replaces PATH, even when the hook reorders it', () => {
+    const mutations = diffEnvironments(
+      { PATH: '/usr/bin:/bin' },
+      { PATH: '/proj/bin:/nix/store/x/bin:/bin:/usr/bin' },
+    );
+    assert.deepEqual(mutations, [{ kind: 'prepend', name: 'PATH', value: '/proj/bin:/nix/store/x/bin' }]);
+  });
+
+  it("drops nix's junk PATH entries: empty, '.' and /path-not-set", () => {
+    const mutations = diffEnvironments({ PATH: '/bin' }, { PATH: '.:/nix/a::/path-not-set:/bin' });
+    assert.deepEqual(mutations, [{ kind: 'prepend', name: 'PATH', value: '/nix/a' }]);
+  });
+
+  it('keeps the XDG defaults when the user has no XDG_DATA_DIRS', () => {
+    const [mutation] = diffEnvironments({}, { XDG_DATA_DIRS: '/nix/store/a/share' });
+    assert.deepEqual(mutation, {
+      kind: 'prepend',
+      name: 'XDG_DATA_DIRS',
+      value: '/nix/store/a/share',
+      whenUnset: '/usr/local/share:/usr/share',
+    });
+    assert.equal(mutatedValue(undefined, mutation!), '/nix/store/a/share:/usr/local/share:/usr/share');
+    assert.equal(mutatedValue('/opt/share', mutation!), '/nix/store/a/share:/opt/share');
+  });
+
+  it('reports variables the hook unset', () => {
+    assert.deepEqual(diffEnvironments({ GOPATH: '/go', PATH: '/bin' }, { PATH: '/bin' }), [
+      { kind: 'unset', name: 'GOPATH' },
+    ]);
+  });
+
+  it('ignores builder and session values, and the certificate placeholder', () => {
+    const base: Environment = { HOME: '/home/u', TMPDIR: '/tmp/u', SHELL: '/bin/zsh', TERM: 'xterm' };
+    const result: Environment = {
+      HOME: '/homeless-shelter',
+      TMPDIR: '/tmp/nix-build-x',
+      SHELL: '/usr/sbin/nologin',
+      TERM: 'dumb',
+      PWD: '/proj',
+      SHLVL: '2',
+      SSL_CERT_FILE: '/no-cert-file.crt',
+      NIX_LOG_FD: '2',
+      'BASH_FUNC_x%%': '() { :; }',
+      FOO: 'bar',
+    };
+    assert.deepEqual(diffEnvironments(base, result), [{ kind: 'set', name: 'FOO', value: 'bar' }]);
+  });
+
+  it('keeps a real SSL_CERT_FILE', () => {
+    assert.deepEqual(diffEnvironments({}, { SSL_CERT_FILE: '/etc/ssl/ca.pem' }), [
+      { kind: 'set', name: 'SSL_CERT_FILE', value: '/etc/ssl/ca.pem' },
+    ]);
+  });
+
+  it('counts what changed', () => {
+    const counts = summarize([
+      { kind: 'set', name: 'A', value: '1' },
+      { kind: 'prepend', name: 'PATH', value: '/x' },
+      { kind: 'unset', name: 'B' },
+      { kind: 'set', name: 'C', value: '' },
+    ]);
+    assert.deepEqual(counts, { set: 2, prepended: 1, unset: 1, total: 4 });
+  });
+});
