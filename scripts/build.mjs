@@ -1,6 +1,6 @@
 // Bundles the extension (CommonJS, as VS Code loads it), the CLI (an ES module with a shebang)
 // and the integration tests (CommonJS, loaded by mocha inside the extension host).
-import { chmod, readdir } from 'node:fs/promises';
+import { chmod, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 
@@ -49,6 +49,9 @@ const builds = [
     external: ['vscode', 'mocha'],
   },
 ];
+
+// Test bundles of deleted test files must not linger and run.
+await rm('out/test/integration', { recursive: true, force: true });
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

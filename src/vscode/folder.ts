@@ -56,6 +56,8 @@ export class FolderController implements vscode.Disposable {
   private notifyFailures = false;
   private appliedMutations: readonly Mutation[] | undefined;
   private entered = false;
+  /** Bumped by enter and leave, so that only the latest of them takes effect. */
+  private operation = 0;
   private readonly subscription: { dispose(): void };
 
   constructor(
@@ -94,7 +96,10 @@ export class FolderController implements vscode.Disposable {
   }
 
   async enter(options: { userInitiated: boolean }): Promise<void> {
+    const operation = ++this.operation;
     const spec = await this.resolveSpec();
+    // A leave (or another enter) while the target was being resolved wins.
+    if (operation !== this.operation) return;
     if (!spec) {
       const error = new NixShellError(
         'no-environment',
@@ -114,6 +119,7 @@ export class FolderController implements vscode.Disposable {
   }
 
   leave(): void {
+    this.operation++;
     this.session.leave();
   }
 

@@ -28,7 +28,7 @@ export class HostEnvironment {
   /** Applies the folders' mutations, in folder order, and offers a restart if they changed. */
   apply(perFolder: readonly (readonly Mutation[])[]): void {
     const target = composeEnvironments(this.pristine, perFolder);
-    const names = new Set([...this.touched, ...Object.keys(target)]);
+    const names = new Set([...this.touched, ...Object.keys(this.pristine), ...Object.keys(target)]);
     const touched = new Set<string>();
     for (const name of names) {
       const value = target[name];

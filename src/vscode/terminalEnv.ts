@@ -2,6 +2,17 @@ import * as vscode from 'vscode';
 import type { Environment, Mutation } from '../core/env/mutations';
 
 /**
+ * Shell rc files often put their own entries first on PATH (pyenv, cargo, nvm), which would
+ * hide the project's tools (direnv/direnv-vscode#852). Where shell integration runs, search
+ * paths are prepended again after the rc files. Only search paths: shell integration passes
+ * values through `echo -e` and splits them on newlines, which would corrupt other values.
+ */
+const reapplyAfterRcFiles: vscode.EnvironmentVariableMutatorOptions = {
+  applyAtProcessCreation: true,
+  applyAtShellIntegration: true,
+};
+
+/**
  * Hands a folder's environment to its terminals (and the task terminals started there)
  * through the folder-scoped environment variable collection, so every folder of a
  * multi-root workspace gets its own. Search paths are prepended, never replaced. The API
@@ -28,8 +39,11 @@ export class TerminalEnvironment {
     for (const name of outdated) scoped.delete(name);
     for (const [name, next] of wanted) {
       if (unchanged.has(name)) continue;
-      if (next.type === vscode.EnvironmentVariableMutatorType.Prepend) scoped.prepend(name, next.value);
-      else scoped.replace(name, next.value);
+      if (next.type === vscode.EnvironmentVariableMutatorType.Prepend) {
+        scoped.prepend(name, next.value, reapplyAfterRcFiles);
+      } else {
+        scoped.replace(name, next.value);
+      }
     }
     scoped.description = description;
   }

@@ -36,6 +36,8 @@ export interface ServerOptions {
   /** Needed for the test payload; without it the built workbench ignores it. It hides toasts. */
   readonly testMode: boolean;
   readonly extensionsDir?: string;
+  /** User settings on top of the harness's quiet defaults. */
+  readonly settings?: Record<string, unknown>;
 }
 
 export interface CodeServer {
@@ -48,6 +50,9 @@ export interface CodeServer {
 export async function startCodeServer(harness: Harness, options: ServerOptions): Promise<CodeServer> {
   const userData = path.join(options.runDir, 'user-data');
   await mkdir(path.join(userData, 'User'), { recursive: true });
+  await mkdir(path.join(userData, 'Machine'), { recursive: true });
+  // The server is a remote: machine-scoped settings (nixShell.nixPath) count only here.
+  await writeFile(path.join(userData, 'Machine/settings.json'), JSON.stringify(options.settings ?? {}));
   await writeFile(
     path.join(userData, 'User/settings.json'),
     JSON.stringify({
@@ -58,6 +63,7 @@ export async function startCodeServer(harness: Harness, options: ServerOptions):
       'telemetry.telemetryLevel': 'off',
       'chat.disableAIFeatures': true,
       'git.enabled': false,
+      ...options.settings,
     }),
   );
   const config = path.join(options.runDir, 'config.yaml');

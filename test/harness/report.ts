@@ -1,4 +1,4 @@
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot } from '../support/nixEnv';
@@ -18,6 +18,7 @@ export const stamp = (): string => `[${((Date.now() - t0) / 1000).toFixed(1)}s]`
 /** On failure: a screenshot of the workbench and every log, under test-results/<name>/. */
 export async function saveEvidence(page: Page, name: string, runDir: string): Promise<void> {
   const dir = path.join(resultsDir, name);
+  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, 'failure.png') }).catch(() => undefined);
   await cp(runDir, path.join(dir, 'run'), {

@@ -62,12 +62,17 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     workspace,
     trusted: suite.trusted ?? true,
     testMode: true,
+    // The server resolves the login shell's environment for the extension host, so a shim
+    // put on PATH would not be seen there; the setting points the extension at it instead.
+    settings: { 'nixShell.nixPath': shim.dir },
     env: nixTestEnv({
       PATH: `${shim.dir}:${process.env['PATH'] ?? ''}`,
       NIXSHELL_SHIM_LOG: shim.log,
       NIXSHELL_SUITE: suite.name,
       NIXSHELL_TEST_OUTPUT: output,
       E2E_REPORT_FILE: report,
+      // A variable of the user's that the basic workspace's shellHook unsets.
+      UNSET_ME: 'set by the user',
     }),
   });
   const { context, page } = await launchBrowser(runDir);

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { activateExtension, outputFile, terminalEnvironment, waitForState, workspaceFolder } from './support';
+
+describe('leaving the Nix shell', () => {
+  it('reverts everything it applied', async () => {
+    const api = await activateExtension();
+    const folder = workspaceFolder();
+    await vscode.commands.executeCommand('nixShell.leave');
+    await waitForState(api, folder.uri, 'off');
+    assert.equal(api.getStatus(folder.uri)?.statusText, '');
+    assert.equal(process.env['GREETING'], undefined);
+    assert.equal(process.env['UNSET_ME'], 'set by the user', 'unset variables come back');
+    assert.ok(!(process.env['PATH'] ?? '').includes(`${folder.uri.fsPath}/bin`));
+    assert.equal(api.getEnvironment(folder.uri), undefined);
+    const baseline = JSON.parse(await readFile(outputFile('baseline.json'), 'utf8')) as Record<string, string>;
+    const after = await terminalEnvironment(folder.uri, 'after-leave');
+    assert.equal(after['GREETING'], undefined);
+    assert.equal(after['PATH'], baseline['PATH']);
+    assert.equal(after['UNSET_ME'], baseline['UNSET_ME']);
+  });
+});
