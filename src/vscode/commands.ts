@@ -18,12 +18,7 @@ const handlers: Record<CommandId, Handler> = {
     const controller = await pickController(services, uri, 'Enter the Nix environment of');
     if (!controller) return;
     if (!vscode.workspace.isTrusted) {
-      const manage = 'Manage Workspace Trust';
-      const answer = await vscode.window.showWarningMessage(
-        'Entering a Nix environment runs code from the workspace. Trust the workspace to enter it.',
-        manage,
-      );
-      if (answer === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      askForTrust();
       return;
     }
     await controller.enter({ userInitiated: true });
@@ -63,7 +58,7 @@ const handlers: Record<CommandId, Handler> = {
     const controller = uri ? services.workspace.all.find((c) => c.folder.uri.toString() === uri.toString()) : undefined;
     for (const target of controller ? [controller] : loading) target.session.cancel();
     if (!controller && loading.length === 0) {
-      await vscode.window.showInformationMessage('No Nix evaluation is running.');
+      void vscode.window.showInformationMessage('No Nix evaluation is running.');
     }
   },
   'nixShell.actions': async (services, uri) => {
@@ -71,6 +66,17 @@ const handlers: Record<CommandId, Handler> = {
     if (controller) await showActions(services, controller);
   },
 };
+
+/** Says why nothing happens; the command does not wait for the answer. */
+function askForTrust(): void {
+  const manage = 'Manage Workspace Trust';
+  void vscode.window
+    .showWarningMessage(
+      'Entering a Nix environment runs code from the workspace. Trust the workspace to enter it.',
+      manage,
+    )
+    .then((answer) => answer === manage && vscode.commands.executeCommand('workbench.trust.manage'));
+}
 
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
   return Object.entries(handlers).map(([id, handler]) =>
@@ -104,7 +110,7 @@ async function pickController(
     ? services.workspace.all.filter((c) => c.session.state.kind !== 'off').map((c) => c.folder)
     : folders;
   if (eligible.length === 0) {
-    await vscode.window.showInformationMessage(
+    void vscode.window.showInformationMessage(
       entered ? 'No Nix environment is entered.' : 'Open a folder with a Nix environment first.',
     );
     return undefined;

@@ -36,6 +36,7 @@ export const config = {
   devShell: setting('devShell'),
   args: setting('args'),
   nixPath: setting('nixPath'),
+  enterOnOpen: setting('enterOnOpen'),
   autoReload: setting('autoReload'),
   restartExtensions: setting('restartExtensions'),
   evaluationTimeout: setting('evaluationTimeout'),

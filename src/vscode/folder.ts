@@ -105,7 +105,7 @@ export class FolderController implements vscode.Disposable {
         'no-environment',
         `${this.folder.name} has no flake.nix, shell.nix or default.nix`,
       );
-      if (options.userInitiated) await this.showError(error);
+      if (options.userInitiated) void this.showError(error);
       return;
     }
     this.notifyFailures = true;

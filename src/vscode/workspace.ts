@@ -5,6 +5,7 @@ import { targetLabel } from '../core/target';
 import { config, targetSettings } from './config';
 import { FolderController, type FolderServices } from './folder';
 import type { HostEnvironment } from './hostEnv';
+import type { EnterDecision } from './memory';
 import { contextKeys } from './tables/commands';
 
 /**
@@ -96,13 +97,20 @@ export class WorkspaceController implements vscode.Disposable {
       controller.showLimited(spec ? targetLabel(spec.target, folder.uri.fsPath) : (first?.name ?? 'a Nix file'));
       return;
     }
-    const decision = this.services.memories.get(folder.uri).decision;
+    const decision = this.openDecision(folder);
     if (decision === 'always' || decision === 'entered') {
       await controller.enter({ userInitiated: false });
     } else if (decision === undefined) {
       const spec = await controller.resolveSpec();
       if (spec) void this.askToEnter(controller, targetLabel(spec.target, folder.uri.fsPath));
     }
+  }
+
+  /** The setting, when the user set it; otherwise what they answered for this folder. */
+  private openDecision(folder: vscode.WorkspaceFolder): EnterDecision | undefined {
+    const setting = config.enterOnOpen.get(folder);
+    if (setting !== 'ask') return setting;
+    return this.services.memories.get(folder.uri).decision;
   }
 
   private async askToEnter(controller: FolderController, label: string): Promise<void> {

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -38,6 +39,11 @@ export interface ServerOptions {
   readonly extensionsDir?: string;
   /** User settings on top of the harness's quiet defaults. */
   readonly settings?: Record<string, unknown>;
+  /**
+   * A fixed port, for reopening: VS Code keys a workspace's state by its URI, which under
+   * code-server includes `127.0.0.1:PORT`. Any free port when undefined.
+   */
+  readonly port?: number;
 }
 
 export interface CodeServer {
@@ -67,10 +73,11 @@ export async function startCodeServer(harness: Harness, options: ServerOptions):
     }),
   );
   const config = path.join(options.runDir, 'config.yaml');
-  await writeFile(config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  const bind = `127.0.0.1:${options.port ?? 0}`;
+  await writeFile(config, `bind-addr: ${bind}\nauth: none\ncert: false\n`);
   const args = [
     harness.entry,
-    ...['--config', config, '--bind-addr', '127.0.0.1:0', '--auth', 'none'],
+    ...['--config', config, '--bind-addr', bind, '--auth', 'none'],
     ...['--user-data-dir', userData],
     ...['--extensions-dir', options.extensionsDir ?? path.join(options.runDir, 'extensions')],
     '--disable-telemetry',
@@ -118,6 +125,16 @@ export async function startCodeServer(harness: Harness, options: ServerOptions):
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
 }
 
 /** Chromium flags that keep it off the (closed) network and working as root in a container. */

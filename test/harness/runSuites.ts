@@ -12,6 +12,7 @@ import { nixTestEnv, repoRoot } from '../support/nixEnv';
 import { createNixShim } from '../support/nixShim';
 import {
   ensureHarness,
+  freePort,
   launchBrowser,
   remoteUri,
   startCodeServer,
@@ -41,7 +42,12 @@ const suites: readonly Suite[] = [
 
 const timeoutMs = Number(process.env['E2E_TIMEOUT_MS'] ?? 300_000);
 
+/** One port per profile, so a reopened workspace is the same workspace to VS Code. */
+const profilePorts = new Map<string, number>();
+
 async function runSuite(harness: Harness, suite: Suite, scratch: string): Promise<SuiteResult> {
+  const port = suite.profile ? (profilePorts.get(suite.profile) ?? (await freePort())) : undefined;
+  if (suite.profile && port) profilePorts.set(suite.profile, port);
   const profileDir = path.join(scratch, suite.profile ?? suite.name);
   const runDir = path.join(profileDir, 'run');
   const [workspaceDir = '', ...rest] = suite.workspace.split('/');
@@ -54,7 +60,7 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
   }
   const workspace = path.join(workspaceRoot, ...rest);
   const report = path.join(runDir, `${suite.name}.report.txt`);
-  const shim = await createNixShim(path.join(runDir, `nix-shim-${suite.name}`));
+  const shim = await createNixShim(path.join(runDir, 'nix-shim'));
   const output = path.join(runDir, `output-${suite.name}`);
   await mkdir(output, { recursive: true });
   const server = await startCodeServer(harness, {
@@ -65,6 +71,7 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     // The server resolves the login shell's environment for the extension host, so a shim
     // put on PATH would not be seen there; the setting points the extension at it instead.
     settings: { 'nixShell.nixPath': shim.dir },
+    ...(port ? { port } : {}),
     env: nixTestEnv({
       PATH: `${shim.dir}:${process.env['PATH'] ?? ''}`,
       NIXSHELL_SHIM_LOG: shim.log,
@@ -106,6 +113,10 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     await saveEvidence(page, suite.name, runDir);
     return { passes: 0, failures: 1, pending: 0, ok: false };
   } finally {
+    // The workbench keeps extension state in the browser's IndexedDB; leaving the page and
+    // waiting a moment lets it flush, so a reopened profile finds it.
+    await page.goto('about:blank').catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     await context.close().catch(() => undefined);
     server.stop();
   }

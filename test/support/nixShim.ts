@@ -10,7 +10,10 @@ export interface NixShim {
   calls(): Promise<string[]>;
 }
 
-/** A recording `nix`: proves which code paths start nix processes, and which start none. */
+/**
+ * A recording `nix`: proves which code paths start nix processes, and which start none.
+ * Creating it again in the same directory keeps the scripts and empties the log.
+ */
 export async function createNixShim(dir: string): Promise<NixShim> {
   const real = await locateNix(undefined, process.env['PATH']);
   const log = path.join(dir, 'calls.log');
@@ -21,10 +24,10 @@ export async function createNixShim(dir: string): Promise<NixShim> {
     ['nix-shell', real.nixShell],
   ] as const) {
     const file = path.join(dir, name);
-    await writeFile(
-      file,
-      `#!/bin/bash\nprintf '%s %s\\n' ${name} "$*" >> '${log}'\nexec '${target}' "$@"\n`,
-    );
+    const script = `#!/bin/bash\nprintf '%s %s\\n' ${name} "$*" >> '${log}'\nexec '${target}' "$@"\n`;
+    // Rewriting would change the shim's mtime, and with it the identity of "nix" in cache keys.
+    if ((await readFile(file, 'utf8').catch(() => '')) === script) continue;
+    await writeFile(file, script);
     await chmod(file, 0o755);
   }
   return {

@@ -47,6 +47,20 @@ export const settingsTable = {
     schema: nullableString,
     description: 'The `nix` executable, or the directory that holds it. Defaults to `nix` on PATH.',
   }),
+  enterOnOpen: setting<'ask' | 'always' | 'never'>({
+    default: 'ask',
+    scope: 'resource',
+    schema: {
+      type: 'string',
+      enum: ['ask', 'always', 'never'],
+      enumDescriptions: [
+        'Ask once per folder, and remember the answer.',
+        'Enter the environment whenever the folder opens (in a trusted workspace). Commit it in .vscode/settings.json to do this for the whole team.',
+        'Never enter on open; "Nix: Enter Nix shell" still works.',
+      ],
+    },
+    description: 'What happens when a folder with a Nix environment opens.',
+  }),
   autoReload: setting<boolean>({
     default: true,
     scope: 'resource',

@@ -1,0 +1,1 @@
+import ../shell-for.nix { name = "alpha"; }
