@@ -28,7 +28,14 @@ export interface EngineContext {
   readonly hookTimeoutMs: number;
 }
 
-export type Freshness = { readonly fresh: true } | { readonly fresh: false; readonly reason: string };
+export type Freshness =
+  | { readonly fresh: true }
+  | {
+      readonly fresh: false;
+      readonly reason: string;
+      /** The entry cannot even be applied: store paths it needs were garbage-collected. */
+      readonly unusable?: boolean;
+    };
 
 export interface Lookup {
   readonly keys: CacheKeys;
@@ -60,32 +67,27 @@ export async function lookup(spec: TargetSpec, context: EngineContext): Promise<
   const exact = keys.key ? await context.cache.read(keys.key) : undefined;
   const entry = exact ?? (await context.cache.latestFor(keys.targetId));
   if (!entry) return { keys, nix, entry, freshness: { fresh: false, reason: 'not captured yet' } };
-  // An environment whose store paths were garbage-collected cannot be applied at all.
-  if (!(await storePathsExist(entry))) {
-    const freshness = { fresh: false, reason: 'its store paths were garbage-collected' } as const;
-    return { keys, nix, entry: undefined, freshness };
-  }
-  return { keys, nix, entry, freshness: await checkFreshness(entry, keys) };
+  const freshness = await checkFreshness(entry, keys);
+  const usable = freshness.fresh || !freshness.unusable;
+  return { keys, nix, entry: usable ? entry : undefined, freshness };
 }
 
 export async function checkFreshness(entry: CacheEntry, keys: CacheKeys): Promise<Freshness> {
+  if (!(await storePathsExist(entry))) {
+    return { fresh: false, reason: 'its store paths were garbage-collected', unusable: true };
+  }
   if (entry.key !== keys.key) {
     return { fresh: false, reason: 'nix, NIX_PATH or the nix settings changed' };
   }
   if (entry.unverified) return { fresh: false, reason: 'an input changed during evaluation' };
-  if (!(await storePathsExist(entry))) {
-    return { fresh: false, reason: 'store paths were garbage-collected' };
-  }
   return inputsUnchanged(entry.inputs);
 }
 
-/** Whether any recorded input changed since it was recorded. */
+/** Whether any recorded input changed since it was recorded; all are checked at once. */
 export async function inputsUnchanged(inputs: readonly InputRecord[]): Promise<Freshness> {
-  for (const input of inputs) {
-    const check = await checkInput(input);
-    if (check.changed) return { fresh: false, reason: check.reason };
-  }
-  return { fresh: true };
+  const checks = await Promise.all(inputs.map(checkInput));
+  const changed = checks.find((check) => check.changed);
+  return changed?.changed ? { fresh: false, reason: changed.reason } : { fresh: true };
 }
 
 export interface CaptureOptions {

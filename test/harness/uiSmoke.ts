@@ -10,7 +10,7 @@ import { nixTestEnv, repoRoot } from '../support/nixEnv';
 import { launchBrowser, startCodeServer, workbenchUrl, type Harness } from './codeServer';
 import { resultsDir, saveEvidence, stamp, type SuiteResult } from './report';
 
-export const vsixPath = path.join(repoRoot, 'nixshell.vsix');
+const vsixPath = path.join(repoRoot, 'nixshell.vsix');
 
 /** Packages the extension as users get it, and installs it into a code-server extensions dir. */
 export async function installVsix(harness: Harness, runDir: string): Promise<string> {
@@ -24,6 +24,7 @@ export async function installVsix(harness: Harness, runDir: string): Promise<str
     ...['--config', config, '--user-data-dir', path.join(runDir, 'user-data')],
     ...['--extensions-dir', extensionsDir, '--install-extension', vsixPath],
   ]);
+  await rm(vsixPath, { force: true });
   return extensionsDir;
 }
 
@@ -107,7 +108,6 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
   } finally {
     await context.close().catch(() => undefined);
     server.stop();
-    await rm(vsixPath, { force: true });
   }
   const skipped = checks.length - passes - failures;
   return { passes, failures: failures + skipped, pending: 0, ok: failures === 0 && skipped === 0 };

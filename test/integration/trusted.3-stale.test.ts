@@ -20,7 +20,13 @@ async function editGreeting(greeting: string): Promise<void> {
 }
 
 describe('keeping the environment current', () => {
-  after(() => setSetting('autoReload', undefined));
+  let original = '';
+  before(async () => (original = await readFile(shellNix(), 'utf8')));
+  after(async () => {
+    await setSetting('autoReload', undefined);
+    await writeFile(shellNix(), original);
+    await waitForState(await activateExtension(), workspaceFolder().uri, 'active');
+  });
 
   it('an edit marks it stale (autoReload off); the old one stays until Reload', async () => {
     const api = await activateExtension();

@@ -1,6 +1,6 @@
 import { access, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { readJsonFile, writeFileAtomic } from '../fs';
 import { cacheSchemaVersion } from './key';
 
@@ -10,7 +10,7 @@ const mutationSchema = z.discriminatedUnion('kind', [
     kind: z.literal('prepend'),
     name: z.string(),
     value: z.string(),
-    whenUnset: z.string().optional(),
+    whenUnset: z.optional(z.string()),
   }),
   z.object({ kind: z.literal('unset'), name: z.string() }),
 ]);
@@ -35,7 +35,7 @@ const entrySchema = z.object({
   inputs: z.array(inputSchema),
   /** Store paths the environment refers to; if one is gone (garbage-collected), re-capture. */
   storePaths: z.array(z.string()),
-  gcRoot: z.string().optional(),
+  gcRoot: z.optional(z.string()),
   /** An input changed while nix was evaluating: the entry may not match the files on disk. */
   unverified: z.boolean(),
   warnings: z.array(z.string()),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Environment } from '../env/mutations';
 import {
   isValidName,
@@ -11,7 +11,7 @@ import {
 /** `nix print-dev-env --json`, read leniently: unknown variable types are skipped. */
 const devEnvSchema = z.object({
   variables: z.record(z.string(), z.object({ type: z.string(), value: z.unknown() })),
-  bashFunctions: z.record(z.string(), z.string()).optional(),
+  bashFunctions: z.optional(z.record(z.string(), z.string())),
 });
 
 export type DevEnv = z.infer<typeof devEnvSchema>;
