@@ -4,7 +4,18 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', 'test/fixtures/', 'examples/', 'test-results/'] },
+  {
+    ignores: [
+      'dist/',
+      'out/',
+      'node_modules/',
+      'test/fixtures/',
+      'test/integration/workspaces/',
+      'examples/',
+      'test-results/',
+      '.vscode-test/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -24,7 +35,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name=/^(execSync|spawnSync|execFileSync)$/]",
+          selector: 'CallExpression[callee.property.name=/^(execSync|spawnSync|execFileSync)$/]',
           message: 'Synchronous child processes block the extension host; use execa.',
         },
       ],
@@ -55,7 +66,10 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'vscode', message: 'src/core is editor-independent; put VS Code code in src/vscode.' },
+            {
+              name: 'vscode',
+              message: 'src/core is editor-independent; put VS Code code in src/vscode.',
+            },
             {
               name: 'child_process',
               importNames: ['execSync', 'spawnSync', 'execFileSync'],

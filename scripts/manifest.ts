@@ -20,7 +20,12 @@ export function generatedContributions(): Record<string, unknown> {
   const properties = Object.fromEntries(
     Object.entries(settingsTable).map(([name, spec]) => [
       `${settingsSection}.${name}`,
-      { ...spec.schema, default: spec.default, scope: spec.scope, markdownDescription: spec.description },
+      {
+        ...spec.schema,
+        default: spec.default,
+        scope: spec.scope,
+        markdownDescription: spec.description,
+      },
     ]),
   );
   return {

@@ -12,7 +12,8 @@ interface Counts {
 function countsIn(output: string): Counts {
   const own = /(\d+) passed, (\d+) failed, (\d+) skipped\s*$/.exec(output.trim());
   if (own) return { passed: Number(own[1]), failed: Number(own[2]), skipped: Number(own[3]) };
-  const number = (word: string) => Number(new RegExp(`^\\s*(\\d+) ${word}`, 'm').exec(output)?.[1] ?? 0);
+  const number = (word: string) =>
+    Number(new RegExp(`^\\s*(\\d+) ${word}`, 'm').exec(output)?.[1] ?? 0);
   return { passed: number('passing'), failed: number('failing'), skipped: number('pending') };
 }
 
@@ -23,7 +24,10 @@ const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 let ok = true;
 for (const script of checks) {
   console.log(`\n> npm run ${script}`);
-  const result = await execa('npm', ['run', '--silent', script], { stdio: 'inherit', reject: false });
+  const result = await execa('npm', ['run', '--silent', script], {
+    stdio: 'inherit',
+    reject: false,
+  });
   if (result.exitCode !== 0) {
     console.log(`npm run ${script} failed`);
     ok = false;

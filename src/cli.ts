@@ -91,7 +91,8 @@ function parse(argv: readonly string[]): { command: string; dir: string; options
     process.exit(0);
   }
   const [command, dir, ...extra] = positionals;
-  if (!command || !['env', 'status'].includes(command)) throw usageError(`unknown command ${command ?? '(none)'}`);
+  if (!command || !['env', 'status'].includes(command))
+    throw usageError(`unknown command ${command ?? '(none)'}`);
   if (extra.length > 0) throw usageError(`unexpected argument ${extra[0]}`);
   return {
     command,
@@ -184,7 +185,8 @@ async function runStatus(dir: string, options: CliOptions): Promise<void> {
     process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
     return;
   }
-  for (const [name, value] of Object.entries(status)) process.stdout.write(`${name}: ${String(value)}\n`);
+  for (const [name, value] of Object.entries(status))
+    process.stdout.write(`${name}: ${String(value)}\n`);
 }
 
 function diffJson(mutations: readonly Mutation[]): {
@@ -192,7 +194,11 @@ function diffJson(mutations: readonly Mutation[]): {
   prepend: Record<string, string>;
   unset: string[];
 } {
-  const result = { set: {} as Record<string, string>, prepend: {} as Record<string, string>, unset: [] as string[] };
+  const result = {
+    set: {} as Record<string, string>,
+    prepend: {} as Record<string, string>,
+    unset: [] as string[],
+  };
   for (const mutation of mutations) {
     if (mutation.kind === 'set') result.set[mutation.name] = mutation.value;
     else if (mutation.kind === 'prepend') result.prepend[mutation.name] = mutation.value;
@@ -232,7 +238,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 main(process.argv.slice(2)).catch((thrown: unknown) => {
-  const error = thrown instanceof TypeError && 'code' in thrown ? usageError(thrown.message) : asNixShellError(thrown);
+  const error =
+    thrown instanceof TypeError && 'code' in thrown
+      ? usageError(thrown.message)
+      : asNixShellError(thrown);
   process.stderr.write(`nixshell: ${error.message.split('\n')[0] ?? 'failed'}\n`);
   process.exitCode = error.kind === 'unsupported' ? 2 : 1;
 });

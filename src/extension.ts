@@ -44,7 +44,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
       host,
     );
     const documents = new EnvironmentDocuments(
-      (uri) => workspace.all.find((c) => c.folder.uri.toString() === uri.toString())?.session.applied,
+      (uri) =>
+        workspace.all.find((c) => c.folder.uri.toString() === uri.toString())?.session.applied,
     );
     context.subscriptions.push(
       diagnostics,
@@ -61,10 +62,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
     return createApi(workspace, pristine);
   } catch (error) {
     // VS Code does not tell the user when an activation fails.
-    logger.error(`activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    void vscode.window.showErrorMessage(`Nix Shell could not start: ${String(error)}`, 'Show Log').then(
-      (answer) => answer && channel.show(),
+    logger.error(
+      `activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
+    void vscode.window
+      .showErrorMessage(`Nix Shell could not start: ${String(error)}`, 'Show Log')
+      .then((answer) => answer && channel.show());
     throw error;
   }
 }

@@ -43,7 +43,9 @@ export async function findCandidates(folder: string): Promise<Candidate[]> {
 
 function collect(dir: string, entries: readonly Dirent[], depth: number, into: Candidate[]): void {
   for (const name of environmentFileNames) {
-    if (entries.some((entry) => entry.name === name && (entry.isFile() || entry.isSymbolicLink()))) {
+    if (
+      entries.some((entry) => entry.name === name && (entry.isFile() || entry.isSymbolicLink()))
+    ) {
       into.push({ file: path.join(dir, name), name, depth });
     }
   }

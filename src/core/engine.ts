@@ -3,11 +3,7 @@ import { captureEnvironment } from './capture/capture';
 import { checkInput, recordInput, type InputRecord } from './cache/inputs';
 import { cacheKeys, type CacheKeys } from './cache/key';
 import { withFileLock } from './cache/lock';
-import {
-  EnvironmentCache,
-  storePathsExist,
-  type CacheEntry,
-} from './cache/store';
+import { EnvironmentCache, storePathsExist, type CacheEntry } from './cache/store';
 import type { Environment } from './env/mutations';
 import { isHostVariable } from './env/variables';
 import { NixShellError } from './errors';
@@ -153,7 +149,8 @@ async function captureFresh(
   for (const input of editedDuringCapture) {
     context.logger.info(`${input.path} changed during evaluation; the result will be re-checked`);
   }
-  const envStorePath = capture.method === 'print-dev-env' ? await profileStorePath(profile) : undefined;
+  const envStorePath =
+    capture.method === 'print-dev-env' ? await profileStorePath(profile) : undefined;
   const entry: CacheEntry = {
     schema: 1,
     key,

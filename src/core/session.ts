@@ -90,14 +90,18 @@ export class EnvironmentSession implements Disposable {
     const found = await lookup(spec, context);
     if (generation !== this.generation) return;
     if (!found.entry) {
-      context.logger.info(`no usable cached environment (${found.freshness.fresh ? '' : found.freshness.reason})`);
+      context.logger.info(
+        `no usable cached environment (${found.freshness.fresh ? '' : found.freshness.reason})`,
+      );
       await this.capture(generation);
       return;
     }
     const applied = { spec, entry: found.entry };
     this.watch(found.entry.inputs.map((input) => input.path));
     if (found.freshness.fresh) {
-      context.logger.info(`applied the cached environment from ${found.entry.capturedAt}; nothing changed`);
+      context.logger.info(
+        `applied the cached environment from ${found.entry.capturedAt}; nothing changed`,
+      );
       this.setState({ kind: 'active', applied });
       return;
     }
@@ -155,13 +159,21 @@ export class EnvironmentSession implements Disposable {
     const controller = new AbortController();
     this.running = controller;
     const previous = this.applied;
-    this.setState({ kind: 'loading', progress: 'evaluating', ...(previous ? { applied: previous } : {}) });
+    this.setState({
+      kind: 'loading',
+      progress: 'evaluating',
+      ...(previous ? { applied: previous } : {}),
+    });
     try {
       const entry = await captureAndStore(spec, context, {
         signal: controller.signal,
         onProgress: (progress) => {
           if (generation === this.generation) {
-            this.setState({ kind: 'loading', progress, ...(previous ? { applied: previous } : {}) });
+            this.setState({
+              kind: 'loading',
+              progress,
+              ...(previous ? { applied: previous } : {}),
+            });
           }
         },
       });
@@ -176,7 +188,9 @@ export class EnvironmentSession implements Disposable {
       if (error.kind === 'cancelled') {
         context.logger.info('evaluation cancelled');
         this.setState(
-          previous ? { kind: 'stale', applied: previous, reason: 'the reload was cancelled' } : { kind: 'off' },
+          previous
+            ? { kind: 'stale', applied: previous, reason: 'the reload was cancelled' }
+            : { kind: 'off' },
         );
         return;
       }
@@ -187,7 +201,9 @@ export class EnvironmentSession implements Disposable {
       const watched = [
         ...(previous?.entry.inputs.map((input) => input.path) ?? []),
         ...entryFiles(spec.target),
-        ...error.locations.map((location) => location.file).filter((f) => !f.startsWith('/nix/store/')),
+        ...error.locations
+          .map((location) => location.file)
+          .filter((f) => !f.startsWith('/nix/store/')),
       ];
       this.failedInputs = await Promise.all([...new Set(watched)].map(recordInput));
       this.watch(this.failedInputs.map((input) => input.path));
@@ -217,7 +233,10 @@ export class EnvironmentSession implements Disposable {
   /** Many saves in a row make one check, and at most one evaluation. */
   private scheduleRecheck(): void {
     clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => void this.recheck(), this.options.debounceMs ?? defaultDebounceMs);
+    this.debounce = setTimeout(
+      () => void this.recheck(),
+      this.options.debounceMs ?? defaultDebounceMs,
+    );
   }
 
   private async recheck(): Promise<void> {
@@ -237,7 +256,8 @@ export class EnvironmentSession implements Disposable {
   private async currentFreshness(state: SessionState): Promise<Freshness> {
     if (state.kind === 'failed' && this.failedInputs) return inputsUnchanged(this.failedInputs);
     if (state.kind === 'active' || state.kind === 'stale') {
-      if (state.applied.entry.unverified) return { fresh: false, reason: 'an input changed during evaluation' };
+      if (state.applied.entry.unverified)
+        return { fresh: false, reason: 'an input changed during evaluation' };
       return inputsUnchanged(state.applied.entry.inputs);
     }
     return { fresh: true };

@@ -10,7 +10,7 @@ export interface CommandServices {
   readonly showLog: () => void;
 }
 
-type Handler = (services: CommandServices, folderUri?: vscode.Uri) => Promise<unknown>;
+type Handler = (services: CommandServices, folderUri?: vscode.Uri) => unknown;
 
 /** Every command's behaviour; ids, titles and palette visibility live in tables/commands.ts. */
 const handlers: Record<CommandId, Handler> = {
@@ -49,13 +49,12 @@ const handlers: Record<CommandId, Handler> = {
     const document = await vscode.workspace.openTextDocument(environmentUri(controller.folder));
     await vscode.window.showTextDocument(document, { preview: true });
   },
-  'nixShell.showLog': async (services) => {
-    services.showLog();
-    await Promise.resolve();
-  },
-  'nixShell.cancel': async (services, uri) => {
+  'nixShell.showLog': (services) => services.showLog(),
+  'nixShell.cancel': (services, uri) => {
     const loading = services.workspace.all.filter((c) => c.session.state.kind === 'loading');
-    const controller = uri ? services.workspace.all.find((c) => c.folder.uri.toString() === uri.toString()) : undefined;
+    const controller = uri
+      ? services.workspace.all.find((c) => c.folder.uri.toString() === uri.toString())
+      : undefined;
     for (const target of controller ? [controller] : loading) target.session.cancel();
     if (!controller && loading.length === 0) {
       void vscode.window.showInformationMessage('No Nix evaluation is running.');
@@ -75,7 +74,9 @@ function askForTrust(): void {
       'Entering a Nix environment runs code from the workspace. Trust the workspace to enter it.',
       manage,
     )
-    .then((answer) => answer === manage && vscode.commands.executeCommand('workbench.trust.manage'));
+    .then(
+      (answer) => answer === manage && vscode.commands.executeCommand('workbench.trust.manage'),
+    );
 }
 
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
@@ -86,7 +87,10 @@ export function registerCommands(services: CommandServices): vscode.Disposable[]
   );
 }
 
-async function rememberEntered(services: CommandServices, controller: FolderController): Promise<void> {
+async function rememberEntered(
+  services: CommandServices,
+  controller: FolderController,
+): Promise<void> {
   const memories = services.workspace.memories;
   if (memories.get(controller.folder.uri).decision !== 'always') {
     await memories.update(controller.folder.uri, { decision: 'entered' });
@@ -131,13 +135,26 @@ async function showActions(services: CommandServices, controller: FolderControll
   const items: (vscode.QuickPickItem & { run: () => unknown })[] = [];
   const add = (label: string, run: () => unknown, detail?: string) =>
     items.push({ label, run, ...(detail ? { detail } : {}) });
-  if (state.kind === 'loading') add('$(stop-circle) Cancel evaluation', () => controller.session.cancel(), state.progress);
-  if (state.kind === 'failed') add('$(error) Show the error', () => controller.showError(state.error), state.error.message);
-  if (state.kind !== 'loading') add('$(refresh) Reload environment', () => vscode.commands.executeCommand('nixShell.reload', uri));
-  if (state.kind !== 'off') add('$(list-flat) Show environment', () => vscode.commands.executeCommand('nixShell.showEnvironment', uri));
-  add('$(list-selection) Select environment…', () => vscode.commands.executeCommand('nixShell.select', uri));
+  if (state.kind === 'loading')
+    add('$(stop-circle) Cancel evaluation', () => controller.session.cancel(), state.progress);
+  if (state.kind === 'failed')
+    add('$(error) Show the error', () => controller.showError(state.error), state.error.message);
+  if (state.kind !== 'loading')
+    add('$(refresh) Reload environment', () =>
+      vscode.commands.executeCommand('nixShell.reload', uri),
+    );
+  if (state.kind !== 'off')
+    add('$(list-flat) Show environment', () =>
+      vscode.commands.executeCommand('nixShell.showEnvironment', uri),
+    );
+  add('$(list-selection) Select environment…', () =>
+    vscode.commands.executeCommand('nixShell.select', uri),
+  );
   add('$(output) Show log', services.showLog);
-  if (state.kind !== 'off') add('$(close) Leave Nix shell', () => vscode.commands.executeCommand('nixShell.leave', uri));
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: `Nix: ${controller.label ?? controller.folder.name}` });
+  if (state.kind !== 'off')
+    add('$(close) Leave Nix shell', () => vscode.commands.executeCommand('nixShell.leave', uri));
+  const picked = await vscode.window.showQuickPick(items, {
+    placeHolder: `Nix: ${controller.label ?? controller.folder.name}`,
+  });
   await picked?.run();
 }

@@ -89,7 +89,10 @@ export class FolderController implements vscode.Disposable {
     const explicit = config.file.get(this.folder) ?? config.devShell.get(this.folder);
     const remembered = this.services.memories.get(this.folder.uri).choice;
     const preference = explicit
-      ? { file: config.file.get(this.folder) ?? undefined, devShell: config.devShell.get(this.folder) ?? undefined }
+      ? {
+          file: config.file.get(this.folder) ?? undefined,
+          devShell: config.devShell.get(this.folder) ?? undefined,
+        }
       : (remembered ?? {});
     const target = await chooseTarget(this.folder.uri.fsPath, preference);
     return target ? { target, args: config.args.get(this.folder) } : undefined;
@@ -231,6 +234,11 @@ export function statusView(state: SessionState, label: string): StatusView {
 async function openAt(error: NixShellError, fallback: string): Promise<void> {
   const location = error.locations.find((l) => !l.file.startsWith('/nix/store/'));
   const document = await vscode.workspace.openTextDocument(location?.file ?? fallback);
-  const position = new vscode.Position(Math.max((location?.line ?? 1) - 1, 0), Math.max((location?.column ?? 1) - 1, 0));
-  await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
+  const position = new vscode.Position(
+    Math.max((location?.line ?? 1) - 1, 0),
+    Math.max((location?.column ?? 1) - 1, 0),
+  );
+  await vscode.window.showTextDocument(document, {
+    selection: new vscode.Range(position, position),
+  });
 }

@@ -21,10 +21,18 @@ const installDocs = 'https://nixos.org/download';
  * The single place where errors become words for the user. Every message offers something to
  * do next; the full text is always in the log. Cancellation is silent.
  */
-const messages: Record<ErrorKind, (error: NixShellError, context: MessageContext) => {
-  text: string;
-  actions: Action[];
-} | undefined> = {
+const messages: Record<
+  ErrorKind,
+  (
+    error: NixShellError,
+    context: MessageContext,
+  ) =>
+    | {
+        text: string;
+        actions: Action[];
+      }
+    | undefined
+> = {
   'nix-not-found': () => ({
     text: 'Nix was not found. Install Nix, or set the path to the nix executable.',
     actions: [

@@ -7,7 +7,11 @@ const tracked = new WeakSet<EnvironmentSession>();
  * Shows a running evaluation as a notification with a Cancel button that kills nix's whole
  * process group. It follows the session's progress text and closes when loading ends.
  */
-export function trackProgress(session: EnvironmentSession, title: string, cancel: () => void): void {
+export function trackProgress(
+  session: EnvironmentSession,
+  title: string,
+  cancel: () => void,
+): void {
   if (tracked.has(session)) return;
   tracked.add(session);
   void vscode.window.withProgress(

@@ -38,9 +38,15 @@ export async function selectEnvironment(
       list.push({ label: file, description: 'nix-shell', choice: { file } });
       continue;
     }
-    const shells = vscode.workspace.isTrusted ? await devShellsOf(folder, path.dirname(candidate.file)) : [];
+    const shells = vscode.workspace.isTrusted
+      ? await devShellsOf(folder, path.dirname(candidate.file))
+      : [];
     for (const shell of shells.length > 0 ? shells : ['default']) {
-      list.push({ label: `${file}#${shell}`, description: 'flake devShell', choice: { file, devShell: shell } });
+      list.push({
+        label: `${file}#${shell}`,
+        description: 'flake devShell',
+        choice: { file, devShell: shell },
+      });
     }
   }
   items.items = list;

@@ -55,9 +55,15 @@ export function renderEnvironment(applied: AppliedEnvironment): string {
     `# captured ${entry.capturedAt} with nix ${entry.nixVersion} (${entry.method})`,
     ...(entry.warnings.length > 0 ? entry.warnings.map((w) => `# warning: ${w}`) : []),
     '',
-    ...section('set', 'set', (m) => `export ${m.name}=${shellQuote(m.kind === 'set' ? m.value : '')}`),
+    ...section(
+      'set',
+      'set',
+      (m) => `export ${m.name}=${shellQuote(m.kind === 'set' ? m.value : '')}`,
+    ),
     ...section('prepended', 'prepend', (m) =>
-      m.kind === 'prepend' ? `export ${m.name}=${shellQuote(m.value)}"\${${m.name}:+:$${m.name}}"` : '',
+      m.kind === 'prepend'
+        ? `export ${m.name}=${shellQuote(m.value)}"\${${m.name}:+:$${m.name}}"`
+        : '',
     ),
     ...section('unset', 'unset', (m) => `unset ${m.name}`),
     `# evaluated from (${entry.inputs.length} inputs)`,

@@ -6,7 +6,12 @@ export type StatusView =
   | { readonly kind: 'off' }
   | { readonly kind: 'limited'; readonly label: string }
   | { readonly kind: 'loading'; readonly label: string; readonly progress: string }
-  | { readonly kind: 'active'; readonly label: string; readonly detail: string; readonly changes: number }
+  | {
+      readonly kind: 'active';
+      readonly label: string;
+      readonly detail: string;
+      readonly changes: number;
+    }
   | { readonly kind: 'stale'; readonly label: string; readonly reason: string }
   | { readonly kind: 'failed'; readonly label: string; readonly message: string };
 
@@ -88,7 +93,9 @@ export class FolderStatusItem implements vscode.Disposable {
     const style = statusTable[view.kind] as StatusStyle<typeof view>;
     this.item.text = statusText(view, this.multiRoot() ? this.folder.name : undefined, suffix);
     this.item.tooltip = style.tooltip(view);
-    this.item.backgroundColor = style.background ? new vscode.ThemeColor(style.background) : undefined;
+    this.item.backgroundColor = style.background
+      ? new vscode.ThemeColor(style.background)
+      : undefined;
     this.item.command = { title: 'Nix', command: style.command, arguments: [this.folder.uri] };
     this.item.show();
   }

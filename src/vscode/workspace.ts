@@ -94,7 +94,9 @@ export class WorkspaceController implements vscode.Disposable {
     const controller = this.ensureController(folder);
     if (!vscode.workspace.isTrusted) {
       const spec = await controller.resolveSpec();
-      controller.showLimited(spec ? targetLabel(spec.target, folder.uri.fsPath) : (first?.name ?? 'a Nix file'));
+      controller.showLimited(
+        spec ? targetLabel(spec.target, folder.uri.fsPath) : (first?.name ?? 'a Nix file'),
+      );
       return;
     }
     const decision = this.openDecision(folder);
@@ -119,7 +121,9 @@ export class WorkspaceController implements vscode.Disposable {
     const notNow = 'Not now';
     const never = 'Never';
     const where =
-      (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `The folder ${controller.folder.name}` : 'This folder';
+      (vscode.workspace.workspaceFolders?.length ?? 0) > 1
+        ? `The folder ${controller.folder.name}`
+        : 'This folder';
     const answer = await vscode.window.showInformationMessage(
       `${where} has a Nix environment (${label}). Enter it?`,
       enter,
@@ -129,7 +133,9 @@ export class WorkspaceController implements vscode.Disposable {
     );
     const folder = controller.folder.uri;
     if (answer === enter || answer === always) {
-      await this.services.memories.update(folder, { decision: answer === always ? 'always' : 'entered' });
+      await this.services.memories.update(folder, {
+        decision: answer === always ? 'always' : 'entered',
+      });
       if (controller.session.state.kind === 'off') await controller.enter({ userInitiated: true });
     } else if (answer === never) {
       await this.services.memories.update(folder, { decision: 'never' });

@@ -95,7 +95,9 @@ const context = async (): Promise<EngineContext> => ({
 // One evaluation first, so nix's own store paths exist and every measurement is a re-evaluation.
 await execa('nix-shell', [file, '--run', 'true'], { env, cwd: project });
 
-const nixShell = await median(() => execa('nix-shell', [file, '--run', 'true'], { env, cwd: project }));
+const nixShell = await median(() =>
+  execa('nix-shell', [file, '--run', 'true'], { env, cwd: project }),
+);
 const capture = await median(async () => captureAndStore(spec, await context()));
 const warmContext = await context();
 await captureAndStore(spec, warmContext);
@@ -118,7 +120,9 @@ const rows: [string, number][] = [
 console.log(`"nixpkgs" of ${packageFiles} files in the store; median of ${runs} runs\n`);
 for (const [name, ms] of rows) console.log(`${name.padEnd(42)} ${ms.toFixed(1).padStart(8)} ms`);
 const ratio = nixShell / warm;
-console.log(`\nwarm lookup is ${ratio.toFixed(0)}× faster than nix-shell (target ≥ ${targetRatio}×)`);
+console.log(
+  `\nwarm lookup is ${ratio.toFixed(0)}× faster than nix-shell (target ≥ ${targetRatio}×)`,
+);
 console.log(`warm CLI is ${(nixShell / warmCli).toFixed(1)}× faster than nix-shell`);
 const overhead = capture / nixShell;
 console.log(`a capture costs ${overhead.toFixed(2)}× a nix-shell (target ≤ ${captureOverhead}×)`);

@@ -53,12 +53,18 @@ export interface CodeServer {
   stop(): void;
 }
 
-export async function startCodeServer(harness: Harness, options: ServerOptions): Promise<CodeServer> {
+export async function startCodeServer(
+  harness: Harness,
+  options: ServerOptions,
+): Promise<CodeServer> {
   const userData = path.join(options.runDir, 'user-data');
   await mkdir(path.join(userData, 'User'), { recursive: true });
   await mkdir(path.join(userData, 'Machine'), { recursive: true });
   // The server is a remote: machine-scoped settings (nixShell.nixPath) count only here.
-  await writeFile(path.join(userData, 'Machine/settings.json'), JSON.stringify(options.settings ?? {}));
+  await writeFile(
+    path.join(userData, 'Machine/settings.json'),
+    JSON.stringify(options.settings ?? {}),
+  );
   await writeFile(
     path.join(userData, 'User/settings.json'),
     JSON.stringify({
@@ -149,7 +155,9 @@ const chromiumArgs = [
   '--disable-dev-shm-usage',
 ];
 
-export async function launchBrowser(runDir: string): Promise<{ context: BrowserContext; page: Page }> {
+export async function launchBrowser(
+  runDir: string,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await chromium.launchPersistentContext(path.join(runDir, 'chromium'), {
     executablePath: process.env['CHROMIUM'] ?? '/usr/bin/chromium',
     headless: true,
@@ -161,7 +169,11 @@ export async function launchBrowser(runDir: string): Promise<{ context: BrowserC
 }
 
 /** The workbench URL for a folder or a .code-workspace file, with an optional test payload. */
-export function workbenchUrl(authority: string, workspace: string, payload?: [string, string][]): string {
+export function workbenchUrl(
+  authority: string,
+  workspace: string,
+  payload?: [string, string][],
+): string {
   const key = workspace.endsWith('.code-workspace') ? 'workspace' : 'folder';
   const query = [`${key}=${encodeURIComponent(workspace).replace(/%2F/g, '/')}`];
   if (payload) query.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);

@@ -92,18 +92,24 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     });
     const payload: [string, string][] = [
       ['extensionDevelopmentPath', remoteUri(server.authority, repoRoot)],
-      ['extensionTestsPath', remoteUri(server.authority, path.join(repoRoot, 'out/test/integration/index.cjs'))],
+      [
+        'extensionTestsPath',
+        remoteUri(server.authority, path.join(repoRoot, 'out/test/integration/index.cjs')),
+      ],
       ['skipWelcome', 'true'],
       ['skipReleaseNotes', 'true'],
     ];
     console.log(`${stamp()} suite ${suite.name}: code-server on ${server.authority}`);
     await page.goto(workbenchUrl(server.authority, workspace, payload));
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const timedOut = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
+    );
     const code = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
     process.stdout.write(await readFile(report, 'utf8').catch(() => ''));
-    if (code === 'timeout') console.log(`${stamp()} suite ${suite.name} timed out after ${timeoutMs} ms`);
+    if (code === 'timeout')
+      console.log(`${stamp()} suite ${suite.name} timed out after ${timeoutMs} ms`);
     const counts = await readCounts(`${report}.json`);
     const result = { ...counts, ok: code === 0 && counts.failures === 0 };
     if (!result.ok) await saveEvidence(page, suite.name, runDir);
@@ -151,7 +157,9 @@ async function main(): Promise<void> {
   const ok = results.every((r) => r.ok);
   if (ok && !process.env['E2E_KEEP']) await rm(scratch, { recursive: true, force: true });
   else console.log(`${stamp()} scratch kept in ${scratch}`);
-  console.log(`${total('passes')} passed, ${total('failures')} failed, ${total('pending')} skipped`);
+  console.log(
+    `${total('passes')} passed, ${total('failures')} failed, ${total('pending')} skipped`,
+  );
   process.exitCode = ok ? 0 : 1;
 }
 

@@ -14,7 +14,11 @@ const vsixPath = path.join(repoRoot, 'nixshell.vsix');
 
 /** Packages the extension as users get it, and installs it into a code-server extensions dir. */
 export async function installVsix(harness: Harness, runDir: string): Promise<string> {
-  await execa('npm', ['run', '--silent', 'package'], { cwd: repoRoot, stdout: 'ignore', stderr: 'inherit' });
+  await execa('npm', ['run', '--silent', 'package'], {
+    cwd: repoRoot,
+    stdout: 'ignore',
+    stderr: 'inherit',
+  });
   const extensionsDir = path.join(runDir, 'extensions');
   const config = path.join(runDir, 'install.yaml');
   await mkdir(runDir, { recursive: true });
@@ -59,7 +63,9 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
     {
       name: 'a notification offers to enter the Nix environment',
       run: async () => {
-        const toast = page.locator('.notification-toast', { hasText: 'has a Nix environment (shell.nix). Enter it?' });
+        const toast = page.locator('.notification-toast', {
+          hasText: 'has a Nix environment (shell.nix). Enter it?',
+        });
         await toast.waitFor({ timeout: 60_000 });
         await toast.getByRole('button', { name: 'Not now' }).click();
       },
@@ -119,7 +125,10 @@ async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: title })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
 

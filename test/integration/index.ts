@@ -24,7 +24,11 @@ export function run(): Promise<void> {
   }
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
-      const { passes, failures: failed, pending } = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
+      const {
+        passes,
+        failures: failed,
+        pending,
+      } = runner.stats ?? { passes: 0, failures: 0, pending: 0 };
       Mocha.reporters.Base.consoleLog(`${passes} passed, ${failed} failed, ${pending} skipped`);
       if (reportFile) {
         writeFileSync(`${reportFile}.json`, JSON.stringify({ passes, failures: failed, pending }));

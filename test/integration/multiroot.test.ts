@@ -9,8 +9,18 @@ describe('a multi-root workspace', () => {
       await vscode.commands.executeCommand('nixShell.enter', folder.uri);
       await waitForState(api, folder.uri, 'active');
     }
-    assert.equal(api.getStatus(workspaceFolder(0).uri)?.statusText.startsWith('$(package) Nix (alpha): shell.nix'), true);
-    assert.equal(api.getStatus(workspaceFolder(1).uri)?.statusText.startsWith('$(package) Nix (beta): shell.nix'), true);
+    assert.equal(
+      api
+        .getStatus(workspaceFolder(0).uri)
+        ?.statusText.startsWith('$(package) Nix (alpha): shell.nix'),
+      true,
+    );
+    assert.equal(
+      api
+        .getStatus(workspaceFolder(1).uri)
+        ?.statusText.startsWith('$(package) Nix (beta): shell.nix'),
+      true,
+    );
   });
 
   it("gives each folder's terminals that folder's environment", async () => {

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { activateExtension, nixCalls, terminalEnvironment, waitForState, workspaceFolder } from './support';
+import {
+  activateExtension,
+  nixCalls,
+  terminalEnvironment,
+  waitForState,
+  workspaceFolder,
+} from './support';
 
 describe('reopening the project', () => {
   it('applies the cached environment at activation, before any nix process', async () => {

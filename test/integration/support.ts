@@ -33,18 +33,31 @@ export async function waitFor<T>(
 }
 
 /** Records every state a folder goes through, from now on. */
-export function recordStates(api: NixShellApi, folder: vscode.Uri): { states: string[]; dispose(): void } {
+export function recordStates(
+  api: NixShellApi,
+  folder: vscode.Uri,
+): { states: string[]; dispose(): void } {
   const states: string[] = [];
   const subscription = api.onDidChangeStatus((uri) => {
     if (uri.toString() !== folder.toString()) return;
     const state = api.getStatus(folder)?.state ?? 'none';
     if (states.at(-1) !== state) states.push(state);
   });
-  return { states, dispose: () => subscription.dispose() };
+  return {
+    states,
+    dispose: () => {
+      subscription.dispose();
+    },
+  };
 }
 
-export function waitForState(api: NixShellApi, folder: vscode.Uri, state: string, timeoutMs = 60_000) {
-  return waitFor(
+export function waitForState(
+  api: NixShellApi,
+  folder: vscode.Uri,
+  state: string,
+  timeoutMs = 60_000,
+): Promise<boolean> {
+  return waitFor<boolean>(
     () => api.getStatus(folder)?.state === state,
     `state ${state} (now ${api.getStatus(folder)?.state ?? 'none'})`,
     timeoutMs,
@@ -53,7 +66,8 @@ export function waitForState(api: NixShellApi, folder: vscode.Uri, state: string
 
 /** Where tests write what terminals, tasks and debuggees report (set by the runner). */
 export function outputFile(name: string): string {
-  const dir = process.env['NIXSHELL_TEST_OUTPUT'] ?? path.join(workspaceFolder().uri.fsPath, '.test-output');
+  const dir =
+    process.env['NIXSHELL_TEST_OUTPUT'] ?? path.join(workspaceFolder().uri.fsPath, '.test-output');
   return path.join(dir, name);
 }
 
@@ -74,7 +88,10 @@ export async function readWhenWritten(file: string, timeoutMs = 60_000): Promise
 }
 
 /** The environment of a new integrated terminal in `cwd`, as `env -0` prints it. */
-export async function terminalEnvironment(cwd: vscode.Uri, name: string): Promise<Record<string, string>> {
+export async function terminalEnvironment(
+  cwd: vscode.Uri,
+  name: string,
+): Promise<Record<string, string>> {
   const file = outputFile(`${name}.env`);
   await rm(file, { force: true });
   const terminal = vscode.window.createTerminal({ name, cwd });
@@ -90,11 +107,19 @@ export async function terminalEnvironment(cwd: vscode.Uri, name: string): Promis
 export function nixCalls(): string[] {
   const log = process.env['NIXSHELL_SHIM_LOG'];
   if (!log || !existsSync(log)) return [];
-  return readFileSync(log, 'utf8').split('\n').filter((line) => line !== '');
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
-export async function setSetting(name: string, value: unknown, folder?: vscode.WorkspaceFolder): Promise<void> {
-  const target = folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
+export async function setSetting(
+  name: string,
+  value: unknown,
+  folder?: vscode.WorkspaceFolder,
+): Promise<void> {
+  const target = folder
+    ? vscode.ConfigurationTarget.WorkspaceFolder
+    : vscode.ConfigurationTarget.Workspace;
   await vscode.workspace.getConfiguration('nixShell', folder?.uri).update(name, value, target);
 }
 

@@ -36,7 +36,7 @@ describe('entering the environment', () => {
     assert.equal(nixCalls().filter((call) => call.startsWith('nix ')).length > 0, true);
   });
 
-  it('hands the environment to the extension host, for processes other extensions start', async () => {
+  it('hands the environment to the extension host, for processes other extensions start', () => {
     const folder = workspaceFolder().uri.fsPath;
     assert.equal(process.env['GREETING'], 'hello from shell.nix');
     assert.equal(process.env['MULTILINE'], 'line one\nline "two" $HOME `x` é✓ a=b');

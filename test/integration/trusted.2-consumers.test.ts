@@ -13,7 +13,8 @@ import {
 } from './support';
 
 /** Variables that differ between any two terminals, Nix or not: the editor's own and the shell's. */
-const perTerminal = (name: string) => name.startsWith('VSCODE_') || ['_', 'SHLVL', 'OLDPWD'].includes(name);
+const perTerminal = (name: string) =>
+  name.startsWith('VSCODE_') || ['_', 'SHLVL', 'OLDPWD'].includes(name);
 
 async function runTask(execution: vscode.ShellExecution | vscode.ProcessExecution, name: string) {
   const folder = workspaceFolder();
@@ -33,7 +34,10 @@ describe('where the environment goes', () => {
   it('a new terminal gets exactly the Nix changes: set, prepended, and unset as empty', async () => {
     const api = await activateExtension();
     const folder = workspaceFolder().uri;
-    const baseline = JSON.parse(await readFile(outputFile('baseline.json'), 'utf8')) as Record<string, string>;
+    const baseline = JSON.parse(await readFile(outputFile('baseline.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
     const inside = await terminalEnvironment(folder, 'inside');
     const mutations = api.getMutations(folder) ?? [];
     const changed = new Set(mutations.map((m) => m.name));
@@ -44,10 +48,15 @@ describe('where the environment goes', () => {
         const ours = mutation.value.split(':');
         const without = (value = '') => value.split(':').filter((entry) => !ours.includes(entry));
         assert.ok(inside[mutation.name]?.startsWith(`${mutation.value}:`), mutation.name);
-        assert.deepEqual(without(inside[mutation.name]), without(baseline[mutation.name]), mutation.name);
+        assert.deepEqual(
+          without(inside[mutation.name]),
+          without(baseline[mutation.name]),
+          mutation.name,
+        );
         continue;
       }
-      const expected = mutation.kind === 'unset' ? '' : mutatedValue(baseline[mutation.name], mutation);
+      const expected =
+        mutation.kind === 'unset' ? '' : mutatedValue(baseline[mutation.name], mutation);
       assert.equal(inside[mutation.name], expected, mutation.name);
     }
     for (const name of new Set([...Object.keys(baseline), ...Object.keys(inside)])) {
@@ -64,7 +73,10 @@ describe('where the environment goes', () => {
     await rm(shellFile, { force: true });
     await rm(processFile, { force: true });
     await runTask(new vscode.ShellExecution(`env -0 > '${shellFile}'`), 'shell task');
-    await runTask(new vscode.ProcessExecution('/bin/sh', ['-c', `env -0 > '${processFile}'`]), 'process task');
+    await runTask(
+      new vscode.ProcessExecution('/bin/sh', ['-c', `env -0 > '${processFile}'`]),
+      'process task',
+    );
     for (const file of [shellFile, processFile]) {
       const env = parseEnv(await readWhenWritten(file));
       assert.equal(env['GREETING'], 'hello from shell.nix', file);
@@ -87,7 +99,7 @@ describe('where the environment goes', () => {
       type: 'node',
       request: 'launch',
       name: 'print env',
-      program: path.join(folder.uri.fsPath, 'print-env.js'),
+      program: path.join(folder.uri.fsPath, 'print-env.cjs'),
       args: [file],
       env: { GREETING: 'the user wins', USER_ONLY: 'kept' },
       console: 'internalConsole',
@@ -98,7 +110,10 @@ describe('where the environment goes', () => {
     assert.equal(resolvedEnv['GREETING'], 'the user wins');
     assert.equal(resolvedEnv['USER_ONLY'], 'kept');
     assert.equal(resolvedEnv['HOOK_RAN'], '1');
-    const debuggee = JSON.parse((await readWhenWritten(file)).toString('utf8')) as Record<string, string>;
+    const debuggee = JSON.parse((await readWhenWritten(file)).toString('utf8')) as Record<
+      string,
+      string
+    >;
     assert.equal(debuggee['GREETING'], 'the user wins');
     assert.equal(debuggee['MULTILINE'], 'line one\nline "two" $HOME `x` é✓ a=b');
     assert.ok(debuggee['PATH']?.startsWith(`${folder.uri.fsPath}/bin:`));
@@ -106,9 +121,9 @@ describe('where the environment goes', () => {
 
   it('other extensions get it through the API', async () => {
     const api = await activateExtension();
-    const env = api.getEnvironment(workspaceFolder().uri);
-    assert.equal(env?.['GREETING'], 'hello from shell.nix');
-    assert.equal(env?.['UNSET_ME'], undefined);
+    const env = api.getEnvironment(workspaceFolder().uri) ?? {};
+    assert.equal(env['GREETING'], 'hello from shell.nix');
+    assert.equal(env['UNSET_ME'], undefined);
   });
 
   it('"Nix: Show environment" lists what is set, prepended and unset, and where from', async () => {

@@ -25,10 +25,17 @@ describe('cancelling an evaluation', () => {
     // The stand-in stdenv sleeps this long while nix builds the environment.
     await setSetting('args', ['--argstr', 'slowSetupSeconds', '31.5']);
     await waitForState(api, folder, 'loading');
-    await waitFor(async () => (await processesMatching('sleep 31.5')).length > 0, 'the slow builder');
+    await waitFor(
+      async () => (await processesMatching('sleep 31.5')).length > 0,
+      'the slow builder',
+    );
     await vscode.commands.executeCommand('nixShell.cancel');
     await waitForState(api, folder, 'stale');
-    await waitFor(async () => (await processesMatching('sleep 31.5')).length === 0, 'the builder to die', 10_000);
+    await waitFor(
+      async () => (await processesMatching('sleep 31.5')).length === 0,
+      'the builder to die',
+      10_000,
+    );
     assert.deepEqual(await processesMatching('print-dev-env'), [], 'no nix process is left');
     assert.equal(process.env['GREETING'], before, 'the environment from before stays');
     assert.equal(api.getStatus(folder)?.statusText, '$(history) Nix: shell.nix (stale)');

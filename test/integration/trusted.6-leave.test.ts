@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { activateExtension, outputFile, terminalEnvironment, waitForState, workspaceFolder } from './support';
+import {
+  activateExtension,
+  outputFile,
+  terminalEnvironment,
+  waitForState,
+  workspaceFolder,
+} from './support';
 
 describe('leaving the Nix shell', () => {
   it('reverts everything it applied', async () => {
@@ -14,7 +20,10 @@ describe('leaving the Nix shell', () => {
     assert.equal(process.env['UNSET_ME'], 'set by the user', 'unset variables come back');
     assert.ok(!(process.env['PATH'] ?? '').includes(`${folder.uri.fsPath}/bin`));
     assert.equal(api.getEnvironment(folder.uri), undefined);
-    const baseline = JSON.parse(await readFile(outputFile('baseline.json'), 'utf8')) as Record<string, string>;
+    const baseline = JSON.parse(await readFile(outputFile('baseline.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
     const after = await terminalEnvironment(folder.uri, 'after-leave');
     assert.equal(after['GREETING'], undefined);
     assert.equal(after['PATH'], baseline['PATH']);

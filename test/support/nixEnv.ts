@@ -23,6 +23,7 @@ export function testNixConfig(): string {
 /** This process's environment plus the test nix configuration. */
 export function nixTestEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined) env[name] = value;
   return { ...env, NIX_CONFIG: testNixConfig(), ...extra };
 }

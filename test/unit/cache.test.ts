@@ -67,14 +67,21 @@ describe('cache keys', () => {
     const env = { NIX_PATH: `nixpkgs=${path.join(dir, 'channel')}`, HOME: dir };
     const first = await cacheKeys(spec, nix, env);
     assert.deepEqual(await cacheKeys(spec, nix, env), first);
-    assert.notEqual((await cacheKeys({ ...spec, args: ['--arg', 'x', '1'] }, nix, env)).key, first.key);
+    assert.notEqual(
+      (await cacheKeys({ ...spec, args: ['--arg', 'x', '1'] }, nix, env)).key,
+      first.key,
+    );
     assert.notEqual((await cacheKeys(spec, { ...nix, identity: 'nix-b' }, env)).key, first.key);
     const { rm } = await import('node:fs/promises');
     await rm(path.join(dir, 'channel'));
     await symlink(path.join(dir, 'b'), path.join(dir, 'channel'));
     const retargeted = await cacheKeys(spec, nix, env);
     assert.notEqual(retargeted.key, first.key);
-    assert.equal(retargeted.targetId, first.targetId, 'same target, so its last entry can be applied');
+    assert.equal(
+      retargeted.targetId,
+      first.targetId,
+      'same target, so its last entry can be applied',
+    );
     assert.equal((await cacheKeys(spec, undefined, env)).key, undefined);
   });
 

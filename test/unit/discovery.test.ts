@@ -36,8 +36,16 @@ describe('discovery', () => {
       kind: 'file',
       file: path.join(dir, 'nix/dev.nix'),
     });
-    assert.deepEqual(await chooseTarget(dir, { devShell: 'docs' }), { kind: 'flake', dir, devShell: 'docs' });
-    assert.deepEqual(await chooseTarget(dir, { file: '.' }), { kind: 'flake', dir, devShell: undefined });
+    assert.deepEqual(await chooseTarget(dir, { devShell: 'docs' }), {
+      kind: 'flake',
+      dir,
+      devShell: 'docs',
+    });
+    assert.deepEqual(await chooseTarget(dir, { file: '.' }), {
+      kind: 'flake',
+      dir,
+      devShell: undefined,
+    });
   });
 
   it('finds nothing in a folder without Nix files', async () => {
@@ -46,8 +54,14 @@ describe('discovery', () => {
 
   it('labels targets relative to the folder', async () => {
     const dir = await project([]);
-    assert.equal(targetLabel({ kind: 'file', file: path.join(dir, 'shell.nix') }, dir), 'shell.nix');
-    assert.equal(targetLabel({ kind: 'flake', dir: path.join(dir, 'api'), devShell: 'ci' }, dir), 'api/flake.nix#ci');
+    assert.equal(
+      targetLabel({ kind: 'file', file: path.join(dir, 'shell.nix') }, dir),
+      'shell.nix',
+    );
+    assert.equal(
+      targetLabel({ kind: 'flake', dir: path.join(dir, 'api'), devShell: 'ci' }, dir),
+      'api/flake.nix#ci',
+    );
     assert.equal(targetLabel({ kind: 'flake', dir, devShell: 'default' }, dir), 'flake.nix');
   });
 });

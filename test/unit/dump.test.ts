@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { parseEnvDump } from '../../src/core/env/dump';
 
 const dump = (...entries: (string | Buffer)[]) =>
-  Buffer.concat(entries.flatMap((e) => [Buffer.isBuffer(e) ? e : Buffer.from(e), Buffer.from([0])]));
+  Buffer.concat(
+    entries.flatMap((e) => [Buffer.isBuffer(e) ? e : Buffer.from(e), Buffer.from([0])]),
+  );
 
 describe('env -0 dumps', () => {
   it('keep every byte of a value: newlines, =, quotes, unicode, empty', () => {

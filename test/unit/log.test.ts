@@ -45,14 +45,18 @@ describe("nix's internal-json log", () => {
     const progress = parse([
       json({ action: 'start', id: 1, level: 0, type: 104, text: '' }),
       json({ action: 'result', id: 1, type: 105, fields: [0, 3, 0, 0] }),
-      json({ action: 'start', id: 2, level: 3, type: 105, text: "building '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.drv'" }),
+      json({
+        action: 'start',
+        id: 2,
+        level: 3,
+        type: 105,
+        text: "building '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.drv'",
+      }),
       json({ action: 'result', id: 1, type: 105, fields: [1, 3, 1, 0] }),
       json({ action: 'start', id: 3, level: 0, type: 103, text: '' }),
       json({ action: 'result', id: 3, type: 105, fields: [2, 5, 0, 0] }),
       json({ action: 'stop', id: 2 }),
-    ])
-      .filter((e) => e.type === 'progress')
-      .map((e) => (e.type === 'progress' ? e.text : ''));
+    ]).flatMap((e) => (e.type === 'progress' ? [e.text] : []));
     assert.deepEqual(progress, [
       'evaluating',
       'building 0/3 derivations',
@@ -77,7 +81,8 @@ describe("nix's internal-json log", () => {
   });
 
   it('finds every position in an error trace', () => {
-    const text = 'error: boom\n\n       at /p/a.nix:12:5:\n\n       … while calling\n       at /p/b.nix:3:1:';
+    const text =
+      'error: boom\n\n       at /p/a.nix:12:5:\n\n       … while calling\n       at /p/b.nix:3:1:';
     assert.deepEqual(locationsInText(text), [
       { file: '/p/a.nix', line: 12, column: 5 },
       { file: '/p/b.nix', line: 3, column: 1 },

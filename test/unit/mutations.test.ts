@@ -39,7 +39,9 @@ describe('environment mutations', () => {
         const entries = applied.split(':').filter(Boolean);
         assert.deepEqual(entries, [...new Set(entries)], 'no duplicate entries');
         const userEntries = user.split(':').filter(Boolean);
-        assert.deepEqual(entries.slice(entries.length - new Set(userEntries).size), [...new Set(userEntries)]);
+        assert.deepEqual(entries.slice(entries.length - new Set(userEntries).size), [
+          ...new Set(userEntries),
+        ]);
         for (const m of mutations) assert.equal(m.kind, 'prepend');
       }),
     );
@@ -50,7 +52,9 @@ describe('environment mutations', () => {
       { PATH: '/usr/bin:/bin' },
       { PATH: '/proj/bin:/nix/store/x/bin:/bin:/usr/bin' },
     );
-    assert.deepEqual(mutations, [{ kind: 'prepend', name: 'PATH', value: '/proj/bin:/nix/store/x/bin' }]);
+    assert.deepEqual(mutations, [
+      { kind: 'prepend', name: 'PATH', value: '/proj/bin:/nix/store/x/bin' },
+    ]);
   });
 
   it("drops nix's junk PATH entries: empty, '.' and /path-not-set", () => {
@@ -60,14 +64,18 @@ describe('environment mutations', () => {
 
   it('keeps the XDG defaults when the user has no XDG_DATA_DIRS', () => {
     const [mutation] = diffEnvironments({}, { XDG_DATA_DIRS: '/nix/store/a/share' });
+    assert.ok(mutation);
     assert.deepEqual(mutation, {
       kind: 'prepend',
       name: 'XDG_DATA_DIRS',
       value: '/nix/store/a/share',
       whenUnset: '/usr/local/share:/usr/share',
     });
-    assert.equal(mutatedValue(undefined, mutation!), '/nix/store/a/share:/usr/local/share:/usr/share');
-    assert.equal(mutatedValue('/opt/share', mutation!), '/nix/store/a/share:/opt/share');
+    assert.equal(
+      mutatedValue(undefined, mutation),
+      '/nix/store/a/share:/usr/local/share:/usr/share',
+    );
+    assert.equal(mutatedValue('/opt/share', mutation), '/nix/store/a/share:/opt/share');
   });
 
   it('reports variables the hook unset', () => {
@@ -77,7 +85,12 @@ describe('environment mutations', () => {
   });
 
   it('ignores builder and session values, and the certificate placeholder', () => {
-    const base: Environment = { HOME: '/home/u', TMPDIR: '/tmp/u', SHELL: '/bin/zsh', TERM: 'xterm' };
+    const base: Environment = {
+      HOME: '/home/u',
+      TMPDIR: '/tmp/u',
+      SHELL: '/bin/zsh',
+      TERM: 'xterm',
+    };
     const result: Environment = {
       HOME: '/homeless-shelter',
       TMPDIR: '/tmp/nix-build-x',

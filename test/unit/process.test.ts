@@ -44,21 +44,22 @@ describe('running a process group', () => {
   });
 
   it('stops at the timeout', async () => {
-    await assert.rejects(
-      runInProcessGroup('sleep', ['30'], { cwd: '/', env, timeoutMs: 200 }),
-      { kind: 'timeout' },
-    );
+    await assert.rejects(runInProcessGroup('sleep', ['30'], { cwd: '/', env, timeoutMs: 200 }), {
+      kind: 'timeout',
+    });
   });
 
   it('reports a missing program as nix-not-found', async () => {
-    await assert.rejects(
-      runInProcessGroup('/nonexistent/nix', [], { cwd: '/', env }),
-      { kind: 'nix-not-found' },
-    );
+    await assert.rejects(runInProcessGroup('/nonexistent/nix', [], { cwd: '/', env }), {
+      kind: 'nix-not-found',
+    });
   });
 
   it('keeps the end of stderr for error messages', async () => {
-    const result = await runInProcessGroup('bash', ['-c', 'echo oops >&2; exit 4'], { cwd: '/', env });
+    const result = await runInProcessGroup('bash', ['-c', 'echo oops >&2; exit 4'], {
+      cwd: '/',
+      env,
+    });
     assert.equal(result.exitCode, 4);
     assert.equal(result.stderrTail, 'oops');
   });

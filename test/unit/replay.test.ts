@@ -10,7 +10,10 @@ const base = { PATH: '/usr/bin:/bin', HOME: '/home/u' };
 
 function devEnv(variables: Record<string, string>, shellHook = ''): DevEnv {
   const exported = Object.fromEntries(
-    Object.entries({ ...variables, shellHook }).map(([k, v]) => [k, { type: 'exported', value: v }]),
+    Object.entries({ ...variables, shellHook }).map(([k, v]) => [
+      k,
+      { type: 'exported', value: v },
+    ]),
   );
   return { variables: exported };
 }
@@ -52,7 +55,9 @@ describe('shellHook replay', () => {
   });
 
   it("keeps the user's HOME and points outputs at <root>/outputs", async () => {
-    const env = await replay(devEnv({ HOME: '/homeless-shelter', out: '/nix/store/x-env', outputs: 'out' }));
+    const env = await replay(
+      devEnv({ HOME: '/homeless-shelter', out: '/nix/store/x-env', outputs: 'out' }),
+    );
     assert.equal(env['HOME'], '/home/u');
     assert.equal(env['out'], '/proj/outputs/out');
   });

@@ -45,10 +45,16 @@ export async function cacheKeys(
     system: currentSystem(),
     variables: Object.fromEntries(
       Object.entries(env)
-        .filter(([name]) => keyVariables.includes(name) || keyVariablePrefixes.some((p) => name.startsWith(p)))
+        .filter(
+          ([name]) =>
+            keyVariables.includes(name) || keyVariablePrefixes.some((p) => name.startsWith(p)),
+        )
         .sort(([a], [b]) => a.localeCompare(b)),
     ),
-    searchPath: await resolveSearchPath([...includeArgs(spec.args), ...splitNixPath(env['NIX_PATH'])]),
+    searchPath: await resolveSearchPath([
+      ...includeArgs(spec.args),
+      ...splitNixPath(env['NIX_PATH']),
+    ]),
     channels: await resolved(path.join(env['HOME'] ?? os.homedir(), '.nix-defexpr', 'channels')),
   };
   return { key: digest({ targetId, context }), targetId };

@@ -106,6 +106,7 @@ const storePathPattern = /\/nix\/store\/[0-9a-z]{32}-[^/:\s'"]+/g;
 /** The store paths a set of values mention, which must survive for the env to stay usable. */
 export function referencedStorePaths(values: readonly string[]): string[] {
   const found = new Set<string>();
-  for (const value of values) for (const match of value.matchAll(storePathPattern)) found.add(match[0]);
+  for (const value of values)
+    for (const match of value.matchAll(storePathPattern)) found.add(match[0]);
   return [...found].sort();
 }

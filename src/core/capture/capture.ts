@@ -64,19 +64,32 @@ export async function captureEnvironment(
   if (run.result.exitCode !== 0) {
     const error = evaluationError(run);
     if (spec.target.kind !== 'file' || !printDevEnvCannotWork(run)) throw error;
-    context.logger.info(`print-dev-env cannot capture this derivation (${error.message}); using nix-shell`);
+    context.logger.info(
+      `print-dev-env cannot capture this derivation (${error.message}); using nix-shell`,
+    );
     const fallback = await captureWithNixShell(spec, nix, base, context);
-    return finish(request, 'nix-shell', fallback.env, fallback.readFiles, fallback.dropped, await version);
+    return finish(
+      request,
+      'nix-shell',
+      fallback.env,
+      fallback.readFiles,
+      fallback.dropped,
+      await version,
+    );
   }
 
   let devEnv: DevEnv;
   try {
     devEnv = parseDevEnv(run.result.stdout);
   } catch (cause) {
-    throw new NixShellError('evaluation', 'nix print-dev-env gave output that is not a dev environment', {
-      cause,
-      details: run.result.stdout.slice(0, 2000),
-    });
+    throw new NixShellError(
+      'evaluation',
+      'nix print-dev-env gave output that is not a dev environment',
+      {
+        cause,
+        details: run.result.stdout.slice(0, 2000),
+      },
+    );
   }
   context.onProgress?.('running shellHook');
   const replayed = await runReplay(
@@ -85,7 +98,14 @@ export async function captureEnvironment(
     { cwd: root, env: replayEnvironment(base) },
     context,
   );
-  return finish(request, 'print-dev-env', replayed.env, run.readFiles, replayed.dropped, await version);
+  return finish(
+    request,
+    'print-dev-env',
+    replayed.env,
+    run.readFiles,
+    replayed.dropped,
+    await version,
+  );
 }
 
 async function finish(
@@ -113,7 +133,13 @@ export function installableArgs(spec: TargetSpec): string[] {
   if (target.kind === 'flake') {
     const ref = flakeRef(target.dir);
     // With the eval cache, nix logs no `evaluating file` lines, and the inputs would be lost.
-    return ['--option', 'eval-cache', 'false', ...args, target.devShell ? `${ref}#${target.devShell}` : ref];
+    return [
+      '--option',
+      'eval-cache',
+      'false',
+      ...args,
+      target.devShell ? `${ref}#${target.devShell}` : ref,
+    ];
   }
   return ['--impure', '-f', target.file, '--arg', 'inNixShell', 'true', ...args, target.attr ?? ''];
 }

@@ -22,12 +22,52 @@ export function parseDevEnv(json: string): DevEnv {
 
 /** Bash's own variables: read-only, dynamic, or meaningless in another shell. */
 const bashOwned = new Set([
-  'BASH', 'BASHOPTS', 'BASHPID', 'BASH_ALIASES', 'BASH_ARGC', 'BASH_ARGV', 'BASH_ARGV0',
-  'BASH_CMDS', 'BASH_COMMAND', 'BASH_LINENO', 'BASH_SOURCE', 'BASH_SUBSHELL', 'BASH_VERSINFO',
-  'BASH_VERSION', 'COLUMNS', 'COMP_WORDBREAKS', 'DIRSTACK', 'EPOCHREALTIME', 'EPOCHSECONDS',
-  'EUID', 'FUNCNAME', 'GROUPS', 'HISTCMD', 'HOSTNAME', 'HOSTTYPE', 'IFS', 'LINENO', 'LINES',
-  'MACHTYPE', 'OPTERR', 'OPTIND', 'OSTYPE', 'PIPESTATUS', 'PPID', 'PS1', 'PS2', 'PS4', 'PWD',
-  'OLDPWD', 'RANDOM', 'SECONDS', 'SHELLOPTS', 'SHLVL', 'SRANDOM', 'UID', '_',
+  'BASH',
+  'BASHOPTS',
+  'BASHPID',
+  'BASH_ALIASES',
+  'BASH_ARGC',
+  'BASH_ARGV',
+  'BASH_ARGV0',
+  'BASH_CMDS',
+  'BASH_COMMAND',
+  'BASH_LINENO',
+  'BASH_SOURCE',
+  'BASH_SUBSHELL',
+  'BASH_VERSINFO',
+  'BASH_VERSION',
+  'COLUMNS',
+  'COMP_WORDBREAKS',
+  'DIRSTACK',
+  'EPOCHREALTIME',
+  'EPOCHSECONDS',
+  'EUID',
+  'FUNCNAME',
+  'GROUPS',
+  'HISTCMD',
+  'HOSTNAME',
+  'HOSTTYPE',
+  'IFS',
+  'LINENO',
+  'LINES',
+  'MACHTYPE',
+  'OPTERR',
+  'OPTIND',
+  'OSTYPE',
+  'PIPESTATUS',
+  'PPID',
+  'PS1',
+  'PS2',
+  'PS4',
+  'PWD',
+  'OLDPWD',
+  'RANDOM',
+  'SECONDS',
+  'SHELLOPTS',
+  'SHLVL',
+  'SRANDOM',
+  'UID',
+  '_',
 ]);
 
 // Function names bash accepts that are also safe to write unquoted in a definition.
@@ -83,10 +123,7 @@ export function replayScript(devEnv: DevEnv, options: ReplayOptions): string {
   for (const [name, body] of Object.entries(devEnv.bashFunctions ?? {})) {
     if (functionName.test(name)) lines.push(`${name} () \n{ \n${body}\n}`);
   }
-  lines.push(
-    'eval "${shellHook:-}" </dev/null',
-    `env -0 > ${shellQuote(options.dumpFile)}`,
-  );
+  lines.push('eval "${shellHook:-}" </dev/null', `env -0 > ${shellQuote(options.dumpFile)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -16,7 +16,8 @@ export async function localInputs(
   readFiles: readonly string[],
 ): Promise<string[]> {
   const root = targetRoot(target);
-  const toLocal = target.kind === 'flake' ? await flakeSourceMapper(target.dir, readFiles) : identity;
+  const toLocal =
+    target.kind === 'flake' ? await flakeSourceMapper(target.dir, readFiles) : identity;
   const inputs = new Set(entryFiles(target));
   for (const file of readFiles) {
     const local = toLocal(file);

@@ -61,7 +61,10 @@ export async function captureWithNixShell(
   });
   if (!dump) {
     if (run.result.exitCode === 0) {
-      throw new NixShellError('hook-failed', 'the shellHook exited before the environment could be read');
+      throw new NixShellError(
+        'hook-failed',
+        'the shellHook exited before the environment could be read',
+      );
     }
     throw evaluationError(run);
   }

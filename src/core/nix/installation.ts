@@ -72,7 +72,10 @@ export function currentSystem(
 const versions = new Map<string, Promise<string>>();
 
 /** `nix --version`, asked once per installation; only ever called on the capture path. */
-export function nixVersion(installation: NixInstallation, env: Record<string, string>): Promise<string> {
+export function nixVersion(
+  installation: NixInstallation,
+  env: Record<string, string>,
+): Promise<string> {
   let version = versions.get(installation.identity);
   if (!version) {
     version = runInProcessGroup(installation.nix, ['--version'], {

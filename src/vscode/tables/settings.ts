@@ -32,7 +32,8 @@ export const settingsTable = {
     default: null,
     scope: 'resource',
     schema: nullableString,
-    description: 'The flake devShell to enter (`devShells.<system>.<name>`). Defaults to `default`.',
+    description:
+      'The flake devShell to enter (`devShells.<system>.<name>`). Defaults to `default`.',
   }),
   args: setting<string[]>({
     default: [],
@@ -87,7 +88,8 @@ export const settingsTable = {
     default: 1800,
     scope: 'resource',
     schema: { type: 'number', minimum: 0 },
-    description: 'Seconds after which an evaluation (including builds) is stopped. 0 means no limit.',
+    description:
+      'Seconds after which an evaluation (including builds) is stopped. 0 means no limit.',
   }),
   shellHookTimeout: setting<number>({
     default: 30,
