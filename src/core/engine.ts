@@ -7,7 +7,13 @@ import { EnvironmentCache, storePathsExist, type CacheEntry } from './cache/stor
 import type { Environment } from './env/mutations';
 import { isHostVariable } from './env/variables';
 import { NixShellError } from './errors';
-import { profileFor, profileStorePath, pruneGenerations } from './gcroots';
+import {
+  profileFor,
+  profileStorePath,
+  prunePathRoots,
+  pruneGenerations,
+  rootStorePaths,
+} from './gcroots';
 import type { Logger } from './logger';
 import { locateNix, type NixInstallation } from './nix/installation';
 import type { TargetSpec } from './target';
@@ -151,6 +157,15 @@ async function captureFresh(
   }
   const envStorePath =
     capture.method === 'print-dev-env' ? await profileStorePath(profile) : undefined;
+  // nix-shell gives no `-env` path; root what the environment refers to instead.
+  const pathRoots = envStorePath
+    ? undefined
+    : await rootStorePaths(nix, context.cache.directory, key, capture.storePaths, context.base);
+  if (!envStorePath && !pathRoots && capture.storePaths.length > 0) {
+    context.logger.warn(
+      'could not register GC roots: a garbage collection may remove this environment',
+    );
+  }
   const entry: CacheEntry = {
     schema: 1,
     key,
@@ -161,12 +176,13 @@ async function captureFresh(
     mutations: capture.mutations,
     inputs,
     storePaths: [...capture.storePaths, ...(envStorePath ? [envStorePath] : [])],
-    ...(envStorePath ? { gcRoot: profile } : {}),
+    ...(envStorePath ? { gcRoot: profile } : pathRoots ? { gcRoot: pathRoots } : {}),
     unverified: editedDuringCapture.length > 0,
     warnings: capture.warnings,
   };
   await context.cache.write(entry);
   await pruneGenerations(profile);
+  if (pathRoots) await prunePathRoots(context.cache.directory, key, pathRoots);
   context.logger.info(
     `captured ${spec.target.kind === 'file' ? spec.target.file : spec.target.dir} with ${capture.method} in ${Date.now() - started} ms: ${entry.mutations.length} variables, ${inputs.length} inputs`,
   );

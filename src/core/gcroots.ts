@@ -1,5 +1,7 @@
 import { mkdir, readdir, readlink, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { NixInstallation } from './nix/installation';
+import { runInProcessGroup } from './process';
 
 /**
  * GC roots keep a captured environment alive through `nix-collect-garbage -d`. Capture passes
@@ -16,6 +18,47 @@ export async function profileFor(cacheDir: string, key: string): Promise<string>
 /** The store path a profile points at, if the profile exists. */
 export async function profileStorePath(profile: string): Promise<string | undefined> {
   return realpath(profile).catch(() => undefined);
+}
+
+/**
+ * Roots store paths directly (`nix-store --realise --add-root`): for environments captured
+ * through nix-shell, which have no `-env` path. The links go into a new directory each time;
+ * the earlier ones are pruned once the entry that uses the new one is stored.
+ */
+export async function rootStorePaths(
+  nix: NixInstallation,
+  cacheDir: string,
+  key: string,
+  paths: readonly string[],
+  env: Record<string, string>,
+): Promise<string | undefined> {
+  if (paths.length === 0) return undefined;
+  const roots = path.join(cacheDir, 'roots');
+  const dir = path.join(roots, `${key}-paths-${Date.now()}`);
+  await mkdir(dir, { recursive: true });
+  const result = await runInProcessGroup(
+    nix.nixStore,
+    ['--realise', '--add-root', path.join(dir, 'root'), '--indirect', ...paths],
+    { cwd: dir, env, timeoutMs: 60_000 },
+  );
+  if (result.exitCode !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  return dir;
+}
+
+/** Deletes the key's earlier path roots, once the entry using `current` is stored. */
+export async function prunePathRoots(
+  cacheDir: string,
+  key: string,
+  current: string,
+): Promise<void> {
+  const roots = path.join(cacheDir, 'roots');
+  for (const name of await readdir(roots).catch(() => [])) {
+    const older = name.startsWith(`${key}-paths-`) && path.join(roots, name) !== current;
+    if (older) await rm(path.join(roots, name), { recursive: true, force: true });
+  }
 }
 
 /** Deletes every generation of the profile except the current one. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { locateNix } from '../../src/core/nix/installation';
 
 export interface NixShim {
-  /** Put first on PATH: `nix` and `nix-shell` here record each call, then run the real ones. */
+  /** Put first on PATH: `nix`, `nix-shell` and `nix-store` here record each call, then run the real ones. */
   readonly dir: string;
   readonly log: string;
   /** The calls recorded so far, one `program args…` line each. */
@@ -22,6 +22,7 @@ export async function createNixShim(dir: string): Promise<NixShim> {
   for (const [name, target] of [
     ['nix', real.nix],
     ['nix-shell', real.nixShell],
+    ['nix-store', real.nixStore],
   ] as const) {
     const file = path.join(dir, name);
     const script = `#!/bin/bash\nprintf '%s %s\\n' ${name} "$*" >> '${log}'\nexec '${target}' "$@"\n`;

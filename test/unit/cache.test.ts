@@ -8,7 +8,12 @@ import { EnvironmentCache, type CacheEntry } from '../../src/core/cache/store';
 import { writeFileAtomic } from '../../src/core/fs';
 import { tempDir } from '../support/temp';
 
-const nix = { nix: '/usr/bin/nix', nixShell: '/usr/bin/nix-shell', identity: 'nix-a' };
+const nix = {
+  nix: '/usr/bin/nix',
+  nixShell: '/usr/bin/nix-shell',
+  nixStore: '/usr/bin/nix-store',
+  identity: 'nix-a',
+};
 
 function entry(key: string, targetId: string): CacheEntry {
   return {

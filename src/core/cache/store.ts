@@ -89,15 +89,20 @@ export class EnvironmentCache {
 
 /** Whether every store path an entry refers to still exists (a GC may have removed them). */
 export async function storePathsExist(entry: CacheEntry): Promise<boolean> {
-  const checks = await Promise.all(
-    entry.storePaths.map((p) =>
+  return (await existingPaths(entry.storePaths)).length === entry.storePaths.length;
+}
+
+/** The paths that exist. A value may name a store path that was never built (`$out`). */
+export async function existingPaths(paths: readonly string[]): Promise<string[]> {
+  const exists = await Promise.all(
+    paths.map((p) =>
       access(p).then(
         () => true,
         () => false,
       ),
     ),
   );
-  return checks.every(Boolean);
+  return paths.filter((_, i) => exists[i]);
 }
 
 // A store path's own directory, without the path inside it: /nix/store/<32 chars>-<name>.

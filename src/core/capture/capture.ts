@@ -4,7 +4,7 @@ import { evaluationError, printDevEnvCannotWork } from './failure';
 import { nixCommandFlags, nixLogFlags } from '../nix/command';
 import { flakeRef } from '../nix/flake';
 import { nixVersion, type NixInstallation } from '../nix/installation';
-import { referencedStorePaths } from '../cache/store';
+import { existingPaths, referencedStorePaths } from '../cache/store';
 import { targetRoot, type TargetSpec } from '../target';
 import { parseDevEnv, replayScript, type DevEnv } from './devEnv';
 import { captureWithNixShell } from './nixShell';
@@ -27,6 +27,7 @@ export interface Capture {
   readonly mutations: Mutation[];
   /** Local files and directories evaluation read, to watch and to validate the cache with. */
   readonly inputs: string[];
+  /** The store paths the environment's values refer to (PATH entries, CC, …) that exist. */
   readonly storePaths: string[];
   readonly method: CaptureMethod;
   readonly nixVersion: string;
@@ -117,11 +118,11 @@ async function finish(
   version: string,
 ): Promise<Capture> {
   const mutations = diffEnvironments(request.base, result);
-  const searchPaths = mutations.flatMap((m) => (m.kind === 'prepend' ? [m.value] : []));
+  const values = mutations.flatMap((m) => (m.kind === 'unset' ? [] : [m.value]));
   return {
     mutations,
     inputs: await localInputs(request.spec.target, readFiles),
-    storePaths: referencedStorePaths(searchPaths),
+    storePaths: await existingPaths(referencedStorePaths(values)),
     method,
     nixVersion: version,
     warnings: dropped.map((reason) => `dropped variable ${reason}`),

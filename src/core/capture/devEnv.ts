@@ -1,12 +1,7 @@
 import * as z from 'zod/mini';
 import type { Environment } from '../env/mutations';
-import {
-  isValidName,
-  outputNames,
-  passAsFileNames,
-  ruleFor,
-  splitSearchPath,
-} from '../env/variables';
+import { outputRewriter } from '../env/outputs';
+import { isValidName, passAsFileNames, ruleFor, splitSearchPath } from '../env/variables';
 
 /** `nix print-dev-env --json`, read leniently: unknown variable types are skipped. */
 const devEnvSchema = z.object({
@@ -94,34 +89,38 @@ export interface ReplayOptions {
  * contains (`$(…)`, newlines, `declare -x EVIL=1`) is ever interpreted.
  */
 export function replayScript(devEnv: DevEnv, options: ReplayOptions): string {
-  const lines: string[] = ['set +e'];
+  const variables = Object.entries(devEnv.variables).filter(
+    ([name]) => isValidName(name) && !bashOwned.has(name),
+  );
   const exported: Record<string, string> = {};
-  for (const [name, variable] of Object.entries(devEnv.variables)) {
-    if (!isValidName(name) || bashOwned.has(name)) continue;
-    const { type, value } = variable;
+  for (const [name, { type, value }] of variables) {
     if (type === 'exported' && typeof value === 'string') exported[name] = value;
-    else if (type === 'var' && typeof value === 'string') {
-      if (ruleFor(name, value) !== 'ignore') lines.push(`${name}=${shellQuote(value)}`);
+  }
+  const rewrite = outputRewriter(exported, options.root);
+  for (const name of passAsFileNames(exported)) delete exported[name];
+  const lines: string[] = ['set +e'];
+  for (const [name, { type, value }] of variables) {
+    if (type === 'var' && typeof value === 'string') {
+      if (ruleFor(name, value) !== 'ignore') lines.push(`${name}=${shellQuote(rewrite(value))}`);
     } else if (type === 'array' && Array.isArray(value)) {
-      const items = value.filter((v): v is string => typeof v === 'string').map(shellQuote);
-      lines.push(`declare -a ${name}=(${items.join(' ')})`);
+      const items = value.filter((v): v is string => typeof v === 'string');
+      lines.push(`declare -a ${name}=(${items.map((v) => shellQuote(rewrite(v))).join(' ')})`);
     } else if (type === 'associative' && value && typeof value === 'object') {
       const items = Object.entries(value as Record<string, unknown>)
         .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-        .map(([k, v]) => `[${shellQuote(k)}]=${shellQuote(v)}`);
+        .map(([k, v]) => `[${shellQuote(k)}]=${shellQuote(rewrite(v))}`);
       lines.push(`declare -A ${name}=(${items.join(' ')})`);
     }
   }
-  for (const name of passAsFileNames(exported)) delete exported[name];
-  for (const name of outputNames(exported)) exported[name] = `${options.root}/outputs/${name}`;
-  for (const [name, value] of Object.entries(exported)) {
+  for (const [name, raw] of Object.entries(exported)) {
+    const value = rewrite(raw);
     const rule = ruleFor(name, value);
     if (rule === 'ignore') continue;
     const joined = rule === 'prepend' ? joinSearchPath(value, options.base[name]) : value;
     lines.push(`export ${name}=${shellQuote(joined)}`);
   }
   for (const [name, body] of Object.entries(devEnv.bashFunctions ?? {})) {
-    if (functionName.test(name)) lines.push(`${name} () \n{ \n${body}\n}`);
+    if (functionName.test(name)) lines.push(`${name} () \n{ \n${rewrite(body)}\n}`);
   }
   lines.push('eval "${shellHook:-}" </dev/null', `env -0 > ${shellQuote(options.dumpFile)}`);
   return lines.join('\n') + '\n';

@@ -36,13 +36,16 @@ async function flakeSourceMapper(
 ): Promise<(file: string) => string | undefined> {
   const top = (await gitTopLevel(flakeDir)) ?? flakeDir;
   const flakeInSource = path.relative(top, path.join(flakeDir, 'flake.nix'));
-  const source = readFiles
-    .filter((file) => file.endsWith(`/${flakeInSource}`))
-    .map((file) => sourceStorePath.exec(file)?.[0])
-    .find((prefix) => prefix !== undefined);
+  // The flake can be evaluated from more than one store copy of its tree: nix copies it
+  // again after writing a new flake.lock. Every copy maps back to the checkout.
+  const sources = new Set(
+    readFiles
+      .filter((file) => file.endsWith(`/${flakeInSource}`))
+      .flatMap((file) => sourceStorePath.exec(file)?.[0] ?? []),
+  );
   return (file) => {
-    if (!source || (file !== source && !file.startsWith(`${source}/`))) return file;
-    return path.join(top, file.slice(source.length));
+    const source = sourceStorePath.exec(file)?.[0];
+    return source && sources.has(source) ? path.join(top, file.slice(source.length)) : file;
   };
 }
 

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnvDump } from '../env/dump';
 import type { Environment } from '../env/mutations';
-import { outputNames, passAsFileNames } from '../env/variables';
+import { outputRewriter } from '../env/outputs';
+import { passAsFileNames } from '../env/variables';
 import { NixShellError } from '../errors';
 import { nixLogFlags } from '../nix/command';
 import type { NixInstallation } from '../nix/installation';
@@ -73,9 +74,9 @@ export async function captureWithNixShell(
   const entries = (env['PATH'] ?? '').split(':');
   if (entries[0] === path.dirname(bash)) env['PATH'] = entries.slice(1).join(':');
   for (const name of passAsFileNames(env)) delete env[name];
-  for (const name of [...outputNames(env), ...structuredOutputs(attrsJson)]) {
-    if (env[name] !== undefined) env[name] = `${root}/outputs/${name}`;
-  }
+  // nix-shell ran the hook with the store paths; point them at <root>/outputs afterwards.
+  const rewrite = outputRewriter(env, root, structuredOutputs(attrsJson));
+  for (const [name, value] of Object.entries(env)) env[name] = rewrite(value);
   return { env, readFiles: [...run.readFiles, target.file], dropped };
 }
 

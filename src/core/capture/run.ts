@@ -64,7 +64,8 @@ export async function runNix(
     onStdoutLine: (line) => context.logger.info(line),
     onStderrLine: (line) => parser.push(line),
   });
-  return { result, readFiles: [...readFiles], errors, locations };
+  const unique = new Map(locations.map((l) => [`${l.file}:${l.line}:${l.column}`, l]));
+  return { result, readFiles: [...readFiles], errors, locations: [...unique.values()] };
 }
 
 function logAtLevel(logger: Logger, level: number, message: string): void {

@@ -33,8 +33,7 @@ export function diffEnvironments(base: Environment, result: Environment): Mutati
     if (after === undefined) {
       mutations.push({ kind: 'unset', name });
     } else if (rule === 'prepend') {
-      const existing = new Set(splitSearchPath(before));
-      const fresh = unique(splitSearchPath(after)).filter((entry) => !existing.has(entry));
+      const fresh = searchPathPrefix(before, after);
       if (fresh.length === 0) continue;
       const whenUnset = before === undefined ? searchPathDefaults[name] : undefined;
       mutations.push({
@@ -48,6 +47,21 @@ export function diffEnvironments(base: Environment, result: Environment): Mutati
     }
   }
   return mutations;
+}
+
+/**
+ * The entries nix and the hook put in front of the user's search path. When the result ends
+ * with the user's value (the usual case), that is everything before it, including a user entry
+ * a hook moved to the front; otherwise, the entries the user's value does not have.
+ */
+function searchPathPrefix(before: string | undefined, after: string): string[] {
+  const user = splitSearchPath(before);
+  const result = splitSearchPath(after);
+  const tail = result.slice(result.length - user.length);
+  const endsWithUser = user.length > 0 && tail.every((entry, i) => entry === user[i]);
+  if (endsWithUser) return unique(result.slice(0, result.length - user.length));
+  const existing = new Set(user);
+  return unique(result).filter((entry) => !existing.has(entry));
 }
 
 /** The environment a new process gets: `env` with the mutations applied. */

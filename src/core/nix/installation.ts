@@ -8,6 +8,7 @@ import { runInProcessGroup } from '../process';
 export interface NixInstallation {
   readonly nix: string;
   readonly nixShell: string;
+  readonly nixStore: string;
   /** Changes when nix is upgraded or replaced; part of the cache key. */
   readonly identity: string;
 }
@@ -30,10 +31,14 @@ export async function locateNix(
     if (!(await isExecutableFile(candidate))) continue;
     const real = await realpath(candidate);
     const info = await stat(real);
-    const nixShell = path.join(path.dirname(candidate), 'nix-shell');
+    const sibling = async (name: string) => {
+      const file = path.join(path.dirname(candidate), name);
+      return (await isExecutableFile(file)) ? file : name;
+    };
     return {
       nix: candidate,
-      nixShell: (await isExecutableFile(nixShell)) ? nixShell : 'nix-shell',
+      nixShell: await sibling('nix-shell'),
+      nixStore: await sibling('nix-store'),
       identity: `${real}:${info.size}:${Math.trunc(info.mtimeMs)}`,
     };
   }

@@ -1,0 +1,230 @@
+// The cache against real nix: the warm path starts no nix process, inputs decide staleness
+// by content, NIX_PATH targets are part of the key, GC roots keep entries usable, and a broken
+// file leaves the last good entry (anchors-envcapture.md §6, cases 21, 22, 25, 26, 28).
+import assert from 'node:assert/strict';
+import { readFile, readlink, realpath, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EnvironmentCache } from '../../src/core/cache/store';
+import { captureAndStore, lookup } from '../../src/core/engine';
+import { NixShellError } from '../../src/core/errors';
+import { fileSpec, testContext, userEnvironment, userPath } from '../support/engineHarness';
+import { appliedEnvironment, staleReason } from '../support/expectations';
+import { copyFixture } from '../support/fixtures';
+import { createNixShim } from '../support/nixShim';
+import { evaluations, processesMatching, runNixTool, waitFor } from '../support/nixTools';
+import { scratchDir } from '../support/scratch';
+
+const later = () => new Date(Date.now() + 10_000);
+
+describe('the cache against real nix', function () {
+  this.timeout(60_000);
+
+  it('answers an unchanged project from the cache without starting nix', async () => {
+    const shim = await createNixShim(await scratchDir('nixshell-shim-'));
+    const base = userEnvironment({ PATH: `${shim.dir}:${userPath}` });
+    const context = await testContext({ base });
+    const { dir } = await copyFixture('stdenv-basic');
+    const spec = fileSpec(path.join(dir, 'shell.nix'));
+    const entry = await captureAndStore(spec, context);
+    const afterCapture = await shim.calls();
+    assert.equal(evaluations(afterCapture).length, 1, afterCapture.join('\n'));
+    const found = await lookup(spec, context);
+    assert.deepEqual(found.freshness, { fresh: true });
+    assert.deepEqual(found.entry, entry);
+    assert.deepEqual(await shim.calls(), afterCapture, 'lookup started a nix process');
+  });
+
+  it('runs one capture for two windows capturing the same project at once', async () => {
+    const shim = await createNixShim(await scratchDir('nixshell-shim-'));
+    const base = userEnvironment({ PATH: `${shim.dir}:${userPath}` });
+    const first = await testContext({ base });
+    // A second window: its own context and cache object, the same cache directory.
+    const second = { ...first, cache: new EnvironmentCache(first.cache.directory) };
+    const { dir } = await copyFixture('stdenv-basic');
+    const spec = fileSpec(path.join(dir, 'shell.nix'));
+    const [a, b] = await Promise.all([captureAndStore(spec, first), captureAndStore(spec, second)]);
+    assert.deepEqual(a, b);
+    assert.equal(evaluations(await shim.calls()).length, 1);
+  });
+
+  it('goes stale when an imported file or the src directory changes, not on touch', async () => {
+    const { top, dir } = await copyFixture('imports');
+    const context = await testContext();
+    const spec = fileSpec(path.join(dir, 'shell.nix'));
+    const entry = await captureAndStore(spec, context);
+    assert.deepEqual(
+      entry.inputs.map((input) => input.path),
+      [
+        path.join(top, '_lib/default.nix'),
+        path.join(top, '_lib/stdenv'),
+        path.join(dir, 'nix/tools.nix'),
+        path.join(dir, 'shell.nix'),
+        path.join(dir, 'sub'),
+      ],
+    );
+    const freshness = async () => (await lookup(spec, context)).freshness;
+    const tools = path.join(dir, 'nix/tools.nix');
+    const original = await readFile(tools, 'utf8');
+
+    await utimes(tools, later(), later());
+    await utimes(path.join(dir, 'sub/main.rs'), later(), later());
+    assert.deepEqual(await freshness(), { fresh: true }, 'touch alone made it stale');
+
+    await writeFile(tools, original.replace('echo linting', 'echo linting --strict'));
+    assert.match(staleReason(await freshness()), /nix\/tools\.nix/);
+
+    await writeFile(tools, original);
+    assert.deepEqual(await freshness(), { fresh: true }, 'the original content is not stale');
+
+    await writeFile(path.join(dir, 'sub/new.rs'), 'fn new() {}');
+    assert.match(staleReason(await freshness()), /sub/);
+  });
+
+  for (const via of ['NIX_PATH', '-I'] as const) {
+    it(`treats a retargeted ${via} entry as a different key, keeping the old entry`, async () => {
+      const { top, dir } = await copyFixture('nix-path');
+      const link = path.join(top, 'devpkgs');
+      await symlink(path.join(dir, 'channel-a'), link);
+      const searchPath = `devpkgs=${link}`;
+      const base = userEnvironment(via === 'NIX_PATH' ? { NIX_PATH: searchPath } : {});
+      const context = await testContext({ base });
+      const spec = fileSpec(path.join(dir, 'shell.nix'), via === '-I' ? ['-I', searchPath] : []);
+      const first = await captureAndStore(spec, context);
+      assert.equal(appliedEnvironment(base, first)['CHANNEL'], 'channel-a');
+      assert.deepEqual((await lookup(spec, context)).freshness, { fresh: true });
+
+      await rm(link);
+      await symlink(path.join(dir, 'channel-b'), link);
+      const found = await lookup(spec, context);
+      assert.notEqual(found.keys.key, first.key);
+      assert.deepEqual(found.entry, first, 'the last entry is applied while re-capturing');
+      assert.equal(found.freshness.fresh, false);
+
+      const second = await captureAndStore(spec, context);
+      assert.equal(second.key, found.keys.key);
+      assert.equal(appliedEnvironment(base, second)['CHANNEL'], 'channel-b');
+      assert.deepEqual((await lookup(spec, context)).freshness, { fresh: true });
+    });
+  }
+
+  it('reports a syntax error at its file and line, keeping the last good entry', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    const file = path.join(dir, 'shell.nix');
+    const context = await testContext();
+    const spec = fileSpec(file);
+    const good = await captureAndStore(spec, context);
+    const source = await readFile(file, 'utf8');
+    const lines = source.split('\n');
+    const fooLine = lines.findIndex((line) => line.includes('FOO = '));
+    // Drop FOO's semicolon: the parser stops at the `=` of the next line.
+    lines.splice(fooLine, 1, '  FOO = "foo from nix"', '  BAR = 1;');
+    await writeFile(file, lines.join('\n'));
+
+    const error = await captureAndStore(spec, context).then(
+      () => assert.fail('a broken file captured'),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof NixShellError);
+    assert.equal(error.kind, 'evaluation');
+    assert.match(error.message, /syntax error/);
+    const location = error.locations.find((l) => !l.file.startsWith('/nix/store/'));
+    assert.deepEqual(location, { file, line: fooLine + 2, column: 7 });
+    const found = await lookup(spec, context);
+    assert.deepEqual(found.entry, good);
+    assert.equal(found.freshness.fresh, false);
+  });
+
+  it('points a syntax error in an imported file at that file', async () => {
+    const { dir } = await copyFixture('imports');
+    const context = await testContext();
+    const spec = fileSpec(path.join(dir, 'shell.nix'));
+    await captureAndStore(spec, context);
+    const tools = path.join(dir, 'nix/tools.nix');
+    await writeFile(tools, '{ pkgs }:\n[\n  (pkgs.writeShellScriptBin "lint" "echo linting")\n');
+    const error = await captureAndStore(spec, context).then(
+      () => assert.fail('a broken import captured'),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof NixShellError);
+    assert.equal(error.kind, 'evaluation');
+    const location = error.locations.find((l) => !l.file.startsWith('/nix/store/'));
+    assert.equal(location?.file, tools);
+    assert.equal(location.line, 3);
+  });
+
+  it('keeps the environment alive with a GC root, and notices when it was collected', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    const file = path.join(dir, 'shell.nix');
+    // A value of its own, so no other test's cache holds a root on this environment.
+    const unique = `foo ${path.basename(path.dirname(dir))}`;
+    await writeFile(file, (await readFile(file, 'utf8')).replace('foo from nix', unique));
+    const context = await testContext();
+    const spec = fileSpec(file);
+    const entry = await captureAndStore(spec, context);
+    const envPath = entry.storePaths.find((p) => p.endsWith('-nix-shell-env'));
+    assert.ok(envPath, `no -env path in ${entry.storePaths.join(' ')}`);
+    assert.ok(entry.gcRoot, 'no GC root recorded');
+    assert.equal(await realpath(entry.gcRoot), envPath);
+
+    const nixEnv = userEnvironment();
+    const roots = await runNixTool('/usr/bin/nix-store', ['--gc', '--print-roots'], nixEnv);
+    const generation = path.join(path.dirname(entry.gcRoot), await readlink(entry.gcRoot));
+    assert.ok(
+      roots.split('\n').includes(`${generation} -> ${envPath}`),
+      `${generation} is not a GC root:\n${roots}`,
+    );
+    const dead = await runNixTool('/usr/bin/nix-store', ['--gc', '--print-dead'], nixEnv);
+    assert.ok(!dead.split('\n').includes(envPath), `${envPath} would be collected`);
+
+    await rm(path.join(context.cache.directory, 'roots'), { recursive: true, force: true });
+    await runNixTool('/usr/bin/nix-store', ['--delete', envPath], nixEnv);
+    const found = await lookup(spec, context);
+    assert.equal(found.entry, undefined);
+    assert.equal(found.freshness.fresh, false);
+  });
+});
+
+describe('the cache around a capture', function () {
+  this.timeout(60_000);
+
+  it('marks an entry whose input was edited during the capture as unverified', async () => {
+    const { top, dir } = await copyFixture('slow-build');
+    const file = path.join(dir, 'shell.nix');
+    // A build of a couple of seconds, new to the store on every run.
+    const slow = `/bin/sleep 2 # ${path.basename(top)}`;
+    await writeFile(file, (await readFile(file, 'utf8')).replace('/bin/sleep 60', slow));
+    const context = await testContext();
+    const spec = fileSpec(file);
+    const capturing = captureAndStore(spec, context);
+    await waitFor('the slow build', async () =>
+      (await processesMatching(/^\/bin\/sleep 2$/)).length > 0 ? true : undefined,
+    );
+    await writeFile(file, `${await readFile(file, 'utf8')}# edited while building\n`);
+    const entry = await capturing;
+    assert.equal(entry.unverified, true);
+    const found = await lookup(spec, context);
+    assert.equal(found.freshness.fresh, false);
+  });
+
+  it('keeps the packages of a nix-shell fallback capture alive through a GC', async () => {
+    const { top, dir } = await copyFixture('structured-attrs');
+    const file = path.join(dir, 'shell.nix');
+    const text = `echo migrating ${path.basename(top)}`;
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace('echo migrating the database', text),
+    );
+    const context = await testContext();
+    const spec = fileSpec(file);
+    const entry = await captureAndStore(spec, context);
+    assert.equal(entry.method, 'nix-shell');
+    const migrate = entry.storePaths.find((p) => p.endsWith('-migrate'));
+    assert.ok(migrate, `no package among ${entry.storePaths.join(' ')}`);
+    const dead = await runNixTool(
+      '/usr/bin/nix-store',
+      ['--gc', '--print-dead'],
+      userEnvironment(),
+    );
+    assert.ok(!dead.split('\n').includes(migrate), `${migrate} would be garbage-collected`);
+  });
+});

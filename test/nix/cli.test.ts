@@ -1,0 +1,171 @@
+// The CLI (dist/cli.js, bundled by the root hook in setup.test.ts) against real nix: its
+// environment equals nix-shell's own, and a second run on an unchanged project starts no nix.
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { userEnvironment, userPath } from '../support/engineHarness';
+import { assertSameEnvironment } from '../support/expectations';
+import { copyFixture, fixtureFile } from '../support/fixtures';
+import { runCli } from '../support/cliRunner';
+import { createNixShim } from '../support/nixShim';
+import {
+  evaluations,
+  nixShellEnvironment,
+  parseEnvZero,
+  type NixShellDump,
+} from '../support/nixTools';
+import { scratchDir } from '../support/scratch';
+
+/**
+ * What is compared between `nixshell env --json` and `nix-shell --run 'env -0'`, both started
+ * with the same environment. Left out, because they are the shell session's or nix-shell's own,
+ * not the project's:
+ * - PWD, OLDPWD, SHLVL, `_`: state of the shell nix-shell started;
+ * - SHELL, NIX_BUILD_SHELL: nix-shell sets SHELL to the bash it runs; the user keeps theirs;
+ * - TMP, TMPDIR, TEMP, TEMPDIR, NIX_BUILD_TOP: nix-shell points them at a temporary
+ *   directory it deletes on exit;
+ * - output variables (`out`, … as listed in `outputs`): nix-shell gives unbuilt store paths,
+ *   the engine `<root>/outputs/<name>`, like `nix develop`;
+ * - in PATH, the directory of NIX_BUILD_SHELL, which nix-shell puts first (a directory of its
+ *   own here, so it is found wherever the shellHook moved it), and empty entries, which
+ *   nix-shell leaves when it joins an empty nix PATH to the user's (an empty entry means the
+ *   current directory; anchors-envcapture.md §5 drops them).
+ * Everything else must be equal byte for byte, the rest of PATH and multi-line values included.
+ */
+function comparable(env: Record<string, string>, buildShellDir?: string): Record<string, string> {
+  const session = ['PWD', 'OLDPWD', 'SHLVL', '_', 'SHELL', 'NIX_BUILD_SHELL'];
+  const temp = ['TMP', 'TMPDIR', 'TEMP', 'TEMPDIR', 'NIX_BUILD_TOP'];
+  const outputs = (env['outputs'] ?? 'out').split(' ');
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (![...session, ...temp, ...outputs].includes(name)) result[name] = value;
+  }
+  if (result['PATH'] !== undefined) {
+    result['PATH'] = result['PATH']
+      .split(':')
+      .filter((entry) => entry !== '' && entry !== buildShellDir)
+      .join(':');
+  }
+  return result;
+}
+
+async function cliEnvironment(dir: string, env: Record<string, string>) {
+  const result = await runCli(['env', dir, '--json'], env);
+  assert.equal(result.exitCode, 0, result.stderr);
+  return JSON.parse(result.stdout) as Record<string, string>;
+}
+
+describe('the CLI against real nix', function () {
+  this.timeout(60_000);
+
+  // Fixtures whose environment nix-shell and the engine must agree on. Not here, because the
+  // engine differs from nix-shell on purpose (and tests that elsewhere): dashed names
+  // (invalid-name, sh-builder), passAsFile paths (pass-as-file, no-outputs), a hook without a
+  // stdenv (no-stdenv), non-UTF-8 values, XDG defaults, and the user's SHELL.
+  const parityFixtures = [
+    'stdenv-basic',
+    'hook-cd',
+    'hook-path',
+    'hook-unset',
+    'hook-output',
+    'hard-values',
+    'injection',
+    'control-bytes',
+    'in-nix-shell',
+    'imports',
+  ];
+
+  for (const name of parityFixtures) {
+    it(`gives ${name} the environment nix-shell gives it`, async () => {
+      const cache = await scratchDir('nixshell-cli-cache-');
+      const env = userEnvironment({
+        NIXSHELL_CACHE_DIR: cache,
+        PYTHONPATH: '/home/user/lib/python',
+        LANG: 'C.UTF-8',
+      });
+      const file = fixtureFile(name);
+      const ours = await cliEnvironment(path.dirname(file), env);
+      const theirs: NixShellDump = await nixShellEnvironment(file, env);
+      assertSameEnvironment(comparable(ours), comparable(theirs.env, theirs.buildShellDir));
+    });
+  }
+
+  for (const name of ['hard-values', 'hook-unset', 'control-bytes']) {
+    it(`prints export lines for ${name} that recreate its JSON environment in bash`, async () => {
+      const env = userEnvironment({
+        NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-'),
+        PYTHONPATH: '/home/user/lib/python',
+      });
+      const dir = path.dirname(fixtureFile(name));
+      const json = await cliEnvironment(dir, env);
+      const exports = await runCli(['env', dir], env);
+      assert.equal(exports.exitCode, 0, exports.stderr);
+      // `eval "$(nixshell env DIR)"` in the user's shell, then what a child process sees.
+      const scratch = await scratchDir('nixshell-cli-eval-');
+      const script = path.join(scratch, 'exports.sh');
+      const dump = path.join(scratch, 'env');
+      await writeFile(script, exports.stdout);
+      await execa(
+        '/bin/bash',
+        ['--noprofile', '--norc', '-c', `source '${script}'; env -0 > '${dump}'`],
+        {
+          env,
+          extendEnv: false,
+        },
+      );
+      const session = ['PWD', 'SHLVL', '_'];
+      const evaluated = parseEnvZero(await readFile(dump));
+      for (const name of session) delete evaluated[name];
+      assertSameEnvironment(evaluated, json);
+    });
+  }
+
+  it('reports the cache state with status --json', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
+    const status = async () => {
+      const result = await runCli(['status', dir, '--json'], env);
+      assert.equal(result.exitCode, 0, result.stderr);
+      return JSON.parse(result.stdout) as Record<string, unknown>;
+    };
+    assert.equal((await status())['cache'], 'missing');
+    await cliEnvironment(dir, env);
+    const fresh = await status();
+    assert.equal(fresh['cache'], 'fresh');
+    assert.equal(fresh['method'], 'print-dev-env');
+    assert.equal(fresh['file'], path.join(dir, 'shell.nix'));
+    const file = path.join(dir, 'shell.nix');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('foo from nix', 'foo edited'));
+    const stale = await status();
+    assert.equal(stale['cache'], 'stale');
+    assert.match(String(stale['reason']), /shell\.nix/);
+  });
+
+  it('starts no nix process on the second run over an unchanged project', async () => {
+    const shim = await createNixShim(await scratchDir('nixshell-shim-'));
+    const { dir } = await copyFixture('stdenv-basic');
+    const env = userEnvironment({
+      PATH: `${shim.dir}:${userPath}`,
+      NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-'),
+    });
+    const first = await cliEnvironment(dir, env);
+    const afterFirst = await shim.calls();
+    assert.equal(evaluations(afterFirst).length, 1, afterFirst.join('\n'));
+    const second = await cliEnvironment(dir, env);
+    assert.deepEqual(await shim.calls(), afterFirst, 'the second run started nix');
+    assert.deepEqual(second, first);
+    assert.equal(first['FOO'], 'foo from nix');
+  });
+
+  it('reports a broken file on stderr with exit status 1', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    await writeFile(path.join(dir, 'shell.nix'), '{ broken\n');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
+    const result = await runCli(['env', dir, '--json'], env);
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.stdout, '');
+    // The last line is the CLI's one-line summary; nix's own message comes before it.
+    assert.match(result.stderr, /\nnixshell: syntax error[^\n]*$/);
+  });
+});

@@ -1,0 +1,146 @@
+// A flake with two devShells, in a subdirectory of a git checkout (a monorepo), whose shared
+// package set is a path input (anchors-envcapture.md §6, cases 23 and 24).
+import assert from 'node:assert/strict';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { captureAndStore, lookup } from '../../src/core/engine';
+import {
+  flakeSpec,
+  testContext,
+  userEnvironment,
+  userPath,
+  type TestContext,
+} from '../support/engineHarness';
+import {
+  appliedEnvironment,
+  assertSameEnvironment,
+  expectedEnvironment,
+  staleReason,
+  stdenvVariables,
+} from '../support/expectations';
+import { commitAll, copyFixture, git, type FixtureCopy } from '../support/fixtures';
+import { derivationEnv, runNixTool } from '../support/nixTools';
+
+const fixture = 'flake-two-shells';
+
+function shellEnv(flake: FixtureCopy, shell: string): Promise<Record<string, string>> {
+  return derivationEnv([`${flake.dir}#devShells.x86_64-linux.${shell}`], userEnvironment());
+}
+
+/** A checkout whose flake.lock is committed, as in any project past its first commit. */
+async function lockedCheckout(): Promise<FixtureCopy> {
+  const flake = await copyFixture(fixture, { git: true });
+  await runNixTool('/usr/bin/nix', ['flake', 'lock'], userEnvironment(), flake.dir);
+  await commitAll(flake.top, 'lock');
+  return flake;
+}
+
+describe('flakes', function () {
+  this.timeout(60_000);
+
+  let flake: FixtureCopy;
+  let context: TestContext;
+
+  beforeEach(async () => {
+    flake = await lockedCheckout();
+    context = await testContext();
+  });
+
+  it('captures the default devShell', async () => {
+    const entry = await captureAndStore(flakeSpec(flake.dir), context);
+    const drv = await shellEnv(flake, 'default');
+    assert.equal(entry.method, 'print-dev-env');
+    assertSameEnvironment(
+      appliedEnvironment(context.base, entry),
+      expectedEnvironment(userEnvironment(), drv, flake.dir, {
+        ...stdenvVariables,
+        PATH: `${drv['buildInputs']}/bin:${userPath}`,
+      }),
+    );
+  });
+
+  it('captures another devShell, with its shellHook', async () => {
+    const entry = await captureAndStore(flakeSpec(flake.dir, 'other'), context);
+    const drv = await shellEnv(flake, 'other');
+    assertSameEnvironment(
+      appliedEnvironment(context.base, entry),
+      expectedEnvironment(userEnvironment(), drv, flake.dir, {
+        ...stdenvVariables,
+        OTHER_HOOK: 'ran',
+      }),
+    );
+  });
+
+  it('records the flake files and tracked imports as inputs', async () => {
+    const entry = await captureAndStore(flakeSpec(flake.dir), context);
+    assert.deepEqual(
+      entry.inputs.map((input) => input.path),
+      ['flake.lock', 'flake.nix', 'nix/tools.nix'].map((file) => path.join(flake.dir, file)),
+    );
+  });
+
+  for (const file of ['flake.nix', 'nix/tools.nix', 'flake.lock']) {
+    it(`goes stale when ${file} is edited, and fresh again when it is restored`, async () => {
+      const spec = flakeSpec(flake.dir);
+      await captureAndStore(spec, context);
+      assert.deepEqual((await lookup(spec, context)).freshness, { fresh: true });
+      const edited = path.join(flake.dir, file);
+      const original = await readFile(edited, 'utf8');
+      // A change nix would evaluate differently (or, for the lock, a reformatted file).
+      await writeFile(
+        edited,
+        file === 'flake.lock' ? `${original.trim()}\n\n` : `${original}\n# edited\n`,
+      );
+      const reason = staleReason((await lookup(spec, context)).freshness);
+      assert.match(reason, new RegExp(file.replace('.', '\\.')));
+      await writeFile(edited, original);
+      assert.deepEqual((await lookup(spec, context)).freshness, { fresh: true });
+    });
+  }
+
+  it('names an imported file git does not track: untracked-file', async () => {
+    const flakeFile = path.join(flake.dir, 'flake.nix');
+    await writeFile(path.join(flake.dir, 'nix/extra.nix'), '{ pkgs }: [ ]\n');
+    const source = await readFile(flakeFile, 'utf8');
+    await writeFile(
+      flakeFile,
+      source.replace(
+        'packages = import ./nix/tools.nix { inherit pkgs; };',
+        'packages = import ./nix/tools.nix { inherit pkgs; } ++ import ./nix/extra.nix { inherit pkgs; };',
+      ),
+    );
+    await assert.rejects(captureAndStore(flakeSpec(flake.dir), context), (error: unknown) => {
+      assert.equal((error as { kind?: unknown }).kind, 'untracked-file');
+      assert.match((error as Error).message, /nix\/extra\.nix/);
+      return true;
+    });
+  });
+});
+
+describe('a flake checked out without flake.lock', function () {
+  this.timeout(60_000);
+
+  it('writes the lock on the first capture, and the result is fresh at once', async () => {
+    const flake = await copyFixture(fixture, { git: true });
+    const context = await testContext();
+    const spec = flakeSpec(flake.dir);
+    await captureAndStore(spec, context);
+    await stat(path.join(flake.dir, 'flake.lock'));
+    // nix stages the lock it wrote; the capture must not count its own write as an edit.
+    assert.match(
+      await git(flake.top, 'status', '--porcelain'),
+      /^ A flake-two-shells\/flake\.lock$/m,
+    );
+    assert.deepEqual((await lookup(spec, context)).freshness, { fresh: true });
+  });
+
+  it('still records the tracked imports of that first capture', async () => {
+    const flake = await copyFixture(fixture, { git: true });
+    const context = await testContext();
+    const entry = await captureAndStore(flakeSpec(flake.dir), context);
+    assert.deepEqual(
+      entry.inputs.map((input) => input.path),
+      ['flake.lock', 'flake.nix', 'nix/tools.nix'].map((file) => path.join(flake.dir, file)),
+    );
+  });
+});

@@ -1,0 +1,124 @@
+import { mkdir, readFile, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { scratchDir } from './scratch';
+
+/** Runs a nix tool with exactly `env` (nothing inherited), failing loudly on a non-zero exit. */
+export async function runNixTool(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd = '/',
+): Promise<string> {
+  const result = await execa(file, args, { env, extendEnv: false, cwd, reject: false });
+  if (result.exitCode !== 0) {
+    throw new Error(`${file} ${args.join(' ')} failed (${result.exitCode}):\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+/**
+ * The attributes a derivation passes to its builder, as nix computed them (`nix
+ * show-derivation`): the ground truth for what each variable of the environment must hold.
+ */
+export async function derivationEnv(
+  installable: readonly string[],
+  env: Record<string, string>,
+): Promise<Record<string, string>> {
+  const stdout = await runNixTool('/usr/bin/nix', ['show-derivation', ...installable], env);
+  const parsed = JSON.parse(stdout) as Record<string, { env: Record<string, string> }>;
+  const [only] = Object.values(parsed);
+  if (!only) throw new Error(`no derivation for ${installable.join(' ')}`);
+  return only.env;
+}
+
+/** The attributes of the derivation a Nix file evaluates to, as nix-shell calls it. */
+export function fileDerivationEnv(
+  file: string,
+  env: Record<string, string>,
+): Promise<Record<string, string>> {
+  return derivationEnv(['--impure', '-f', file, '--arg', 'inNixShell', 'true'], env);
+}
+
+/** Parses `env -0` output; every byte of every value is kept. */
+export function parseEnvZero(bytes: Buffer): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of bytes.toString('utf8').split('\0')) {
+    const equals = entry.indexOf('=');
+    if (equals > 0) env[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  return env;
+}
+
+export interface NixShellDump {
+  readonly env: Record<string, string>;
+  /** The directory nix-shell put first on PATH: the one holding NIX_BUILD_SHELL. */
+  readonly buildShellDir: string;
+}
+
+/**
+ * nix-shell's own environment for a file: what `nix-shell FILE --run 'env -0'` sees, run with
+ * `env`. NIX_BUILD_SHELL is a bash link in a directory of its own, so the PATH entry nix-shell
+ * adds for it is unambiguous wherever the shellHook moves it.
+ */
+export async function nixShellEnvironment(
+  file: string,
+  env: Record<string, string>,
+): Promise<NixShellDump> {
+  const scratch = await scratchDir('nixshell-nix-shell-');
+  const buildShellDir = path.join(scratch, 'build-shell');
+  await mkdir(buildShellDir);
+  await symlink('/bin/bash', path.join(buildShellDir, 'bash'));
+  const dump = path.join(scratch, 'env');
+  await runNixTool(
+    '/usr/bin/nix-shell',
+    [file, '--run', `env -0 > '${dump}'`],
+    { ...env, NIX_BUILD_SHELL: path.join(buildShellDir, 'bash') },
+    path.dirname(file),
+  );
+  return { env: parseEnvZero(await readFile(dump)), buildShellDir };
+}
+
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly pgid: number;
+  readonly state: string;
+  readonly args: string;
+}
+
+/** Live (non-zombie) processes whose command line matches. */
+export async function processesMatching(pattern: RegExp): Promise<ProcessInfo[]> {
+  const { stdout } = await execa('ps', ['-eo', 'pid=,pgid=,stat=,args=']);
+  return stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map(([, pid, pgid, state, args]) => ({
+      pid: Number(pid),
+      pgid: Number(pgid),
+      state: state ?? '',
+      args: args ?? '',
+    }))
+    .filter((p) => !p.state.startsWith('Z') && pattern.test(p.args));
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  intervalMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** The invocations in a nix shim's log that evaluate an environment (not `nix --version`). */
+export function evaluations(calls: readonly string[]): string[] {
+  return calls.filter((line) => / print-dev-env /.test(line) || line.startsWith('nix-shell '));
+}
