@@ -3,6 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+const blocking = 'Synchronous child processes block the extension host; use execa.';
+const synchronousChildProcesses = ['child_process', 'node:child_process'].map((name) => ({
+  name,
+  importNames: ['execSync', 'spawnSync', 'execFileSync'],
+  message: blocking,
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -36,24 +43,13 @@ export default tseslint.config(
         'error',
         {
           selector: 'CallExpression[callee.property.name=/^(execSync|spawnSync|execFileSync)$/]',
-          message: 'Synchronous child processes block the extension host; use execa.',
+          message: blocking,
         },
       ],
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: 'child_process',
-              importNames: ['execSync', 'spawnSync', 'execFileSync'],
-              message: 'Synchronous child processes block the extension host; use execa.',
-            },
-            {
-              name: 'node:child_process',
-              importNames: ['execSync', 'spawnSync', 'execFileSync'],
-              message: 'Synchronous child processes block the extension host; use execa.',
-            },
-          ],
+          paths: [...synchronousChildProcesses],
         },
       ],
     },
@@ -70,16 +66,7 @@ export default tseslint.config(
               name: 'vscode',
               message: 'src/core is editor-independent; put VS Code code in src/vscode.',
             },
-            {
-              name: 'child_process',
-              importNames: ['execSync', 'spawnSync', 'execFileSync'],
-              message: 'Synchronous child processes block the extension host; use execa.',
-            },
-            {
-              name: 'node:child_process',
-              importNames: ['execSync', 'spawnSync', 'execFileSync'],
-              message: 'Synchronous child processes block the extension host; use execa.',
-            },
+            ...synchronousChildProcesses,
           ],
         },
       ],

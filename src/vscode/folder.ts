@@ -20,6 +20,7 @@ export interface FolderStatus {
   readonly state: StatusView['kind'];
   readonly label?: string;
   readonly statusText: string;
+  readonly tooltip: string;
 }
 import type { TerminalEnvironment } from './terminalEnv';
 
@@ -140,6 +141,7 @@ export class FolderController implements vscode.Disposable {
       state: view.kind,
       ...(view.kind === 'off' ? {} : { label: view.label }),
       statusText: this.statusItem.text,
+      tooltip: this.statusItem.tooltip,
     };
   }
 

@@ -108,6 +108,10 @@ export class FolderStatusItem implements vscode.Disposable {
     return this.current.kind === 'off' ? '' : this.item.text;
   }
 
+  get tooltip(): string {
+    return this.current.kind === 'off' ? '' : String(this.item.tooltip ?? '');
+  }
+
   dispose(): void {
     this.item.dispose();
   }

@@ -3,9 +3,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { nixTestEnv, repoRoot } from '../support/nixEnv';
-import { ensureHarness, startCodeServer, workbenchUrl } from './codeServer';
-import { installVsix } from './uiSmoke';
+import { repoRoot } from '../support/nixEnv';
+import { ensureHarness, workbenchUrl } from './codeServer';
+import { serveInstalledExtension } from './uiSmoke';
 
 const port = Number(process.env['NIXSHELL_DEMO_PORT'] ?? 8080);
 const workspace = path.join(repoRoot, 'examples/hello');
@@ -13,17 +13,7 @@ const workspace = path.join(repoRoot, 'examples/hello');
 const harness = await ensureHarness();
 const runDir = await mkdtemp(path.join(os.tmpdir(), 'nixshell-demo-'));
 console.log('packaging and installing the extension…');
-const extensionsDir = await installVsix(harness, runDir);
-const server = await startCodeServer(harness, {
-  runDir,
-  workspace,
-  trusted: true,
-  testMode: false,
-  extensionsDir,
-  port,
-  // Offline nix, as in the tests: no substituters, no sandbox (the sample needs only /bin/bash).
-  env: nixTestEnv(),
-});
+const server = await serveInstalledExtension(harness, runDir, workspace, port);
 const stop = () => {
   server.stop();
   process.exit(0);

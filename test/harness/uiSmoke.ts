@@ -7,13 +7,19 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { nixTestEnv, repoRoot } from '../support/nixEnv';
-import { launchBrowser, startCodeServer, workbenchUrl, type Harness } from './codeServer';
+import {
+  launchBrowser,
+  startCodeServer,
+  workbenchUrl,
+  type CodeServer,
+  type Harness,
+} from './codeServer';
 import { resultsDir, saveEvidence, stamp, type SuiteResult } from './report';
 
 const vsixPath = path.join(repoRoot, 'nixshell.vsix');
 
 /** Packages the extension as users get it, and installs it into a code-server extensions dir. */
-export async function installVsix(harness: Harness, runDir: string): Promise<string> {
+async function installVsix(harness: Harness, runDir: string): Promise<string> {
   await execa('npm', ['run', '--silent', 'package'], {
     cwd: repoRoot,
     stdout: 'ignore',
@@ -32,6 +38,28 @@ export async function installVsix(harness: Harness, runDir: string): Promise<str
   return extensionsDir;
 }
 
+/**
+ * code-server as a user runs it: the packaged extension installed, toasts shown, no test
+ * payload. Offline nix, as in the tests: no substituters, no sandbox.
+ */
+export async function serveInstalledExtension(
+  harness: Harness,
+  runDir: string,
+  workspace: string,
+  port?: number,
+): Promise<CodeServer> {
+  const extensionsDir = await installVsix(harness, runDir);
+  return startCodeServer(harness, {
+    runDir,
+    workspace,
+    trusted: true,
+    testMode: false,
+    extensionsDir,
+    env: nixTestEnv(),
+    ...(port ? { port } : {}),
+  });
+}
+
 interface Check {
   readonly name: string;
   readonly run: (page: Page) => Promise<void>;
@@ -39,18 +67,10 @@ interface Check {
 
 export async function runUiSmoke(harness: Harness, scratch: string): Promise<SuiteResult> {
   const runDir = path.join(scratch, 'ui');
-  const extensionsDir = await installVsix(harness, runDir);
   const workspace = path.join(scratch, 'ui-workspace');
   await cp(path.join(repoRoot, 'examples/hello'), workspace, { recursive: true });
   const output = path.join(runDir, 'terminal-output.txt');
-  const server = await startCodeServer(harness, {
-    runDir,
-    workspace,
-    trusted: true,
-    testMode: false,
-    extensionsDir,
-    env: nixTestEnv(),
-  });
+  const server = await serveInstalledExtension(harness, runDir, workspace);
   const { context, page } = await launchBrowser(runDir);
   const checks: Check[] = [
     {
