@@ -18,7 +18,13 @@ export type ErrorKind =
   | 'too-large'
   | 'untracked-file'
   | 'no-environment'
-  | 'unsupported';
+  | 'unsupported'
+  /** nixpkgs.lock.json is corrupt, truncated, or written by a newer version. */
+  | 'lock-invalid'
+  /** A download or `git ls-remote` for a pin failed (network, server, missing ref). */
+  | 'fetch-failed'
+  /** What was downloaded does not have the hash the lock records. */
+  | 'hash-mismatch';
 
 export interface ErrorDetails {
   /** The full text for the log: nix's own message, the hook's output. */

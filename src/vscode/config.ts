@@ -31,18 +31,10 @@ function setting<N extends SettingName>(name: N): Setting<N> {
   };
 }
 
-export const config = {
-  file: setting('file'),
-  devShell: setting('devShell'),
-  args: setting('args'),
-  nixPath: setting('nixPath'),
-  enterOnOpen: setting('enterOnOpen'),
-  autoReload: setting('autoReload'),
-  restartExtensions: setting('restartExtensions'),
-  evaluationTimeout: setting('evaluationTimeout'),
-  shellHookTimeout: setting('shellHookTimeout'),
-  unapplyOnFailure: setting('unapplyOnFailure'),
-} satisfies { [N in SettingName]: Setting<N> };
+/** Every setting, by its name after `nixShell.` (dotted ones in brackets: `config['pin.githubUrl']`). */
+export const config = Object.fromEntries(
+  (Object.keys(settingsTable) as SettingName[]).map((name) => [name, setting(name)]),
+) as { readonly [N in SettingName]: Setting<N> };
 
 /** Settings whose change means the environment must be entered again. */
 export const targetSettings = [config.file, config.devShell, config.args, config.nixPath];

@@ -65,6 +65,15 @@ const messages: Record<
     ],
   }),
   unsupported: (error) => ({ text: error.message, actions: [] }),
+  'lock-invalid': (error) => ({ text: `nixpkgs.lock.json: ${error.message}`, actions: [] }),
+  'fetch-failed': (error) => ({
+    text: `Could not fetch nixpkgs: ${error.message}. The pin is unchanged.`,
+    actions: [],
+  }),
+  'hash-mismatch': (error) => ({
+    text: `nixpkgs does not match its pin: ${error.message}. The pin is unchanged.`,
+    actions: [],
+  }),
   cancelled: () => undefined,
 };
 

@@ -109,7 +109,9 @@ export class FolderStatusItem implements vscode.Disposable {
   }
 
   get tooltip(): string {
-    return this.current.kind === 'off' ? '' : String(this.item.tooltip ?? '');
+    const tooltip = this.item.tooltip;
+    if (this.current.kind === 'off' || tooltip === undefined) return '';
+    return typeof tooltip === 'string' ? tooltip : tooltip.value;
   }
 
   dispose(): void {

@@ -104,6 +104,64 @@ export const settingsTable = {
     description:
       'When an evaluation fails, remove the environment instead of keeping the last good one (marked stale).',
   }),
+  'pin.staleAfterDays': setting<number>({
+    default: 90,
+    scope: 'resource',
+    schema: { type: 'number', minimum: 1 },
+    description:
+      'The status bar shows the nixpkgs pin in a warning colour once it is older than this many days.',
+  }),
+  'pin.showUnpinned': setting<boolean>({
+    default: true,
+    scope: 'resource',
+    schema: { type: 'boolean' },
+    description:
+      'Show "nixpkgs: unpinned" in the status bar when the environment uses `<nixpkgs>` from your channels or NIX_PATH and no pin exists.',
+  }),
+  'pin.githubUrl': setting<string>({
+    default: 'https://github.com',
+    scope: 'machine-overridable',
+    schema: { type: 'string' },
+    description:
+      'Where GitHub pins are resolved (`git ls-remote`) and downloaded (`/OWNER/REPO/archive/REV.tar.gz`): change it for GitHub Enterprise or a mirror. The environment variable NIXSHELL_GITHUB_URL overrides it.',
+  }),
+  'pin.channelsUrl': setting<string>({
+    default: 'https://channels.nixos.org',
+    scope: 'machine-overridable',
+    schema: { type: 'string' },
+    description:
+      'Where channel pins are resolved (`/CHANNEL/nixexprs.tar.xz` redirects to a release). The environment variable NIXSHELL_CHANNELS_URL overrides it.',
+  }),
+  languageServer: setting<'auto' | 'nixd' | 'nil' | 'off'>({
+    default: 'auto',
+    scope: 'resource',
+    schema: {
+      type: 'string',
+      enum: ['auto', 'nixd', 'nil', 'off'],
+      enumDescriptions: [
+        "nixd, else nil: first on the project environment's PATH, then on the editor's.",
+        'nixd',
+        'nil',
+        'No language server; syntax errors still come from `nix-instantiate --parse`.',
+      ],
+    },
+    description:
+      "The Nix language server, started inside the project's environment. (Its settings are `nixShell.languageServerSettings`: VS Code cannot nest settings under a setting that has a value.)",
+  }),
+  languageServerSettings: setting<Record<string, unknown>>({
+    default: {},
+    scope: 'resource',
+    schema: { type: 'object' },
+    description:
+      'Settings passed to the language server as they are, like Nix IDE\'s `nix.serverSettings` (nixd: `{ "nixd": { … } }`, nil: `{ "nil": { … } }`).',
+  }),
+  formatter: setting<'nixfmt' | 'alejandra' | 'nixpkgs-fmt' | 'none'>({
+    default: 'nixfmt',
+    scope: 'resource',
+    schema: { type: 'string', enum: ['nixfmt', 'alejandra', 'nixpkgs-fmt', 'none'] },
+    description:
+      "The formatter for .nix files, taken from the project environment's PATH first, then the editor's.",
+  }),
 } as const;
 
 export type SettingName = keyof typeof settingsTable;
