@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { EnvironmentCache } from './core/cache/store';
 import { baseEnvironment } from './core/engine';
+import { asNixShellError } from './core/errors';
 import { killAllProcessGroups } from './core/process';
 import { createApi, type NixShellApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
@@ -9,6 +10,7 @@ import { registerDebugEnvironment } from './vscode/debug';
 import { EvaluationDiagnostics } from './vscode/diagnostics';
 import { HostEnvironment } from './vscode/hostEnv';
 import { createLog } from './vscode/log';
+import { showError } from './vscode/messages';
 import { FolderMemories } from './vscode/memory';
 import { selectEnvironment } from './vscode/select';
 import { EnvironmentDocuments, environmentScheme } from './vscode/showEnvironment';
@@ -48,12 +50,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
         workspace.all.find((c) => c.folder.uri.toString() === uri.toString())?.session.applied,
     );
     context.subscriptions.push(
+      host,
       diagnostics,
       workspace,
       documents,
       workspace.onDidChangeEnvironment((folder) => documents.refresh(folder)),
       vscode.workspace.registerTextDocumentContentProvider(environmentScheme, documents),
-      registerDebugEnvironment((folder) => workspace.mutationsFor(folder), pristine),
+      registerDebugEnvironment(workspace, pristine),
       ...registerCommands({ workspace, showLog }),
     );
     // Restricted Mode: terminals must not get an environment kept from a trusted session.
@@ -65,9 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
     logger.error(
       `activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
-    void vscode.window
-      .showErrorMessage(`Nix Shell could not start: ${String(error)}`, 'Show Log')
-      .then((answer) => answer && channel.show());
+    void showError(asNixShellError(error), { label: 'Nix Shell', showLog: () => channel.show() });
     throw error;
   }
 }

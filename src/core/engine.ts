@@ -12,6 +12,7 @@ import {
   profileStorePath,
   prunePathRoots,
   pruneGenerations,
+  removeRoots,
   rootStorePaths,
 } from './gcroots';
 import type { Logger } from './logger';
@@ -95,6 +96,8 @@ export async function inputsUnchanged(inputs: readonly InputRecord[]): Promise<F
 export interface CaptureOptions {
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((text: string) => void) | undefined;
+  /** Capture even when another window just stored a fresh entry (an explicit reload). */
+  readonly force?: boolean | undefined;
 }
 
 /**
@@ -114,7 +117,7 @@ export async function captureAndStore(
   return withFileLock(
     lockFile,
     async (waited) => {
-      if (waited) {
+      if (waited && !options.force) {
         const existing = await context.cache.read(key);
         if (existing && (await checkFreshness(existing, keys)).fresh) {
           context.logger.info('another window captured this environment; using its result');
@@ -123,8 +126,26 @@ export async function captureAndStore(
       }
       return captureFresh(spec, nix, keys, key, context, options);
     },
-    options.signal,
+    {
+      signal: options.signal,
+      onWait: () => options.onProgress?.('waiting for another window to finish evaluating'),
+    },
   );
+}
+
+/**
+ * Entries of the same target under other keys (an older nix, another NIX_PATH, other args)
+ * are superseded by the new one: delete them and their GC roots, so old toolchains do not stay
+ * pinned against garbage collection forever.
+ */
+async function pruneSupersededEntries(cache: EnvironmentCache, current: CacheEntry): Promise<void> {
+  for (const key of await cache.keys()) {
+    if (key === current.key) continue;
+    const entry = await cache.read(key);
+    if (entry?.targetId !== current.targetId) continue;
+    await cache.remove(key);
+    await removeRoots(cache.directory, key);
+  }
 }
 
 async function captureFresh(
@@ -183,6 +204,7 @@ async function captureFresh(
   await context.cache.write(entry);
   await pruneGenerations(profile);
   if (pathRoots) await prunePathRoots(context.cache.directory, key, pathRoots);
+  await pruneSupersededEntries(context.cache, entry);
   context.logger.info(
     `captured ${spec.target.kind === 'file' ? spec.target.file : spec.target.dir} with ${capture.method} in ${Date.now() - started} ms: ${entry.mutations.length} variables, ${inputs.length} inputs`,
   );

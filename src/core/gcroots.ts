@@ -61,6 +61,16 @@ export async function prunePathRoots(
   }
 }
 
+/** Deletes every root a key has: its profile, its generations and its path roots. */
+export async function removeRoots(cacheDir: string, key: string): Promise<void> {
+  const roots = path.join(cacheDir, 'roots');
+  for (const name of await readdir(roots).catch(() => [])) {
+    if (name === key || name.startsWith(`${key}-`)) {
+      await rm(path.join(roots, name), { recursive: true, force: true });
+    }
+  }
+}
+
 /** Deletes every generation of the profile except the current one. */
 export async function pruneGenerations(profile: string): Promise<void> {
   const current = await readlink(profile).catch(() => undefined);

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
@@ -59,6 +60,10 @@ export async function runInProcessGroup(
   options: RunOptions,
 ): Promise<RunResult> {
   if (options.signal?.aborted) throw cancelled(file);
+  // spawn reports a missing working directory as ENOENT, which would read as "nix not found".
+  if (!(await stat(options.cwd).catch(() => undefined))?.isDirectory()) {
+    throw new NixShellError('no-environment', `the directory ${options.cwd} does not exist`);
+  }
   const child = execa(file, args, {
     cwd: options.cwd,
     env: options.env,
@@ -99,10 +104,11 @@ export async function runInProcessGroup(
   });
 
   let stopReason: 'cancelled' | 'timeout' | undefined;
+  let forceKill: NodeJS.Timeout | undefined;
   const stop = (reason: 'cancelled' | 'timeout'): void => {
     stopReason ??= reason;
     killGroup(pid, 'SIGTERM');
-    setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs).unref();
+    forceKill ??= setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
   };
   const onAbort = (): void => stop('cancelled');
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -132,7 +138,8 @@ export async function runInProcessGroup(
       stderrTail: stderrTail.join('\n'),
     };
   } finally {
-    if (timer) clearTimeout(timer);
+    clearTimeout(timer);
+    clearTimeout(forceKill);
     options.signal?.removeEventListener('abort', onAbort);
     liveGroups.delete(pid);
   }

@@ -18,18 +18,28 @@ export interface AppliedEnvironment {
   readonly entry: CacheEntry;
 }
 
+/** Why a capture runs: the user asked (enter, reload), or a watched input changed. */
+export type CaptureOrigin = 'user' | 'watch';
+
 /**
  * A session's state, as data: the status bar renders it, the adapters apply `applied`.
- * `applied` survives failures and reloads, so the last good environment stays in force.
+ * `applied` survives failures and reloads of the same target, so the last good environment
+ * stays in force.
  */
 export type SessionState =
   | { readonly kind: 'off' }
-  | { readonly kind: 'loading'; readonly progress: string; readonly applied?: AppliedEnvironment }
+  | {
+      readonly kind: 'loading';
+      readonly progress: string;
+      readonly origin: CaptureOrigin;
+      readonly applied?: AppliedEnvironment;
+    }
   | { readonly kind: 'active'; readonly applied: AppliedEnvironment }
   | { readonly kind: 'stale'; readonly applied: AppliedEnvironment; readonly reason: string }
   | {
       readonly kind: 'failed';
       readonly error: NixShellError;
+      readonly origin: CaptureOrigin;
       readonly applied?: AppliedEnvironment;
     };
 
@@ -56,6 +66,8 @@ export class EnvironmentSession implements Disposable {
   /** Bumped by every enter, reload and leave; older operations drop their results. */
   private generation = 0;
   private running: AbortController | undefined;
+  private runningCapture: Promise<void> | undefined;
+  private checking = false;
   private watcher: Disposable | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private recheckAfterCapture = false;
@@ -80,20 +92,28 @@ export class EnvironmentSession implements Disposable {
   }
 
   /**
-   * Enters an environment: a cached one is applied before any nix process runs, then checked;
-   * nix only runs when nothing is cached or an input changed.
+   * Enters an environment. Resolves as soon as a cached environment is applied (before any nix
+   * process runs) or known to be missing; a capture, when one is needed, goes on in the
+   * background (`settled()` waits for it).
    */
   async enter(spec: TargetSpec): Promise<void> {
+    const kept = this.spec && sameTarget(this.spec, spec) ? this.applied : undefined;
     const generation = this.reset();
     this.spec = spec;
     const context = this.options.engine();
-    const found = await lookup(spec, context);
+    let found: Awaited<ReturnType<typeof lookup>>;
+    try {
+      found = await lookup(spec, context);
+    } catch (thrown) {
+      if (generation !== this.generation) return;
+      this.fail(asNixShellError(thrown), 'user', kept);
+      return;
+    }
     if (generation !== this.generation) return;
     if (!found.entry) {
-      context.logger.info(
-        `no usable cached environment (${found.freshness.fresh ? '' : found.freshness.reason})`,
-      );
-      await this.capture(generation);
+      const reason = found.freshness.fresh ? '' : found.freshness.reason;
+      context.logger.info(`no usable cached environment (${reason})`);
+      this.startCapture(generation, 'user', kept);
       return;
     }
     const applied = { spec, entry: found.entry };
@@ -107,18 +127,28 @@ export class EnvironmentSession implements Disposable {
     }
     context.logger.info(`applied the cached environment; it is stale: ${found.freshness.reason}`);
     this.setState({ kind: 'stale', applied, reason: found.freshness.reason });
-    if (this.options.autoReload()) await this.capture(generation);
+    if (this.options.autoReload()) this.startCapture(generation, 'user', applied);
   }
 
-  /** Captures again now, whatever the cache says. */
+  /** Captures again now, whatever the cache says; resolves when the capture ends. */
   async reload(): Promise<void> {
     if (!this.spec) return;
+    const kept = this.applied;
     this.cancelRunning();
-    await this.capture(++this.generation);
+    clearTimeout(this.debounce);
+    this.startCapture(++this.generation, 'user', kept, true);
+    await this.settled();
   }
 
-  /** Stops a running capture; the environment applied before it stays. */
+  /** Resolves when no capture is running. */
+  async settled(): Promise<void> {
+    while (this.runningCapture) await this.runningCapture;
+  }
+
+  /** Stops a running capture, and any re-check queued behind it; what was applied stays. */
   cancel(): void {
+    this.recheckAfterCapture = false;
+    clearTimeout(this.debounce);
     this.running?.abort();
   }
 
@@ -131,9 +161,7 @@ export class EnvironmentSession implements Disposable {
 
   /** Stops everything; listeners hear a last `off` (the applied environment is theirs to keep). */
   dispose(): void {
-    this.reset();
-    this.spec = undefined;
-    this.setState({ kind: 'off' });
+    this.leave();
     this.changed.dispose();
   }
 
@@ -152,30 +180,41 @@ export class EnvironmentSession implements Disposable {
     this.running = undefined;
   }
 
-  private async capture(generation: number): Promise<void> {
+  private startCapture(
+    generation: number,
+    origin: CaptureOrigin,
+    kept: AppliedEnvironment | undefined,
+    force = false,
+  ): void {
+    const capture = this.capture(generation, origin, kept, force).finally(() => {
+      if (this.runningCapture === capture) this.runningCapture = undefined;
+    });
+    this.runningCapture = capture;
+  }
+
+  /** Never rejects: every outcome becomes a state. */
+  private async capture(
+    generation: number,
+    origin: CaptureOrigin,
+    kept: AppliedEnvironment | undefined,
+    force: boolean,
+  ): Promise<void> {
     const spec = this.spec;
     if (!spec) return;
     const context = this.options.engine();
     const controller = new AbortController();
     this.running = controller;
-    const previous = this.applied;
-    this.setState({
-      kind: 'loading',
-      progress: 'evaluating',
-      ...(previous ? { applied: previous } : {}),
-    });
+    const started = Date.now();
+    const loading = (progress: string) => {
+      if (generation !== this.generation) return;
+      this.setState({ kind: 'loading', progress, origin, ...(kept ? { applied: kept } : {}) });
+    };
+    loading('evaluating');
     try {
       const entry = await captureAndStore(spec, context, {
         signal: controller.signal,
-        onProgress: (progress) => {
-          if (generation === this.generation) {
-            this.setState({
-              kind: 'loading',
-              progress,
-              ...(previous ? { applied: previous } : {}),
-            });
-          }
-        },
+        onProgress: loading,
+        force,
       });
       if (generation !== this.generation) return;
       this.failedInputs = undefined;
@@ -188,25 +227,14 @@ export class EnvironmentSession implements Disposable {
       if (error.kind === 'cancelled') {
         context.logger.info('evaluation cancelled');
         this.setState(
-          previous
-            ? { kind: 'stale', applied: previous, reason: 'the reload was cancelled' }
+          kept
+            ? { kind: 'stale', applied: kept, reason: 'the evaluation was cancelled' }
             : { kind: 'off' },
         );
         return;
       }
-      context.logger.error(error.message);
-      if (error.details) context.logger.error(error.details);
-      const keep = previous && !this.options.unapplyOnFailure() ? { applied: previous } : {};
-      this.setState({ kind: 'failed', error, ...keep });
-      const watched = [
-        ...(previous?.entry.inputs.map((input) => input.path) ?? []),
-        ...entryFiles(spec.target),
-        ...error.locations
-          .map((location) => location.file)
-          .filter((f) => !f.startsWith('/nix/store/')),
-      ];
-      this.failedInputs = await Promise.all([...new Set(watched)].map(recordInput));
-      this.watch(this.failedInputs.map((input) => input.path));
+      this.fail(error, origin, kept);
+      await this.watchAfterFailure(spec, error, kept, started, generation);
     } finally {
       if (this.running === controller) this.running = undefined;
       if (generation === this.generation && this.recheckAfterCapture) {
@@ -216,6 +244,44 @@ export class EnvironmentSession implements Disposable {
     }
   }
 
+  private fail(
+    error: NixShellError,
+    origin: CaptureOrigin,
+    kept: AppliedEnvironment | undefined,
+  ): void {
+    const context = this.options.engine();
+    context.logger.error(error.message);
+    if (error.details) context.logger.error(error.details);
+    const keep = kept && !this.options.unapplyOnFailure() ? { applied: kept } : {};
+    this.setState({ kind: 'failed', error, origin, ...keep });
+  }
+
+  /**
+   * After a failure, watch the files involved and remember them as they are: no retry until
+   * one changes. A file saved while the failing evaluation ran may hold the fix: retry then.
+   */
+  private async watchAfterFailure(
+    spec: TargetSpec,
+    error: NixShellError,
+    kept: AppliedEnvironment | undefined,
+    started: number,
+    generation: number,
+  ): Promise<void> {
+    const watched = [
+      ...(kept?.entry.inputs.map((input) => input.path) ?? []),
+      ...entryFiles(spec.target),
+      ...error.locations.map((l) => l.file).filter((file) => !file.startsWith('/nix/store/')),
+    ];
+    const records = await Promise.all([...new Set(watched)].map(recordInput));
+    if (generation !== this.generation) return;
+    this.watch(records.map((input) => input.path));
+    // Edited while nix ran: what failed may not be what is on disk now. Leave no record, so
+    // that the re-check sees a change and captures again.
+    const editedMeanwhile = records.some((input) => input.mtimeMs > started);
+    this.failedInputs = editedMeanwhile ? undefined : records;
+    if (editedMeanwhile) this.recheckAfterCapture = true;
+  }
+
   private watch(paths: readonly string[]): void {
     this.watcher?.dispose();
     const watch = this.options.watch ?? watchInputs;
@@ -223,7 +289,7 @@ export class EnvironmentSession implements Disposable {
   }
 
   private onInputChanged(): void {
-    if (this.running) {
+    if (this.running || this.checking) {
       this.recheckAfterCapture = true;
       return;
     }
@@ -242,24 +308,45 @@ export class EnvironmentSession implements Disposable {
   private async recheck(): Promise<void> {
     const generation = this.generation;
     const state = this.stateValue;
-    const freshness = await this.currentFreshness(state);
-    if (generation !== this.generation || freshness.fresh) return;
+    this.checking = true;
+    let freshness: Freshness;
+    try {
+      freshness = await this.currentFreshness(state);
+    } finally {
+      this.checking = false;
+    }
+    if (generation !== this.generation) return;
+    if (freshness.fresh) {
+      if (this.recheckAfterCapture) {
+        this.recheckAfterCapture = false;
+        this.scheduleRecheck();
+      }
+      return;
+    }
     const context = this.options.engine();
     context.logger.info(`the environment is stale: ${freshness.reason}`);
     const applied = this.applied;
     if (applied && state.kind !== 'failed') {
       this.setState({ kind: 'stale', applied, reason: freshness.reason });
     }
-    if (this.options.autoReload()) await this.capture(generation);
+    if (this.options.autoReload()) this.startCapture(generation, 'watch', applied);
   }
 
   private async currentFreshness(state: SessionState): Promise<Freshness> {
-    if (state.kind === 'failed' && this.failedInputs) return inputsUnchanged(this.failedInputs);
+    if (state.kind === 'failed') {
+      // Failed without a record of its inputs (the failure happened during a re-check):
+      // anything that changed is worth a retry.
+      return this.failedInputs
+        ? inputsUnchanged(this.failedInputs)
+        : { fresh: false, reason: 'an input changed' };
+    }
     if (state.kind === 'active' || state.kind === 'stale') {
-      if (state.applied.entry.unverified)
+      if (state.applied.entry.unverified) {
         return { fresh: false, reason: 'an input changed during evaluation' };
+      }
       return inputsUnchanged(state.applied.entry.inputs);
     }
+    // Loading: a capture is running and will be followed by a re-check if needed.
     return { fresh: true };
   }
 
@@ -267,4 +354,12 @@ export class EnvironmentSession implements Disposable {
     this.stateValue = state;
     this.changed.fire(state);
   }
+}
+
+/**
+ * The same file or devShell (its arguments may differ): its last environment stays applied
+ * while it is evaluated again. Another target starts from nothing.
+ */
+function sameTarget(a: TargetSpec, b: TargetSpec): boolean {
+  return JSON.stringify(a.target) === JSON.stringify(b.target);
 }

@@ -1,16 +1,8 @@
 import path from 'node:path';
 import { watch } from 'chokidar';
 import type { Disposable } from './events';
+import { ignoredBelowInput } from './cache/inputs';
 import type { Logger } from './logger';
-
-/** Trees below a watched directory whose changes never matter to an evaluation. */
-const ignoredSegments = new Set(['.git', 'node_modules', '.direnv', 'outputs']);
-
-/** Called for every path chokidar visits; ignoring a directory prunes its whole tree. */
-function ignored(file: string): boolean {
-  const name = path.basename(file);
-  return ignoredSegments.has(name) || name === 'result' || name.startsWith('result-');
-}
 
 /**
  * Watches the inputs of an environment (files and directories; missing files are watched for
@@ -21,6 +13,10 @@ export function watchInputs(
   onChange: (file: string) => void,
   logger: Logger,
 ): Disposable {
+  const inputs = new Set(paths);
+  // chokidar asks about every path it visits, the inputs themselves too: an input named
+  // `result-x.nix` is still watched; only what lies below a directory input is filtered.
+  const ignored = (file: string) => !inputs.has(file) && ignoredBelowInput(path.basename(file));
   const watcher = watch([...paths], { ignoreInitial: true, atomic: true, ignored });
   watcher.on('all', (_event, file) => onChange(file));
   watcher.on('error', (error) => logger.warn(`watching inputs: ${String(error)}`));

@@ -17,10 +17,6 @@ const handlers: Record<CommandId, Handler> = {
   'nixShell.enter': async (services, uri) => {
     const controller = await pickController(services, uri, 'Enter the Nix environment of');
     if (!controller) return;
-    if (!vscode.workspace.isTrusted) {
-      askForTrust();
-      return;
-    }
     await controller.enter({ userInitiated: true });
     await rememberEntered(services, controller);
   },
@@ -66,19 +62,6 @@ const handlers: Record<CommandId, Handler> = {
   },
 };
 
-/** Says why nothing happens; the command does not wait for the answer. */
-function askForTrust(): void {
-  const manage = 'Manage Workspace Trust';
-  void vscode.window
-    .showWarningMessage(
-      'Entering a Nix environment runs code from the workspace. Trust the workspace to enter it.',
-      manage,
-    )
-    .then(
-      (answer) => answer === manage && vscode.commands.executeCommand('workbench.trust.manage'),
-    );
-}
-
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
   return Object.entries(handlers).map(([id, handler]) =>
     vscode.commands.registerCommand(id, (uri?: unknown) =>
@@ -91,6 +74,7 @@ async function rememberEntered(
   services: CommandServices,
   controller: FolderController,
 ): Promise<void> {
+  if (!vscode.workspace.isTrusted) return;
   const memories = services.workspace.memories;
   if (memories.get(controller.folder.uri).decision !== 'always') {
     await memories.update(controller.folder.uri, { decision: 'entered' });

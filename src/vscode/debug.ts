@@ -1,22 +1,33 @@
 import * as vscode from 'vscode';
 import { mutatedValue, type Environment, type Mutation } from '../core/env/mutations';
 
+/** What the debug provider needs to know about the workspace's environments. */
+export interface DebugEnvironmentSource {
+  mutationsFor(folder: vscode.WorkspaceFolder | undefined): readonly Mutation[] | undefined;
+  /** Every folder's mutations: other folders' values reach adapters through `process.env`. */
+  readonly allMutations: readonly (readonly Mutation[])[];
+}
+
 /**
  * Merges a folder's Nix environment into every launch configuration's `env`, for every debug
  * type. The user's own `env` entries win. Search paths are given in full (nix's entries plus
- * the user's), since adapters replace rather than prepend. Unsets are left to `process.env`,
- * which adapters running in the extension host inherit: `null` is not understood by all.
+ * the user's), since adapters replace rather than prepend. Adapters running in the extension
+ * host pass its `process.env` on, which holds every entered folder's variables: those another
+ * folder set are given back their own value here. Unsets are left to `process.env`: `null` is
+ * not understood by every adapter.
  */
 export function registerDebugEnvironment(
-  environmentFor: (folder: vscode.WorkspaceFolder | undefined) => readonly Mutation[] | undefined,
+  source: DebugEnvironmentSource,
   ambient: Environment,
 ): vscode.Disposable {
   return vscode.debug.registerDebugConfigurationProvider('*', {
     resolveDebugConfiguration(folder, configuration) {
-      const mutations = environmentFor(folder);
-      if (!mutations || mutations.length === 0) return configuration;
+      const mine = source.mutationsFor(folder);
+      if (!mine || mine.length === 0) return configuration;
       const userEnv = (configuration['env'] ?? {}) as Record<string, unknown>;
-      return { ...configuration, env: { ...debugEnvironment(mutations, ambient), ...userEnv } };
+      const others = source.allMutations.flat().filter((m) => !mine.some((n) => n.name === m.name));
+      const env = { ...restored(others, ambient), ...debugEnvironment(mine, ambient), ...userEnv };
+      return { ...configuration, env };
     },
   });
 }
@@ -29,6 +40,16 @@ export function debugEnvironment(
   for (const mutation of mutations) {
     const value = mutatedValue(ambient[mutation.name], mutation);
     if (value !== undefined) env[mutation.name] = value;
+  }
+  return env;
+}
+
+/** The user's own values of variables other folders changed. */
+function restored(mutations: readonly Mutation[], ambient: Environment): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { name } of mutations) {
+    const value = ambient[name];
+    if (value !== undefined) env[name] = value;
   }
   return env;
 }

@@ -11,9 +11,10 @@ import { config } from './config';
 import type { EvaluationDiagnostics } from './diagnostics';
 import { folderLogger } from './log';
 import type { FolderMemories } from './memory';
-import { showError } from './messages';
-import { trackProgress } from './progress';
+import { askForTrust, showError } from './messages';
+import { showProgress } from './progress';
 import { FolderStatusItem, type StatusView } from './statusBar';
+import type { TerminalEnvironment } from './terminalEnv';
 
 /** A folder's status as the API reports it: the state and the status bar's text. */
 export interface FolderStatus {
@@ -22,7 +23,6 @@ export interface FolderStatus {
   readonly statusText: string;
   readonly tooltip: string;
 }
-import type { TerminalEnvironment } from './terminalEnv';
 
 /** What every folder shares: built once in the composition root. */
 export interface FolderServices {
@@ -50,13 +50,11 @@ export class FolderController implements vscode.Disposable {
   readonly session: EnvironmentSession;
   private readonly statusItem: FolderStatusItem;
   private readonly logger: Logger;
-  /**
-   * Whether a failure now follows an enter or a reload (and deserves a message). Background
-   * re-captures after an edit only show it in the status bar and as a diagnostic.
-   */
-  private notifyFailures = false;
-  private appliedMutations: readonly Mutation[] | undefined;
-  private entered = false;
+  /** What was last handed out, to hand out again only when it changes (not on every tick). */
+  private lastApplied: { readonly mutations?: readonly Mutation[]; readonly entered: boolean } = {
+    entered: false,
+  };
+  private progressShown = false;
   /** Bumped by enter and leave, so that only the latest of them takes effect. */
   private operation = 0;
   private readonly subscription: { dispose(): void };
@@ -75,9 +73,10 @@ export class FolderController implements vscode.Disposable {
     this.subscription = this.session.onDidChange((state) => this.onStateChanged(state));
   }
 
-  /** The mutations this folder hands out now (undefined when not entered). */
+  /** The mutations this folder hands out now (undefined when none is applied). */
   get mutations(): readonly Mutation[] | undefined {
-    return this.appliedMutations;
+    const state = this.session.state;
+    return state.kind === 'off' ? undefined : state.applied?.entry.mutations;
   }
 
   get label(): string | undefined {
@@ -99,7 +98,16 @@ export class FolderController implements vscode.Disposable {
     return target ? { target, args: config.args.get(this.folder) } : undefined;
   }
 
+  /**
+   * Enters (resolves once a cached environment is applied; a capture goes on in the
+   * background). Every way into nix passes here or through `reload`: both refuse to run
+   * anything in an untrusted workspace, since evaluating Nix runs the project's code.
+   */
   async enter(options: { userInitiated: boolean }): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      if (options.userInitiated) askForTrust();
+      return;
+    }
     const operation = ++this.operation;
     const spec = await this.resolveSpec();
     // A leave (or another enter) while the target was being resolved wins.
@@ -112,12 +120,14 @@ export class FolderController implements vscode.Disposable {
       if (options.userInitiated) void this.showError(error);
       return;
     }
-    this.notifyFailures = true;
     await this.session.enter(spec);
   }
 
   async reload(): Promise<void> {
-    this.notifyFailures = true;
+    if (!vscode.workspace.isTrusted) {
+      askForTrust();
+      return;
+    }
     if (this.session.target) await this.session.reload();
     else await this.enter({ userInitiated: true });
   }
@@ -132,6 +142,22 @@ export class FolderController implements vscode.Disposable {
     this.services.terminals.clear(this.folder);
     this.statusItem.render({ kind: 'limited', label });
     this.services.onStatusChanged();
+  }
+
+  /** Shows the session's state again (after trust was granted, the limited item goes). */
+  refreshStatus(): void {
+    this.statusItem.render(statusView(this.session.state, this.label ?? this.folder.name));
+    this.services.onStatusChanged();
+  }
+
+  logError(what: string, error: unknown): void {
+    this.logger.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  /** Where nix is and the environment to run it with, for nix calls outside a capture. */
+  nixContext(): { nixPath: string | undefined; base: Record<string, string> } {
+    const { nixPath, base } = this.engineContext();
+    return { nixPath, base: { ...base } };
   }
 
   /** What the status bar shows, for the public API. */
@@ -166,7 +192,7 @@ export class FolderController implements vscode.Disposable {
     this.services.diagnostics.report(this.folder.uri.toString(), undefined, '');
   }
 
-  private engineContext(): EngineContext {
+  private engineContext(): EngineContext & { nixPath: string | undefined } {
     return {
       cache: this.services.cache,
       base: baseEnvironment(this.services.pristine),
@@ -181,8 +207,9 @@ export class FolderController implements vscode.Disposable {
     const label = this.label ?? this.folder.name;
     this.statusItem.render(statusView(state, label));
     this.services.onStatusChanged();
-    if (state.kind === 'loading') {
-      trackProgress(this.session, `Nix: ${label}`, () => this.session.cancel());
+    if (state.kind === 'loading' && !this.progressShown) {
+      this.progressShown = true;
+      void showProgress(this.session, `Nix: ${label}`).then(() => (this.progressShown = false));
     }
     const spec = this.session.target;
     this.services.diagnostics.report(
@@ -190,12 +217,10 @@ export class FolderController implements vscode.Disposable {
       state.kind === 'failed' ? state.error : undefined,
       spec ? targetFile(spec.target) : this.folder.uri.fsPath,
     );
-    const applied = state.kind === 'off' ? undefined : state.applied;
-    const mutations = applied?.entry.mutations;
+    const mutations = this.mutations;
     const entered = state.kind !== 'off';
-    if (mutations !== this.appliedMutations || entered !== this.entered) {
-      this.entered = entered;
-      this.appliedMutations = mutations;
+    if (mutations !== this.lastApplied.mutations || entered !== this.lastApplied.entered) {
+      this.lastApplied = { ...(mutations ? { mutations } : {}), entered };
       if (mutations) {
         this.services.terminals.apply(this.folder, mutations, `Nix environment of ${label}`);
       } else {
@@ -203,10 +228,8 @@ export class FolderController implements vscode.Disposable {
       }
       this.services.onEnvironmentChanged();
     }
-    if (state.kind === 'failed' && this.notifyFailures) void this.showError(state.error);
-    if (state.kind === 'active' || state.kind === 'failed' || state.kind === 'off') {
-      this.notifyFailures = false;
-    }
+    // Failures after an edit show as the status and a diagnostic; only asked-for ones speak up.
+    if (state.kind === 'failed' && state.origin === 'user') void this.showError(state.error);
   }
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger';
 import { config } from './config';
 
 const fingerprintKey = 'nixShell.extensionsStartedWith';
+const settleMs = 1500;
 
 /**
  * Keeps the extension host's `process.env` equal to the user's environment with every entered
@@ -16,8 +17,9 @@ const fingerprintKey = 'nixShell.extensionsStartedWith';
  * last (re)started with, which is remembered, so applying the cached environment after a
  * restart never asks again (direnv/direnv-vscode#161).
  */
-export class HostEnvironment {
+export class HostEnvironment implements vscode.Disposable {
   private touched = new Set<string>();
+  private pendingOffer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly pristine: Environment,
@@ -38,9 +40,26 @@ export class HostEnvironment {
       else process.env[name] = value;
     }
     this.touched = touched;
-    this.offerRestart(fingerprint(target, touched)).catch((error: unknown) =>
-      this.logger.warn(`restarting extensions: ${String(error)}`),
-    );
+    // Folders are applied one by one as they open; judge the change once they have settled,
+    // or a window with two folders would see two changes (and restart twice with `always`).
+    clearTimeout(this.pendingOffer);
+    const current = fingerprint(target, touched);
+    this.pendingOffer = setTimeout(() => {
+      this.offerRestart(current).catch((error: unknown) =>
+        this.logger.warn(`restarting extensions: ${String(error)}`),
+      );
+    }, settleMs);
+  }
+
+  /** Gives the extension host back the environment it started with. */
+  dispose(): void {
+    clearTimeout(this.pendingOffer);
+    for (const name of this.touched) {
+      const value = this.pristine[name];
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    this.touched.clear();
   }
 
   private async offerRestart(current: string): Promise<void> {

@@ -77,6 +77,19 @@ const messages: Record<
   cancelled: () => undefined,
 };
 
+/** Says why nothing happens in Restricted Mode; callers do not wait for the answer. */
+export function askForTrust(): void {
+  const manage = 'Manage Workspace Trust';
+  void vscode.window
+    .showWarningMessage(
+      'Entering a Nix environment runs code from the workspace. Trust the workspace to enter it.',
+      manage,
+    )
+    .then(
+      (answer) => answer === manage && vscode.commands.executeCommand('workbench.trust.manage'),
+    );
+}
+
 export async function showError(error: NixShellError, context: MessageContext): Promise<void> {
   const message = messages[error.kind](error, context);
   if (!message) return;

@@ -1,24 +1,16 @@
 import * as vscode from 'vscode';
 import type { EnvironmentSession } from '../core/session';
 
-const tracked = new WeakSet<EnvironmentSession>();
-
 /**
  * Shows a running evaluation as a notification with a Cancel button that kills nix's whole
- * process group. It follows the session's progress text and closes when loading ends.
+ * process group. It follows the session's progress text and resolves when loading ends.
  */
-export function trackProgress(
-  session: EnvironmentSession,
-  title: string,
-  cancel: () => void,
-): void {
-  if (tracked.has(session)) return;
-  tracked.add(session);
-  void vscode.window.withProgress(
+export function showProgress(session: EnvironmentSession, title: string): Thenable<void> {
+  return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     (progress, token) =>
       new Promise<void>((resolve) => {
-        token.onCancellationRequested(cancel);
+        token.onCancellationRequested(() => session.cancel());
         let last = '';
         const report = (): boolean => {
           const state = session.state;
@@ -29,11 +21,13 @@ export function trackProgress(
           }
           return true;
         };
-        report();
+        if (!report()) {
+          resolve();
+          return;
+        }
         const subscription = session.onDidChange(() => {
           if (report()) return;
           subscription.dispose();
-          tracked.delete(session);
           resolve();
         });
       }),

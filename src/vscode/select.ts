@@ -1,10 +1,9 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { baseEnvironment } from '../core/engine';
 import { findCandidates } from '../core/discovery';
+import { isCancellation } from '../core/errors';
 import { listDevShells } from '../core/nix/flake';
 import { locateNix } from '../core/nix/installation';
-import { config } from './config';
 import type { FolderController } from './folder';
 import type { FolderMemories, RememberedChoice } from './memory';
 
@@ -27,9 +26,14 @@ export async function selectEnvironment(
   items.placeholder = `Nix environment for ${folder.name}`;
   items.busy = true;
   items.show();
+  // Closing the pick stops any `nix eval` still listing devShells.
+  const listing = new AbortController();
   const picked = new Promise<EnvironmentItem | undefined>((resolve) => {
     items.onDidAccept(() => resolve(items.selectedItems[0]));
-    items.onDidHide(() => resolve(undefined));
+    items.onDidHide(() => {
+      listing.abort();
+      resolve(undefined);
+    });
   });
   const list: EnvironmentItem[] = [];
   for (const candidate of await findCandidates(root)) {
@@ -39,7 +43,7 @@ export async function selectEnvironment(
       continue;
     }
     const shells = vscode.workspace.isTrusted
-      ? await devShellsOf(folder, path.dirname(candidate.file))
+      ? await devShellsOf(controller, path.dirname(candidate.file), listing.signal)
       : [];
     for (const shell of shells.length > 0 ? shells : ['default']) {
       list.push({
@@ -59,12 +63,19 @@ export async function selectEnvironment(
   return true;
 }
 
-async function devShellsOf(folder: vscode.WorkspaceFolder, flakeDir: string): Promise<string[]> {
-  const env = baseEnvironment(process.env);
+/** The flake's devShells, or none (logged) when the flake cannot be evaluated. */
+async function devShellsOf(
+  controller: FolderController,
+  flakeDir: string,
+  signal: AbortSignal,
+): Promise<string[]> {
+  // The user's environment, not the extension host's: that one has the Nix env applied.
+  const { nixPath, base } = controller.nixContext();
   try {
-    const nix = await locateNix(config.nixPath.get(folder) ?? undefined, env['PATH']);
-    return await listDevShells(nix, flakeDir, env);
-  } catch {
+    const nix = await locateNix(nixPath, base['PATH']);
+    return await listDevShells(nix, flakeDir, base, signal);
+  } catch (error) {
+    if (!isCancellation(error)) controller.logError(`listing the devShells of ${flakeDir}`, error);
     return [];
   }
 }

@@ -76,7 +76,7 @@ export class FolderStatusItem implements vscode.Disposable {
     private readonly multiRoot: () => boolean,
   ) {
     this.item = vscode.window.createStatusBarItem(
-      `nixShell.status.${folder.index}`,
+      `nixShell.status.${folder.uri.toString()}`,
       vscode.StatusBarAlignment.Left,
       50,
     );

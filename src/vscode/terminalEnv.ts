@@ -48,8 +48,15 @@ export class TerminalEnvironment {
     scoped.description = description;
   }
 
+  /**
+   * Removes this folder's variables one by one: a scoped `clear()` matches folders by index,
+   * and after a folder is removed another one takes its index.
+   */
   clear(folder: vscode.WorkspaceFolder): void {
-    this.collection.getScoped({ workspaceFolder: folder }).clear();
+    const scoped = this.collection.getScoped({ workspaceFolder: folder });
+    const names: string[] = [];
+    scoped.forEach((name) => names.push(name));
+    for (const name of names) scoped.delete(name);
   }
 
   private terminalMutation(mutation: Mutation): {

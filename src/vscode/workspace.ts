@@ -85,11 +85,26 @@ export class WorkspaceController implements vscode.Disposable {
     return this.controllerOf(folder)?.mutations;
   }
 
+  /** Every entered folder's mutations, in workspace folder order (first folder first). */
+  get allMutations(): (readonly Mutation[])[] {
+    return (vscode.workspace.workspaceFolders ?? [])
+      .map((f) => this.controllerFor(f)?.mutations)
+      .filter((m): m is readonly Mutation[] => m !== undefined);
+  }
+
+  /**
+   * Decides for one folder: enter (resolves once a cached environment is applied), ask, or,
+   * untrusted, only show what was found. A folder that is not entered loses whatever the
+   * persistent terminal collection kept for it from an earlier session.
+   */
   private async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
     const candidates = await findCandidates(folder.uri.fsPath);
     const first = candidates[0];
     const configured = config.file.get(folder) ?? config.devShell.get(folder);
-    if (!first && !configured) return;
+    if (!first && !configured) {
+      this.services.terminals.clear(folder);
+      return;
+    }
     await this.setContext(contextKeys.hasEnvironment, true);
     const controller = this.ensureController(folder);
     if (!vscode.workspace.isTrusted) {
@@ -99,10 +114,14 @@ export class WorkspaceController implements vscode.Disposable {
       );
       return;
     }
+    controller.refreshStatus();
     const decision = this.openDecision(folder);
     if (decision === 'always' || decision === 'entered') {
       await controller.enter({ userInitiated: false });
-    } else if (decision === undefined) {
+      return;
+    }
+    if (controller.session.state.kind === 'off') this.services.terminals.clear(folder);
+    if (decision === undefined) {
       const spec = await controller.resolveSpec();
       if (spec) void this.askToEnter(controller, targetLabel(spec.target, folder.uri.fsPath));
     }
@@ -161,10 +180,7 @@ export class WorkspaceController implements vscode.Disposable {
   }
 
   private onEnvironmentChanged(folder: vscode.WorkspaceFolder): void {
-    const ordered = (vscode.workspace.workspaceFolders ?? [])
-      .map((f) => this.controllerFor(f)?.mutations)
-      .filter((m): m is readonly Mutation[] => m !== undefined);
-    this.host.apply(ordered);
+    this.host.apply(this.allMutations);
     void this.setContext(
       contextKeys.entered,
       this.all.some((c) => c.session.state.kind !== 'off'),

@@ -11,10 +11,10 @@ describe('without nix', () => {
     await setSetting('nixPath', '/nonexistent/bin');
     await vscode.commands.executeCommand('nixShell.enter');
     await waitForState(api, folder, 'failed');
-    const status = api.getStatus(folder);
-    assert.equal(status?.statusText, '$(error) Nix: shell.nix');
+    const status = api.getStatus(folder) ?? { statusText: '', tooltip: '' };
+    assert.equal(status.statusText, '$(error) Nix: shell.nix');
     assert.match(
-      status?.tooltip ?? '',
+      status.tooltip,
       /nix was not found at \/nonexistent\/bin \(setting nixShell\.nixPath\)/,
     );
     // Its store paths still exist, so the environment captured earlier still works.

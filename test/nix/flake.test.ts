@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { captureAndStore, lookup } from '../../src/core/engine';
+import type { NixShellError } from '../../src/core/errors';
 import {
   flakeSpec,
   testContext,
@@ -97,6 +98,24 @@ describe('flakes', function () {
       assert.deepEqual((await lookup(spec, context)).freshness, { fresh: true });
     });
   }
+
+  it('points an evaluation error at the checkout, not at the store copy nix evaluated', async () => {
+    const flakeNix = path.join(flake.dir, 'flake.nix');
+    const lines = (await readFile(flakeNix, 'utf8')).split('\n');
+    const broken = lines.findIndex((line) => line.includes('outputs'));
+    lines.splice(broken + 1, 0, '    oops = ;');
+    await writeFile(flakeNix, lines.join('\n'));
+    await commitAll(flake.top, 'break the flake');
+    const error = await captureAndStore(flakeSpec(flake.dir), context).then(
+      () => assert.fail('the capture succeeded'),
+      (thrown: unknown) => thrown as NixShellError,
+    );
+    assert.equal(error.kind, 'evaluation');
+    assert.deepEqual(
+      error.locations.map((l) => [l.file, l.line]),
+      [[flakeNix, broken + 2]],
+    );
+  });
 
   it('names an imported file git does not track: untracked-file', async () => {
     const flakeFile = path.join(flake.dir, 'flake.nix');

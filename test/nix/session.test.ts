@@ -84,6 +84,7 @@ describe('a session against real nix', function () {
     const spec = fileSpec(path.join(dir, 'shell.nix'));
     const h = await harness();
     await h.session.enter(spec);
+    await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
     assert.equal(appliedValue(h, 'FOO'), 'foo from nix');
     assert.equal(await h.captures(), 1);
@@ -92,6 +93,7 @@ describe('a session against real nix', function () {
     const calls = await h.shim.calls();
     const { session: other } = openSession(h.context);
     await other.enter(spec);
+    await other.settled();
     assert.equal(other.state.kind, 'active');
     assert.deepEqual(await h.shim.calls(), calls);
   });
@@ -101,6 +103,7 @@ describe('a session against real nix', function () {
     const file = path.join(dir, 'shell.nix');
     const h = await harness();
     await h.session.enter(fileSpec(file));
+    await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
     await sleep(500); // the watcher's initial scan
     const source = await readFile(file, 'utf8');
@@ -128,6 +131,7 @@ describe('a session against real nix', function () {
     const { top, dir } = await copyFixture('imports');
     const h = await harness();
     await h.session.enter(fileSpec(path.join(dir, 'shell.nix')));
+    await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
     await sleep(500);
     await writeFile(path.join(dir, 'README.md'), '# notes\n');
@@ -145,6 +149,7 @@ describe('a session against real nix', function () {
     const file = path.join(dir, 'shell.nix');
     const h = await harness();
     await h.session.enter(fileSpec(file));
+    await h.session.settled();
     const good: CacheEntry | undefined = h.session.applied?.entry;
     assert.ok(good);
     await sleep(500);
@@ -185,6 +190,7 @@ describe('a session against real nix', function () {
     await writeFile(tools, original.replace(/\]\s*$/, ''));
     const h = await harness();
     await h.session.enter(fileSpec(path.join(dir, 'shell.nix')));
+    await h.session.settled();
     assert.equal(h.session.state.kind, 'failed');
     assert.equal(h.session.applied, undefined);
     await sleep(500);
@@ -201,6 +207,7 @@ describe('a session against real nix', function () {
     const file = path.join(dir, 'shell.nix');
     const first = await harness();
     await first.session.enter(fileSpec(file));
+    await first.session.settled();
     const old = first.session.applied?.entry;
     assert.ok(old);
     first.session.dispose();
@@ -210,6 +217,7 @@ describe('a session against real nix', function () {
     // A new window on the same cache.
     const { session, states } = openSession(first.context);
     await session.enter(fileSpec(file));
+    await session.settled();
     const [applyingFirst] = states;
     assert.ok(applyingFirst?.kind === 'stale', `first state: ${applyingFirst?.kind ?? 'none'}`);
     assert.deepEqual(applyingFirst.applied.entry, old);
@@ -224,6 +232,7 @@ describe('a session against real nix', function () {
     const file = path.join(dir, 'shell.nix');
     const h = await harness({ unapplyOnFailure: true });
     await h.session.enter(fileSpec(file));
+    await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
     await sleep(500);
     await writeFile(file, 'syntax error here\n');
@@ -238,6 +247,7 @@ describe('a session against real nix', function () {
     const flake = await copyFixture('flake-two-shells', { git: true });
     const h = await harness();
     await h.session.enter(flakeSpec(flake.dir));
+    await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
     await sleep(1500);
     assert.equal(await h.captures(), 1);
@@ -261,10 +271,64 @@ describe('a session against real nix', function () {
     assert.equal(h.session.state.kind, 'loading');
     h.session.cancel();
     await entering;
+    await h.session.settled();
     assert.deepEqual(h.session.state, { kind: 'off' });
     assert.equal(await groupAlive(nix.pgid), false, 'nix process group still alive');
     for (const builder of builders) {
       assert.equal(await groupAlive(builder.pgid), false, `builder group ${builder.pgid} alive`);
     }
+  });
+
+  it('retries when the fix was saved while the failing evaluation ran', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    const file = path.join(dir, 'shell.nix');
+    const good = await readFile(file, 'utf8');
+    // Fails, but only after a while: a dependency whose build breaks.
+    await writeFile(
+      file,
+      `let pkgs = import ../_lib { }; in pkgs.mkShell { packages = [ (pkgs.mkDerivation { name = "breaks"; buildPhase = "/bin/sleep 2; exit 1"; }) ]; }`,
+    );
+    const h = await harness();
+    const entering = h.session.enter(fileSpec(file));
+    await waitFor('the failing build', async () => {
+      const found = await processesMatching(/^\/bin\/sleep 2$/);
+      return found.length > 0 ? found : undefined;
+    });
+    await writeFile(file, good);
+    await entering;
+    const state = await waitFor('the fixed environment', () =>
+      h.session.state.kind === 'active' ? h.session.state : undefined,
+    );
+    assert.equal(state.kind, 'active');
+    assert.equal(appliedValue(h, 'FOO'), 'foo from nix');
+  });
+
+  it('cancel also drops the re-check a save queued behind the running capture', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    const file = path.join(dir, 'shell.nix');
+    const h = await harness();
+    await h.session.enter(fileSpec(file));
+    await h.session.settled();
+    const text = await readFile(file, 'utf8');
+    // An edit that makes the next capture slow (a long build, unique to this run so no
+    // earlier run built it already), then a save during it.
+    const slow = (await readFile(fixtureFile('slow-build'), 'utf8')).replace(
+      '/bin/sleep 60',
+      `/bin/sleep 61 # ${path.basename(dir)} ${Date.now()}`,
+    );
+    const before = h.states.length;
+    await writeFile(file, slow);
+    await waitFor('the slow build', async () => {
+      const found = await processesMatching(/^\/bin\/sleep 61$/);
+      return found.length > 0 ? found : undefined;
+    });
+    await writeFile(file, `${text}\n# saved again\n`);
+    await sleep(debounceMs * 3);
+    h.session.cancel();
+    await h.session.settled();
+    await sleep(debounceMs * 5);
+    assert.equal(h.session.state.kind, 'stale');
+    assert.equal(loadingStarts(h.states.slice(before)), 1, 'no capture after the cancel');
+    assert.deepEqual(await processesMatching(/^\/bin\/sleep 61$/), []);
   });
 });

@@ -22,6 +22,14 @@ export interface InputRecord {
 const ignoredInTrees = new Set(['.git', 'node_modules', '.direnv', 'outputs']);
 const treeLimit = 20_000;
 
+/**
+ * Whether a file or directory found *below* a directory input is left out: VCS data,
+ * dependency trees, `nix-build`'s out-links (`result`, `result-dev`) and `outputs/`.
+ */
+export function ignoredBelowInput(name: string): boolean {
+  return ignoredInTrees.has(name) || name === 'result' || name.startsWith('result-');
+}
+
 export async function recordInput(file: string): Promise<InputRecord> {
   const info = await stat(file).catch(() => undefined);
   if (!info) return { path: file, kind: 'missing', size: 0, mtimeMs: 0, ino: 0, hash: '' };
@@ -85,7 +93,12 @@ async function treeStamp(dir: string): Promise<Stamp> {
   return { size, mtimeMs, ino };
 }
 
+/** A file nobody may read hashes as `unreadable`, the same each time: nix cannot read it either. */
 async function contentHash(target: string, kind: 'file' | 'directory'): Promise<string> {
+  return hashContent(target, kind).catch(() => 'unreadable');
+}
+
+async function hashContent(target: string, kind: 'file' | 'directory'): Promise<string> {
   const hash = createHash('sha256');
   if (kind === 'file') {
     hash.update(await readFile(target));
@@ -109,7 +122,7 @@ async function listTree(dir: string): Promise<string[]> {
     const entries = await readdir(current, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       if (files.length >= treeLimit) return;
-      if (ignoredInTrees.has(entry.name) || isResultLink(entry.name)) continue;
+      if (ignoredBelowInput(entry.name)) continue;
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) await walk(full);
       else files.push(full);
@@ -117,9 +130,4 @@ async function listTree(dir: string): Promise<string[]> {
   };
   await walk(dir);
   return files.sort();
-}
-
-/** `nix-build`'s out-links: `result`, `result-dev`, … */
-function isResultLink(name: string): boolean {
-  return name === 'result' || name.startsWith('result-');
 }

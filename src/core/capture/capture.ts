@@ -8,7 +8,7 @@ import { existingPaths, referencedStorePaths } from '../cache/store';
 import { targetRoot, type TargetSpec } from '../target';
 import { parseDevEnv, replayScript, type DevEnv } from './devEnv';
 import { captureWithNixShell } from './nixShell';
-import { localInputs } from './inputs';
+import { flakeSourceMapper, localInputs } from './inputs';
 import { findBash } from './bash';
 import { runNix, runReplay, type StepContext } from './run';
 
@@ -63,7 +63,7 @@ export async function captureEnvironment(
   );
 
   if (run.result.exitCode !== 0) {
-    const error = evaluationError(run);
+    const error = await inCheckout(evaluationError(run), spec, run.readFiles);
     if (spec.target.kind !== 'file' || !printDevEnvCannotWork(run)) throw error;
     context.logger.info(
       `print-dev-env cannot capture this derivation (${error.message}); using nix-shell`,
@@ -129,6 +129,24 @@ async function finish(
   };
 }
 
+/**
+ * A flake is evaluated from its copy in the store; an error there points at the store copy,
+ * which the user cannot edit. Point it at the file in the checkout instead.
+ */
+async function inCheckout(
+  error: NixShellError,
+  spec: TargetSpec,
+  readFiles: readonly string[],
+): Promise<NixShellError> {
+  if (spec.target.kind !== 'flake' || error.locations.length === 0) return error;
+  const toLocal = await flakeSourceMapper(spec.target.dir, readFiles);
+  return new NixShellError(error.kind, error.message, {
+    ...(error.details ? { details: error.details } : {}),
+    locations: error.locations.map((l) => ({ ...l, file: toLocal(l.file) ?? l.file })),
+    cause: error,
+  });
+}
+
 export function installableArgs(spec: TargetSpec): string[] {
   const { target, args } = spec;
   if (target.kind === 'flake') {
@@ -148,7 +166,7 @@ export function installableArgs(spec: TargetSpec): string[] {
 /** A clean bash: no startup files of the user's, as `nix develop`'s rcfile-less shell. */
 function replayEnvironment(base: Environment): Record<string, string> {
   const env: Record<string, string> = { ...base };
+  // Non-interactive bash reads BASH_ENV (ENV only in POSIX mode, which this is not).
   delete env['BASH_ENV'];
-  delete env['ENV'];
   return env;
 }

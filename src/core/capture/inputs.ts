@@ -30,7 +30,8 @@ export async function localInputs(
 
 const identity = (file: string): string | undefined => file;
 
-async function flakeSourceMapper(
+/** Maps paths in the flake's store copies (`/nix/store/<hash>-source/…`) to the checkout. */
+export async function flakeSourceMapper(
   flakeDir: string,
   readFiles: readonly string[],
 ): Promise<(file: string) => string | undefined> {
