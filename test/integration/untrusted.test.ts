@@ -16,8 +16,12 @@ describe('an untrusted workspace', () => {
 
   it('never runs nix, not even from the palette', async () => {
     const api = await activateExtension();
+    const folder = workspaceFolder().uri;
     await vscode.commands.executeCommand('nixShell.enter');
+    await vscode.commands.executeCommand('nixShell.enter', folder);
     await vscode.commands.executeCommand('nixShell.reload');
+    // A folder given explicitly (a keybinding, another extension) takes the same gate.
+    await vscode.commands.executeCommand('nixShell.reload', folder);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.deepEqual(nixCalls(), []);
     assert.equal(process.env['GREETING'], undefined);
