@@ -30,10 +30,6 @@ export class EvaluationDiagnostics implements vscode.Disposable {
     this.owned.set(folderKey, [uri]);
   }
 
-  get(uri: vscode.Uri): readonly vscode.Diagnostic[] {
-    return this.collection.get(uri) ?? [];
-  }
-
   dispose(): void {
     this.collection.dispose();
   }
