@@ -1,239 +1,28 @@
-import os from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { EnvironmentCache } from './core/cache/store';
-import { shellQuote } from './core/capture/devEnv';
-import { chooseTarget } from './core/discovery';
-import { baseEnvironment, captureAndStore, lookup, type EngineContext } from './core/engine';
-import { applyMutations, type Mutation } from './core/env/mutations';
-import { asNixShellError, NixShellError } from './core/errors';
-import { streamLogger } from './core/logger';
+// `nixshell`: the command-line front end on the same engine as the extension.
+import { asNixShellError } from './core/errors';
 import { killAllProcessGroups } from './core/process';
-import { targetLabel, type TargetSpec } from './core/target';
-
-const usage = `Usage: nixshell <command> [DIR] [options]
-
-Commands:
-  env [DIR]      the environment a new terminal in DIR gets, with the project's Nix env applied
-                 (default: shell \`export\` lines; --json: every variable; --diff: the changes)
-  status [DIR]   the chosen environment file and the state of its cache
-
-Options:
-  --json               print JSON
-  --diff               (env) print the mutations as JSON: set, prepend, unset
-  --file FILE          the .nix file or flake directory to use (default: discovered)
-  --dev-shell NAME     the flake devShell to enter (default: default)
-  --arg NAME EXPR      passed to nix, like --argstr NAME STRING and -I PATH (repeatable)
-  --refresh            capture again even if the cache is fresh
-  --cache-dir DIR      where captured environments are kept
-                       (default: $NIXSHELL_CACHE_DIR or $XDG_CACHE_HOME/nixshell)
-  --nix PATH           the nix executable or its directory (default: on PATH)
-  --timeout SECONDS    give up evaluating after this long (default: no limit)
-  --verbose            log what nix does to stderr
-  -h, --help           show this help`;
-
-interface CliOptions {
-  readonly json: boolean;
-  readonly diff: boolean;
-  readonly refresh: boolean;
-  readonly verbose: boolean;
-  readonly file: string | undefined;
-  readonly devShell: string | undefined;
-  readonly cacheDir: string | undefined;
-  readonly nix: string | undefined;
-  readonly timeout: string | undefined;
-  readonly nixArgs: string[];
-}
-
-/** Pulls `--arg A B`, `--argstr A B` and `-I P` out first: parseArgs takes one value per flag. */
-function extractNixArgs(argv: readonly string[]): { rest: string[]; nixArgs: string[] } {
-  const rest: string[] = [];
-  const nixArgs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const arity = arg === '--arg' || arg === '--argstr' ? 2 : arg === '-I' ? 1 : 0;
-    if (arity === 0) {
-      rest.push(arg);
-      continue;
-    }
-    const values = argv.slice(i + 1, i + 1 + arity);
-    if (values.length < arity) throw usageError(`${arg} needs ${arity} value(s)`);
-    nixArgs.push(arg, ...values);
-    i += arity;
-  }
-  return { rest, nixArgs };
-}
-
-function usageError(message: string): NixShellError {
-  return new NixShellError('unsupported', `${message} (see nixshell --help)`);
-}
-
-function parse(argv: readonly string[]): { command: string; dir: string; options: CliOptions } {
-  const { rest, nixArgs } = extractNixArgs(argv);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      diff: { type: 'boolean', default: false },
-      refresh: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-      file: { type: 'string' },
-      'dev-shell': { type: 'string' },
-      'cache-dir': { type: 'string' },
-      nix: { type: 'string' },
-      timeout: { type: 'string' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    process.exit(0);
-  }
-  const [command, dir, ...extra] = positionals;
-  if (!command || !['env', 'status'].includes(command))
-    throw usageError(`unknown command ${command ?? '(none)'}`);
-  if (extra.length > 0) throw usageError(`unexpected argument ${extra[0]}`);
-  return {
-    command,
-    dir: path.resolve(dir ?? '.'),
-    options: {
-      json: values.json,
-      diff: values.diff,
-      refresh: values.refresh,
-      verbose: values.verbose,
-      file: values.file,
-      devShell: values['dev-shell'],
-      cacheDir: values['cache-dir'],
-      nix: values.nix,
-      timeout: values.timeout,
-      nixArgs,
-    },
-  };
-}
-
-function defaultCacheDir(): string {
-  const explicit = process.env['NIXSHELL_CACHE_DIR'];
-  if (explicit) return explicit;
-  const cacheHome = process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache');
-  return path.join(cacheHome, 'nixshell');
-}
-
-function engineContext(options: CliOptions): EngineContext {
-  const timeout = Number(options.timeout ?? 0);
-  if (!Number.isFinite(timeout) || timeout < 0) throw usageError('--timeout takes seconds');
-  return {
-    cache: new EnvironmentCache(path.resolve(options.cacheDir ?? defaultCacheDir())),
-    base: baseEnvironment(process.env),
-    logger: streamLogger((line) => process.stderr.write(line), options.verbose ? 'debug' : 'warn'),
-    nixPath: options.nix,
-    evaluationTimeoutMs: timeout * 1000,
-    hookTimeoutMs: 30_000,
-  };
-}
-
-async function resolveSpec(dir: string, options: CliOptions): Promise<TargetSpec> {
-  const target = await chooseTarget(dir, { file: options.file, devShell: options.devShell });
-  if (!target) {
-    throw new NixShellError('no-environment', `no flake.nix, shell.nix or default.nix in ${dir}`);
-  }
-  return { target, args: options.nixArgs };
-}
-
-async function runEnv(dir: string, options: CliOptions): Promise<void> {
-  const context = engineContext(options);
-  const spec = await resolveSpec(dir, options);
-  const found = await lookup(spec, context);
-  const entry =
-    found.entry && found.freshness.fresh && !options.refresh
-      ? found.entry
-      : await captureAndStore(spec, context);
-  if (options.diff) {
-    process.stdout.write(`${JSON.stringify(diffJson(entry.mutations), null, 2)}\n`);
-  } else if (options.json) {
-    const env = applyMutations(baseEnvironment(process.env), entry.mutations);
-    process.stdout.write(`${JSON.stringify(sortKeys(env), null, 2)}\n`);
-  } else {
-    process.stdout.write(shellExports(entry.mutations));
-  }
-}
-
-async function runStatus(dir: string, options: CliOptions): Promise<void> {
-  const context = engineContext(options);
-  const spec = await resolveSpec(dir, options);
-  const found = await lookup(spec, context);
-  const status = {
-    folder: dir,
-    target: targetLabel(spec.target, dir),
-    file: spec.target.kind === 'file' ? spec.target.file : path.join(spec.target.dir, 'flake.nix'),
-    kind: spec.target.kind,
-    ...(spec.target.kind === 'flake' ? { devShell: spec.target.devShell ?? 'default' } : {}),
-    cache: !found.entry ? 'missing' : found.freshness.fresh ? 'fresh' : 'stale',
-    ...(found.freshness.fresh ? {} : { reason: found.freshness.reason }),
-    inputs: found.entry?.inputs.length ?? 0,
-    variables: found.entry?.mutations.length ?? 0,
-    ...(found.entry
-      ? {
-          capturedAt: found.entry.capturedAt,
-          method: found.entry.method,
-          nixVersion: found.entry.nixVersion,
-        }
-      : {}),
-    cacheDir: context.cache.directory,
-  };
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-    return;
-  }
-  for (const [name, value] of Object.entries(status))
-    process.stdout.write(`${name}: ${String(value)}\n`);
-}
-
-function diffJson(mutations: readonly Mutation[]): {
-  set: Record<string, string>;
-  prepend: Record<string, string>;
-  unset: string[];
-} {
-  const result = {
-    set: {} as Record<string, string>,
-    prepend: {} as Record<string, string>,
-    unset: [] as string[],
-  };
-  for (const mutation of mutations) {
-    if (mutation.kind === 'set') result.set[mutation.name] = mutation.value;
-    else if (mutation.kind === 'prepend') result.prepend[mutation.name] = mutation.value;
-    else result.unset.push(mutation.name);
-  }
-  return result;
-}
-
-/** `eval "$(nixshell env)"` in a POSIX shell enters the environment. */
-function shellExports(mutations: readonly Mutation[]): string {
-  const env = applyMutations(baseEnvironment(process.env), mutations);
-  return mutations
-    .map((mutation) => {
-      const value = env[mutation.name];
-      return value === undefined
-        ? `unset ${mutation.name}\n`
-        : `export ${mutation.name}=${shellQuote(value)}\n`;
-    })
-    .join('');
-}
-
-function sortKeys(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
+import { commandOf, usageError } from './cli/args';
+import { parse, runEnv, runStatus } from './cli/env';
+import { runPin } from './cli/pin';
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (commandOf(argv) === 'pin') {
+    await runPin(argv);
+    return;
+  }
   const { command, dir, options } = parse(argv);
   if (command === 'env') await runEnv(dir, options);
   else await runStatus(dir, options);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// 128 + the signal's number, as shells report a process a signal ended.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.on(signal, () => {
     killAllProcessGroups();
-    process.exit(130);
+    process.exit(code);
   });
 }
 

@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { NixShellError } from '../core/errors';
+
+export function usageError(message: string): NixShellError {
+  return new NixShellError('unsupported', `${message} (see nixshell --help)`);
+}
+
+/** Pulls `--arg A B`, `--argstr A B` and `-I P` out first: parseArgs takes one value per flag. */
+export function extractNixArgs(argv: readonly string[]): { rest: string[]; nixArgs: string[] } {
+  const rest: string[] = [];
+  const nixArgs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const arity = arg === '--arg' || arg === '--argstr' ? 2 : arg === '-I' ? 1 : 0;
+    if (arity === 0) {
+      rest.push(arg);
+      continue;
+    }
+    const values = argv.slice(i + 1, i + 1 + arity);
+    if (values.length < arity) throw usageError(`${arg} needs ${arity} value(s)`);
+    nixArgs.push(arg, ...values);
+    i += arity;
+  }
+  return { rest, nixArgs };
+}
+
+/** The command word, found the way parse() would find it, without rejecting pin's options. */
+export function commandOf(argv: readonly string[]): string | undefined {
+  const { positionals } = parseArgs({
+    args: extractNixArgs(argv).rest,
+    allowPositionals: true,
+    strict: false,
+    options: Object.fromEntries(
+      ['file', 'dev-shell', 'cache-dir', 'nix', 'timeout', 'branch', 'channel', 'rev', 'from'].map(
+        (name) => [name, { type: 'string' as const }],
+      ),
+    ),
+  });
+  return positionals[0];
+}

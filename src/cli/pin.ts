@@ -1,0 +1,209 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { baseEnvironment } from '../core/engine';
+import { asNixShellError, NixShellError } from '../core/errors';
+import { streamLogger } from '../core/logger';
+import { locateNix } from '../core/nix/installation';
+import {
+  currentPin,
+  describeChange,
+  importFiles,
+  importPin,
+  lockFileName,
+  lockInfo,
+  originalFromSpec,
+  pinDetails,
+  pinLabel,
+  pinNixpkgs,
+  pinSources,
+  updatePin,
+  verifyPin,
+  type ImportSource,
+  type PinContext,
+  type PinSpec,
+} from '../core/pin';
+import { usageError } from './args';
+
+const pinUsage = `Usage:
+  nixshell pin [DIR] (--branch B | --channel C | --rev R) [--from github:OWNER/REPO | --from git+URL]
+  nixshell pin update [DIR] [--dry-run]
+  nixshell pin show [DIR] [--json]
+  nixshell pin verify [DIR]
+  nixshell pin import [DIR] --from niv|npins|flake
+
+Pins nixpkgs in DIR/${lockFileName} (and writes DIR/nixpkgs.nix for \`import ./nixpkgs.nix {}\`).
+
+Options:
+  --branch B       follow a branch (update moves to its newest commit)
+  --channel C      follow a channel such as nixos-24.05 (through its release redirect)
+  --rev R          an exact commit, never moved by update (with --branch: that commit of it)
+  --from SOURCE    github:OWNER/REPO (default github:NixOS/nixpkgs) or git+URL;
+                   for import: niv, npins or flake
+  --dry-run        (update) show the change without writing it
+  --json           (show) print JSON
+  --nix PATH       the nix executable or its directory (default: on PATH)
+  --verbose        log what is run to stderr
+Environment: NIXSHELL_GITHUB_URL and NIXSHELL_CHANNELS_URL replace https://github.com and
+https://channels.nixos.org (mirrors, GitHub Enterprise).`;
+
+const pinSubcommands = ['update', 'show', 'verify', 'import'] as const;
+type PinSubcommand = (typeof pinSubcommands)[number] | 'pin';
+
+interface PinOptions {
+  readonly branch: string | undefined;
+  readonly channel: string | undefined;
+  readonly rev: string | undefined;
+  readonly from: string | undefined;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly nix: string | undefined;
+}
+
+function parsePin(argv: readonly string[]): {
+  subcommand: PinSubcommand;
+  dir: string;
+  options: PinOptions;
+} {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      branch: { type: 'string' },
+      channel: { type: 'string' },
+      rev: { type: 'string' },
+      from: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      nix: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${pinUsage}\n`);
+    process.exit(0);
+  }
+  // positionals[0] is "pin"; a directory named like a subcommand is given as ./update.
+  const rest = positionals.slice(1);
+  const subcommand = pinSubcommands.find((name) => name === rest[0]) ?? 'pin';
+  if (subcommand !== 'pin') rest.shift();
+  const [dir, ...extra] = rest;
+  if (extra.length > 0) throw usageError(`unexpected argument ${extra[0] ?? ''}`);
+  const options: PinOptions = {
+    branch: values.branch,
+    channel: values.channel,
+    rev: values.rev,
+    from: values.from,
+    dryRun: values['dry-run'],
+    json: values.json,
+    verbose: values.verbose,
+    nix: values.nix,
+  };
+  const given = (names: (keyof PinOptions)[]) => names.filter((name) => options[name]);
+  const misplaced = {
+    pin: given(['dryRun', 'json']),
+    update: given(['branch', 'channel', 'rev', 'from', 'json']),
+    show: given(['branch', 'channel', 'rev', 'from', 'dryRun']),
+    verify: given(['branch', 'channel', 'rev', 'from', 'dryRun', 'json']),
+    import: given(['branch', 'channel', 'rev', 'dryRun', 'json']),
+  }[subcommand];
+  if (misplaced.length > 0) {
+    throw usageError(
+      `pin${subcommand === 'pin' ? '' : ` ${subcommand}`} takes no ${misplaced[0] ?? ''} option`,
+    );
+  }
+  return { subcommand, dir: path.resolve(dir ?? '.'), options };
+}
+
+function pinSpec(options: PinOptions): PinSpec {
+  const { branch, channel, rev, from } = options;
+  if (channel !== undefined) {
+    if (branch !== undefined || rev !== undefined || from !== undefined)
+      throw usageError('--channel takes no --branch, --rev or --from');
+    return { kind: 'channel', channel };
+  }
+  if (branch !== undefined)
+    return { kind: 'branch', branch, ...(rev !== undefined ? { rev } : {}) };
+  if (rev !== undefined) return { kind: 'rev', rev };
+  throw usageError('pin needs --branch, --channel or --rev');
+}
+
+async function pinContext(options: PinOptions): Promise<PinContext> {
+  return {
+    nix: await locateNix(options.nix, process.env['PATH']),
+    env: baseEnvironment(process.env),
+    sources: pinSources({}, process.env),
+    logger: streamLogger((line) => process.stderr.write(line), options.verbose ? 'debug' : 'warn'),
+  };
+}
+
+export async function runPin(argv: readonly string[]): Promise<void> {
+  const { subcommand, dir, options } = parsePin(argv);
+  try {
+    await runPinSubcommand(subcommand, dir, options);
+  } catch (thrown) {
+    const error = asNixShellError(thrown);
+    // The editor names the file before a lock-invalid message; here it must be the full path.
+    if (error.kind === 'lock-invalid' && !error.message.includes(lockFileName)) {
+      throw new NixShellError(error.kind, `${path.join(dir, lockFileName)}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+async function runPinSubcommand(
+  subcommand: PinSubcommand,
+  dir: string,
+  options: PinOptions,
+): Promise<void> {
+  const out = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  switch (subcommand) {
+    case 'pin': {
+      const original = originalFromSpec(pinSpec(options), options.from);
+      const info = lockInfo(await pinNixpkgs(dir, original, await pinContext(options)));
+      out(
+        `pinned ${pinLabel(info)} (${info.description}, ${info.date}) in ${path.join(dir, lockFileName)}`,
+      );
+      return;
+    }
+    case 'update': {
+      const update = await updatePin(dir, await pinContext(options), { dryRun: options.dryRun });
+      if (!update.changed) {
+        out('already up to date');
+        return;
+      }
+      out(describeChange(lockInfo(update.before), lockInfo(update.after)));
+      if (options.dryRun) out(`dry run: ${lockFileName} not written`);
+      return;
+    }
+    case 'show': {
+      const info = await currentPin(dir);
+      if (!info) {
+        throw new NixShellError(
+          'no-environment',
+          `no nixpkgs pin in ${dir} (no ${lockFileName}, and no flake.lock with a nixpkgs input)`,
+        );
+      }
+      const file = path.join(dir, info.source === 'lock' ? lockFileName : 'flake.lock');
+      if (options.json) out(JSON.stringify({ label: pinLabel(info), file, ...info }, null, 2));
+      else for (const line of pinDetails(info, file)) out(line);
+      return;
+    }
+    case 'verify': {
+      const { storePath } = await verifyPin(dir, await pinContext(options));
+      out(`ok: ${lockFileName} matches what the server gives (${storePath})`);
+      return;
+    }
+    case 'import': {
+      const from = options.from as ImportSource | undefined;
+      if (from === undefined || !(from in importFiles))
+        throw usageError('pin import needs --from niv, --from npins or --from flake');
+      const info = lockInfo(await importPin(dir, from, await pinContext(options)));
+      out(`imported ${pinLabel(info)} (${info.description}) from ${importFiles[from]}`);
+      return;
+    }
+  }
+}

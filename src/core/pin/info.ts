@@ -1,0 +1,134 @@
+import { githubTarballUrl } from './context';
+import { describeFlakeRef, flakeNixpkgs, readFlakeLock, type FlakeInput } from './flakeLock';
+import { fixedSourcePath, sriPattern, storeDirOf } from './hashes';
+import { readLock, type NixpkgsLock, type PinOriginal } from './lockFile';
+import { readRelease, readTreeRevision } from './release';
+
+/** What the status bar, `pin show` and the tooltip display about a folder's nixpkgs. */
+export interface PinInfo {
+  source: 'lock' | 'flake.lock';
+  release?: string;
+  rev: string;
+  shortRev: string;
+  /** Unix seconds; 0 when the pin does not record it (a flake tarball input locked by nix < 2.17). */
+  lastModified: number;
+  /** YYYY-MM-DD (UTC); empty when lastModified is unknown. */
+  date: string;
+  /** Whole days since lastModified; 0 when unknown, so an unknown age never looks stale. */
+  ageDays: number;
+  /** What is followed, as a flake reference: `github:NixOS/nixpkgs/nixos-24.05`. */
+  description: string;
+  url?: string;
+}
+
+const dayMs = 86_400_000;
+
+function timing(
+  lastModified: number,
+  now: Date,
+): Pick<PinInfo, 'lastModified' | 'date' | 'ageDays'> {
+  if (lastModified <= 0) return { lastModified: 0, date: '', ageDays: 0 };
+  return {
+    lastModified,
+    date: new Date(lastModified * 1000).toISOString().slice(0, 10),
+    ageDays: Math.max(0, Math.floor((now.getTime() - lastModified * 1000) / dayMs)),
+  };
+}
+
+/** The lock's `original` as a flake-style reference. */
+export function describeOriginal(original: PinOriginal): string {
+  switch (original.type) {
+    case 'github': {
+      const at = original.ref ?? original.rev;
+      return `github:${original.owner}/${original.repo}${at ? `/${at}` : ''}`;
+    }
+    case 'channel':
+      return `channel:${original.name}`;
+    case 'git': {
+      const query = [
+        ...(original.ref ? [`ref=${original.ref}`] : []),
+        ...(original.rev ? [`rev=${original.rev}`] : []),
+      ].join('&');
+      return `git+${original.url}${query ? `?${query}` : ''}`;
+    }
+  }
+}
+
+export function lockInfo(lock: NixpkgsLock, now = new Date()): PinInfo {
+  return {
+    source: 'lock',
+    ...(lock.release ? { release: lock.release } : {}),
+    rev: lock.locked.rev,
+    shortRev: lock.locked.rev.slice(0, 7),
+    ...timing(lock.locked.lastModified, now),
+    description: describeOriginal(lock.original),
+    url: lock.locked.url,
+  };
+}
+
+/**
+ * A flake's nixpkgs input. The release comes from the tree when nix has already fetched it
+ * (its store path follows from narHash); no process is started.
+ */
+async function flakeInfo(input: FlakeInput, now: Date): Promise<PinInfo> {
+  const { locked, original } = input;
+  const tree =
+    locked.narHash && sriPattern.test(locked.narHash)
+      ? fixedSourcePath(locked.narHash, storeDirOf(process.env))
+      : undefined;
+  const release = tree ? await readRelease(tree, original.ref ?? locked.ref) : undefined;
+  const rev = locked.rev ?? (tree ? await readTreeRevision(tree) : undefined) ?? '';
+  const url =
+    locked.type === 'github' && locked.owner && locked.repo && rev
+      ? githubTarballUrl(`https://${locked.host ?? 'github.com'}`, locked.owner, locked.repo, rev)
+      : locked.url;
+  return {
+    source: 'flake.lock',
+    ...(release ? { release } : {}),
+    rev,
+    shortRev: rev.slice(0, 7),
+    ...timing(locked.lastModified ?? 0, now),
+    description: describeFlakeRef(original.type ? original : locked),
+    ...(url ? { url } : {}),
+  };
+}
+
+/** The folder's pin: nixpkgs.lock.json, else flake.lock's nixpkgs input; undefined if neither. */
+export async function currentPin(dir: string, now = new Date()): Promise<PinInfo | undefined> {
+  const lock = await readLock(dir);
+  if (lock) return lockInfo(lock, now);
+  const flakeLock = await readFlakeLock(dir);
+  const input = flakeLock ? flakeNixpkgs(flakeLock) : undefined;
+  return input ? flakeInfo(input, now) : undefined;
+}
+
+/** The status bar text: `nixpkgs 24.05 · ddd7782`. */
+export function pinLabel(info: PinInfo): string {
+  const head = info.release ? `nixpkgs ${info.release}` : 'nixpkgs';
+  return info.shortRev ? `${head} · ${info.shortRev}` : head;
+}
+
+function summary(info: PinInfo): string {
+  return [info.release, info.date, info.shortRev].filter((part) => part).join(' · ');
+}
+
+/** `24.05 · 2024-06-15 · ddd7782 → 24.05 · 2024-07-01 · 1a2b3c4`. */
+export function describeChange(before: PinInfo, after: PinInfo): string {
+  return `${summary(before)} → ${summary(after)}`;
+}
+
+/** `pin show` as text: the label, then one `name: value` line per fact. */
+export function pinDetails(info: PinInfo, file: string): string[] {
+  const age = info.date
+    ? `${info.date} (${info.ageDays === 1 ? '1 day' : `${info.ageDays} days`} ago)`
+    : 'unknown';
+  return [
+    pinLabel(info),
+    `source: ${file}`,
+    `follows: ${info.description}`,
+    ...(info.release ? [`release: ${info.release}`] : []),
+    `revision: ${info.rev || 'unknown'}`,
+    `date: ${age}`,
+    ...(info.url ? [`url: ${info.url}`] : []),
+  ];
+}

@@ -1,0 +1,203 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as z from 'zod/mini';
+import { NixShellError } from '../errors';
+import { writeFileAtomic } from '../fs';
+import { sriPattern } from './hashes';
+
+export const lockFileName = 'nixpkgs.lock.json';
+/** The only version this build reads and writes; a newer one is refused, never guessed at. */
+export const lockVersion = 1;
+
+// Shared with schemas/nixpkgs.lock.schema.json (test/pin/schema.test.ts keeps them in step).
+export const revPattern = /^[0-9a-f]{40}$/;
+export const namePattern = /^[A-Za-z0-9_.-]+$/;
+export const urlPattern = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+/** A user on an http(s) URL, or a password on any: a token, which the lock must never hold. */
+export const credentialsPattern =
+  /^https?:\/\/[^/@]*@|^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*:[^/@]*@/;
+
+const name = z.string().check(z.regex(namePattern));
+const ref = z.string().check(z.minLength(1));
+const rev = z.string().check(z.regex(revPattern));
+const url = z.string().check(
+  z.regex(urlPattern),
+  z.refine((value) => !credentialsPattern.test(value), 'must not carry credentials'),
+);
+
+const originalSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('github'),
+    owner: name,
+    repo: name,
+    ref: z.optional(ref),
+    rev: z.optional(rev),
+  }),
+  z.strictObject({ type: z.literal('channel'), name }),
+  z.strictObject({ type: z.literal('git'), url, ref: z.optional(ref), rev: z.optional(rev) }),
+]);
+
+const lockedSchema = z.strictObject({
+  type: z.enum(['tarball', 'git']),
+  url,
+  rev,
+  narHash: z.string().check(z.regex(sriPattern)),
+  lastModified: z.int().check(z.minimum(0)),
+});
+
+export const lockSchema = z.strictObject({
+  version: z.literal(lockVersion),
+  original: originalSchema,
+  locked: lockedSchema,
+  release: z.optional(z.string().check(z.minLength(1))),
+});
+
+/** What the user asked for: `ref` is a branch to follow, `rev` an exact pin that never moves. */
+export type PinOriginal =
+  | { type: 'github'; owner: string; repo: string; ref?: string; rev?: string }
+  | { type: 'channel'; name: string }
+  | { type: 'git'; url: string; ref?: string; rev?: string };
+
+/** What it resolved to, with the hash that makes it reproducible. */
+export interface PinLocked {
+  type: 'tarball' | 'git';
+  url: string;
+  rev: string;
+  /** SRI sha256 of the NAR of the unpacked tree (as flake.lock's narHash). */
+  narHash: string;
+  /** Unix seconds: the commit time where known (see resolve.ts). */
+  lastModified: number;
+}
+
+export interface NixpkgsLock {
+  version: 1;
+  original: PinOriginal;
+  locked: PinLocked;
+  /** The nixpkgs release of the pinned tree, e.g. "24.05" or "26.11pre". */
+  release?: string;
+}
+
+// Compile-time check that the zod schema and the hand-written types describe the same documents.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type LockSchemaMatchesTypes = Assert<Same<z.infer<typeof lockSchema>, NixpkgsLock>>;
+
+export function lockFilePath(dir: string): string {
+  return path.join(dir, lockFileName);
+}
+
+/**
+ * The folder's lock: undefined when there is none; `lock-invalid` when it cannot be trusted
+ * (not JSON, cut short, an unknown shape, or a newer version), saying which.
+ */
+export async function readLock(dir: string): Promise<NixpkgsLock | undefined> {
+  let text: string;
+  try {
+    text = await readFile(lockFilePath(dir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new NixShellError('lock-invalid', `cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return parseLock(text);
+}
+
+export function parseLock(text: string): NixpkgsLock {
+  let json: unknown;
+  try {
+    // An editor may have saved it with a byte order mark, which JSON.parse refuses.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    const reason = text.trim() === '' ? 'it is empty' : (error as Error).message;
+    throw new NixShellError('lock-invalid', `not valid JSON, truncated or corrupt (${reason})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new NixShellError('lock-invalid', 'not a JSON object');
+  }
+  const version = (json as { version?: unknown }).version;
+  if (typeof version === 'number' && version > lockVersion) {
+    throw new NixShellError(
+      'lock-invalid',
+      `written by a newer Nix Shell (version ${version}; this one reads version ${lockVersion}): update Nix Shell`,
+    );
+  }
+  if (version !== lockVersion) {
+    throw new NixShellError(
+      'lock-invalid',
+      `unknown version ${version === undefined ? 'missing' : JSON.stringify(version)} (expected ${lockVersion})`,
+    );
+  }
+  const parsed = lockSchema.safeParse(json);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const where = issue?.path.length ? issue.path.join('.') : 'the document';
+    throw new NixShellError('lock-invalid', `${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** The lock as written: a fixed key order, 2-space indentation and a final newline, for clean diffs. */
+export function serializeLock(lock: NixpkgsLock): string {
+  const { original, locked } = lock;
+  const orderedOriginal =
+    original.type === 'channel'
+      ? { type: original.type, name: original.name }
+      : original.type === 'github'
+        ? {
+            type: original.type,
+            owner: original.owner,
+            repo: original.repo,
+            ref: original.ref,
+            rev: original.rev,
+          }
+        : { type: original.type, url: original.url, ref: original.ref, rev: original.rev };
+  const ordered = {
+    version: lock.version,
+    original: orderedOriginal,
+    locked: {
+      type: locked.type,
+      url: locked.url,
+      rev: locked.rev,
+      narHash: locked.narHash,
+      lastModified: locked.lastModified,
+    },
+    release: lock.release,
+  };
+  // JSON.stringify drops undefined members, so optional fields simply do not appear.
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+/** Writes the lock atomically (a reader sees the old file or the new one, never half). */
+export async function writeLock(dir: string, lock: NixpkgsLock): Promise<void> {
+  for (const value of [lock.locked.url, 'url' in lock.original ? lock.original.url : undefined])
+    if (value !== undefined) assertNoCredentials(value);
+  const text = serializeLock(lock);
+  parseLock(text);
+  await writeFileAtomic(lockFilePath(dir), text);
+}
+
+/**
+ * The lock is committed and shared: a URL carrying a token or password must never reach it.
+ * Private sources authenticate through a netrc or git's credential helpers instead.
+ */
+export function assertNoCredentials(value: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return;
+  }
+  const web = parsed.protocol === 'http:' || parsed.protocol === 'https:';
+  if (parsed.password !== '' || (web && parsed.username !== '')) {
+    throw new NixShellError(
+      'unsupported',
+      `${redactCredentials(value)} carries credentials, which are never written to ${lockFileName}; use a netrc file or a git credential helper`,
+    );
+  }
+}
+
+/** A URL safe to show in a message or log. */
+export function redactCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
