@@ -120,7 +120,7 @@ async function resolveSpec(dir: string, options: CliOptions): Promise<TargetSpec
   if (!target) {
     throw new NixShellError('no-environment', `no flake.nix, shell.nix or default.nix in ${dir}`);
   }
-  return { target, args: options.nixArgs };
+  return { target, args: options.nixArgs, pinDir: dir };
 }
 
 export async function runEnv(dir: string, options: CliOptions): Promise<void> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { captureEnvironment } from './capture/capture';
 import { checkInput, recordInput, type InputRecord } from './cache/inputs';
-import { cacheKeys, type CacheKeys } from './cache/key';
+import { cacheKeys, cacheSchemaVersion, type CacheKeys } from './cache/key';
 import { withFileLock } from './cache/lock';
 import { EnvironmentCache, storePathsExist, type CacheEntry } from './cache/store';
 import type { Environment } from './env/mutations';
@@ -17,6 +17,7 @@ import {
 } from './gcroots';
 import type { Logger } from './logger';
 import { locateNix, type NixInstallation } from './nix/installation';
+import { lockFileName, pinSources, readLock, realisePin } from './pin';
 import type { TargetSpec } from './target';
 
 /** What the engine needs from its host (the editor or the CLI). */
@@ -134,6 +135,37 @@ export async function captureAndStore(
 }
 
 /**
+ * The project's pinned nixpkgs in the store, fetched (and hash-checked) if it is not there
+ * yet: the zero-edit pin. Undefined when the project has no `nixpkgs.lock.json`.
+ */
+async function realisePinnedNixpkgs(
+  spec: TargetSpec,
+  nix: NixInstallation,
+  context: EngineContext,
+  options: CaptureOptions,
+): Promise<string | undefined> {
+  if (!spec.pinDir) return undefined;
+  const lock = await readLock(spec.pinDir);
+  if (!lock) return undefined;
+  options.onProgress?.('fetching the pinned nixpkgs');
+  const storePath = await realisePin(lock, {
+    nix,
+    env: context.base,
+    sources: pinSources({}, context.base),
+    logger: context.logger,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  context.logger.info(`<nixpkgs> is the pinned ${lock.locked.rev.slice(0, 7)}: ${storePath}`);
+  return storePath;
+}
+
+/** `<nixpkgs>` resolves to `storePath` first, for evaluation and for the shell's own NIX_PATH. */
+function withNixpkgs(base: Environment, storePath: string): Record<string, string> {
+  const rest = base['NIX_PATH'] ? `:${base['NIX_PATH']}` : '';
+  return { ...base, NIX_PATH: `nixpkgs=${storePath}${rest}` };
+}
+
+/**
  * Entries of the same target under other keys (an older nix, another NIX_PATH, other args)
  * are superseded by the new one: delete them and their GC roots, so old toolchains do not stay
  * pinned against garbage collection forever.
@@ -158,8 +190,15 @@ async function captureFresh(
 ): Promise<CacheEntry> {
   const started = Date.now();
   const profile = await profileFor(context.cache.directory, key);
+  const pinned = await realisePinnedNixpkgs(spec, nix, context, options);
   const capture = await captureEnvironment(
-    { spec, nix, base: context.base, profile },
+    {
+      spec,
+      nix,
+      base: context.base,
+      ...(pinned ? { evalBase: withNixpkgs(context.base, pinned) } : {}),
+      profile,
+    },
     {
       logger: context.logger,
       signal: options.signal,
@@ -168,7 +207,9 @@ async function captureFresh(
       hookTimeoutMs: context.hookTimeoutMs,
     },
   );
-  const inputs = await Promise.all(capture.inputs.map(recordInput));
+  // Creating, editing or removing the pin makes the environment stale.
+  const lockFile = spec.pinDir ? [path.join(spec.pinDir, lockFileName)] : [];
+  const inputs = await Promise.all([...capture.inputs, ...lockFile].map(recordInput));
   // nix itself may write flake.lock while evaluating; that is not an edit by the user.
   const editedDuringCapture = inputs.filter(
     (input) => input.mtimeMs > started && path.basename(input.path) !== 'flake.lock',
@@ -178,17 +219,22 @@ async function captureFresh(
   }
   const envStorePath =
     capture.method === 'print-dev-env' ? await profileStorePath(profile) : undefined;
-  // nix-shell gives no `-env` path; root what the environment refers to instead.
-  const pathRoots = envStorePath
-    ? undefined
-    : await rootStorePaths(nix, context.cache.directory, key, capture.storePaths, context.base);
+  // Root what the environment refers to as well: nix-shell gives no `-env` path, and a pinned
+  // nixpkgs (on NIX_PATH) is not in the `-env` path's closure.
+  const pathRoots = await rootStorePaths(
+    nix,
+    context.cache.directory,
+    key,
+    capture.storePaths,
+    context.base,
+  );
   if (!envStorePath && !pathRoots && capture.storePaths.length > 0) {
     context.logger.warn(
       'could not register GC roots: a garbage collection may remove this environment',
     );
   }
   const entry: CacheEntry = {
-    schema: 1,
+    schema: cacheSchemaVersion,
     key,
     targetId: keys.targetId,
     capturedAt: new Date().toISOString(),
@@ -200,6 +246,7 @@ async function captureFresh(
     ...(envStorePath ? { gcRoot: profile } : pathRoots ? { gcRoot: pathRoots } : {}),
     unverified: editedDuringCapture.length > 0,
     warnings: capture.warnings,
+    nixpkgs: pinned ? 'pinned' : capture.usedSearchPathNixpkgs ? 'search-path' : 'none',
   };
   await context.cache.write(entry);
   await pruneGenerations(profile);

@@ -9,6 +9,11 @@ export type EnvTarget =
 export interface TargetSpec {
   readonly target: EnvTarget;
   readonly args: readonly string[];
+  /**
+   * The project directory whose `nixpkgs.lock.json`, if any, pins `<nixpkgs>` for this
+   * environment (the workspace folder; the CLI's DIR).
+   */
+  readonly pinDir?: string | undefined;
 }
 
 /** The directory the environment belongs to: the shell's `$PWD` and the `outputs/` parent. */

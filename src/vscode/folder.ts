@@ -95,7 +95,9 @@ export class FolderController implements vscode.Disposable {
         }
       : (remembered ?? {});
     const target = await chooseTarget(this.folder.uri.fsPath, preference);
-    return target ? { target, args: config.args.get(this.folder) } : undefined;
+    return target
+      ? { target, args: config.args.get(this.folder), pinDir: this.folder.uri.fsPath }
+      : undefined;
   }
 
   /**

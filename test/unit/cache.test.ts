@@ -17,7 +17,7 @@ const nix = {
 
 function entry(key: string, targetId: string): CacheEntry {
   return {
-    schema: 1,
+    schema: 2,
     key,
     targetId,
     capturedAt: '2026-01-01T00:00:00.000Z',
@@ -28,6 +28,7 @@ function entry(key: string, targetId: string): CacheEntry {
     storePaths: [],
     unverified: false,
     warnings: [],
+    nixpkgs: 'none',
   };
 }
 

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { currentSystem, type NixInstallation } from '../nix/installation';
+import { lockFileName } from '../pin/lockFile';
 import type { Environment } from '../env/mutations';
+import { splitSearchPath } from '../env/variables';
 import { targetRoot, type TargetSpec } from '../target';
 
 /** Bumped whenever the cache entry format or the capture semantics change. */
-export const cacheSchemaVersion = 1;
+export const cacheSchemaVersion = 2;
 
 /** Variables that change what `<nixpkgs>` and nixpkgs' config evaluate to. */
 const keyVariables = ['NIX_PATH', 'NIX_CONFIG', 'NIXPKGS_CONFIG'];
@@ -41,6 +43,8 @@ export async function cacheKeys(
   const targetId = digest(target);
   if (!nix) return { key: undefined, targetId };
   const context = {
+    // A new pin is a new environment; the old one applies while it is evaluated.
+    pin: spec.pinDir ? await fileDigest(path.join(spec.pinDir, lockFileName)) : null,
     nix: nix.identity,
     system: currentSystem(),
     variables: Object.fromEntries(
@@ -62,9 +66,7 @@ export async function cacheKeys(
 
 /** `NIX_PATH` entries (`nixpkgs=/path`, `/path`, `nixpkgs=https://…`), as nix splits them. */
 export function splitNixPath(value: string | undefined): string[] {
-  if (!value) return [];
-  // A colon inside a URL (`https://`) does not separate entries.
-  return value.split(/:(?!\/\/)/).filter((entry) => entry !== '');
+  return splitSearchPath(value, 'NIX_PATH');
 }
 
 function includeArgs(args: readonly string[]): string[] {
@@ -89,6 +91,11 @@ async function resolveSearchPath(entries: readonly string[]): Promise<string[]> 
 
 async function resolved(file: string): Promise<string> {
   return realpath(file).catch(() => path.resolve(file));
+}
+
+async function fileDigest(file: string): Promise<string | null> {
+  const content = await readFile(file).catch(() => undefined);
+  return content ? createHash('sha256').update(content).digest('hex') : null;
 }
 
 function digest(value: unknown): string {

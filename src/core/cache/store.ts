@@ -39,6 +39,8 @@ const entrySchema = z.object({
   /** An input changed while nix was evaluating: the entry may not match the files on disk. */
   unverified: z.boolean(),
   warnings: z.array(z.string()),
+  /** Where `<nixpkgs>` came from: the project's pin, the user's channels or NIX_PATH, or nowhere. */
+  nixpkgs: z.enum(['pinned', 'search-path', 'none']),
 });
 
 export type CacheEntry = z.infer<typeof entrySchema>;

@@ -10,6 +10,7 @@ import { parseDevEnv, replayScript, type DevEnv } from './devEnv';
 import { captureWithNixShell } from './nixShell';
 import { flakeSourceMapper, localInputs } from './inputs';
 import { findBash } from './bash';
+import { readsSearchPathNixpkgs } from './nixpkgs';
 import { runNix, runReplay, type StepContext } from './run';
 
 export type CaptureMethod = 'print-dev-env' | 'nix-shell';
@@ -17,8 +18,13 @@ export type CaptureMethod = 'print-dev-env' | 'nix-shell';
 export interface CaptureRequest {
   readonly spec: TargetSpec;
   readonly nix: NixInstallation;
-  /** The environment nix and the shellHook start from: the user's, without editor internals. */
+  /** The user's environment, without editor internals: what the result is a change to. */
   readonly base: Environment;
+  /**
+   * What nix and the shellHook start from, when it differs from `base`: with a pinned nixpkgs
+   * first on NIX_PATH. The pin thus becomes a change too, and terminals get it as well.
+   */
+  readonly evalBase?: Environment | undefined;
   /** Where `--profile` keeps the `-env` store path alive (a GC root); none if undefined. */
   readonly profile?: string | undefined;
 }
@@ -32,6 +38,8 @@ export interface Capture {
   readonly method: CaptureMethod;
   readonly nixVersion: string;
   readonly warnings: string[];
+  /** Whether evaluation read `<nixpkgs>` from the user's channels or NIX_PATH. */
+  readonly usedSearchPathNixpkgs: boolean;
 }
 
 /**
@@ -43,7 +51,8 @@ export async function captureEnvironment(
   request: CaptureRequest,
   context: StepContext,
 ): Promise<Capture> {
-  const { spec, nix, base } = request;
+  const { spec, nix } = request;
+  const base = request.evalBase ?? request.base;
   const root = targetRoot(spec.target);
   const env = { ...base, IN_NIX_SHELL: 'impure' };
   const version = nixVersion(nix, env).catch(() => 'unknown');
@@ -126,6 +135,7 @@ async function finish(
     method,
     nixVersion: version,
     warnings: dropped.map((reason) => `dropped variable ${reason}`),
+    usedSearchPathNixpkgs: await readsSearchPathNixpkgs(readFiles, request.base),
   };
 }
 

@@ -116,7 +116,7 @@ export function replayScript(devEnv: DevEnv, options: ReplayOptions): string {
     const value = rewrite(raw);
     const rule = ruleFor(name, value);
     if (rule === 'ignore') continue;
-    const joined = rule === 'prepend' ? joinSearchPath(value, options.base[name]) : value;
+    const joined = rule === 'prepend' ? joinSearchPath(name, value, options.base[name]) : value;
     lines.push(`export ${name}=${shellQuote(joined)}`);
   }
   for (const [name, body] of Object.entries(devEnv.bashFunctions ?? {})) {
@@ -127,6 +127,6 @@ export function replayScript(devEnv: DevEnv, options: ReplayOptions): string {
 }
 
 /** nix's entries first, then the user's, as `nix develop` appends the saved PATH. */
-function joinSearchPath(nixValue: string, userValue: string | undefined): string {
-  return [...splitSearchPath(nixValue), ...splitSearchPath(userValue)].join(':');
+function joinSearchPath(name: string, nixValue: string, userValue: string | undefined): string {
+  return [...splitSearchPath(nixValue, name), ...splitSearchPath(userValue, name)].join(':');
 }

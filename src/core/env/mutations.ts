@@ -1,4 +1,4 @@
-import { ruleFor, searchPathDefaults, splitSearchPath } from './variables';
+import { ruleFor, searchPathDefaults, searchPathEntries, splitSearchPath } from './variables';
 
 export type Environment = Readonly<Record<string, string>>;
 
@@ -33,7 +33,7 @@ export function diffEnvironments(base: Environment, result: Environment): Mutati
     if (after === undefined) {
       mutations.push({ kind: 'unset', name });
     } else if (rule === 'prepend') {
-      const fresh = searchPathPrefix(before, after);
+      const fresh = searchPathPrefix(name, before, after);
       if (fresh.length === 0) continue;
       const whenUnset = before === undefined ? searchPathDefaults[name] : undefined;
       mutations.push({
@@ -54,9 +54,9 @@ export function diffEnvironments(base: Environment, result: Environment): Mutati
  * with the user's value (the usual case), that is everything before it, including a user entry
  * a hook moved to the front; otherwise, the entries the user's value does not have.
  */
-function searchPathPrefix(before: string | undefined, after: string): string[] {
-  const user = splitSearchPath(before);
-  const result = splitSearchPath(after);
+function searchPathPrefix(name: string, before: string | undefined, after: string): string[] {
+  const user = splitSearchPath(before, name);
+  const result = splitSearchPath(after, name);
   const tail = result.slice(result.length - user.length);
   const endsWithUser = user.length > 0 && tail.every((entry, i) => entry === user[i]);
   if (endsWithUser) return unique(result.slice(0, result.length - user.length));
@@ -86,11 +86,13 @@ export function mutatedValue(current: string | undefined, mutation: Mutation): s
     case 'unset':
       return undefined;
     case 'prepend': {
-      const ours = mutation.value.split(':');
+      const ours = splitSearchPath(mutation.value, mutation.name);
       const theirs =
         current === undefined
           ? splitSearchPath(mutation.whenUnset)
-          : current.split(':').filter((entry) => entry !== '' && !ours.includes(entry));
+          : searchPathEntries(current, mutation.name).filter(
+              (entry) => entry !== '' && !ours.includes(entry),
+            );
       return [...ours, ...theirs].join(':');
     }
   }

@@ -48,6 +48,7 @@ export const variableRules: Readonly<Record<string, RuleEntry>> = {
   dontAddDisableDepTrack: ignore("nix's own plumbing for shells"),
   __json: ignore('structured attributes, read through NIX_ATTRS_JSON_FILE by builders'),
   PATH: prepend('search path'),
+  NIX_PATH: prepend('search path for <nixpkgs>: a pinned nixpkgs goes first'),
   XDG_DATA_DIRS: prepend('search path'),
   XDG_CONFIG_DIRS: prepend('search path'),
   MANPATH: prepend('search path'),
@@ -100,9 +101,18 @@ export function isHostVariable(name: string): boolean {
   return hostPrefixes.some((p) => name.startsWith(p));
 }
 
-export function splitSearchPath(value: string | undefined): string[] {
+/**
+ * The entries of a search path. NIX_PATH entries may be URLs (`nixpkgs=https://…`), whose
+ * `://` does not separate entries.
+ */
+export function splitSearchPath(value: string | undefined, name?: string): string[] {
+  return searchPathEntries(value, name).filter((entry) => !junkEntries.has(entry));
+}
+
+/** All entries, as the user wrote them (a `.` of theirs is theirs to keep). */
+export function searchPathEntries(value: string | undefined, name?: string): string[] {
   if (value === undefined) return [];
-  return value.split(':').filter((entry) => !junkEntries.has(entry));
+  return value.split(name === 'NIX_PATH' ? /:(?!\/\/)/ : ':');
 }
 
 /**
