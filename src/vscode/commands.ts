@@ -1,5 +1,14 @@
 import * as vscode from 'vscode';
+import type { PinOriginal } from '../core/pin';
 import type { FolderController } from './folder';
+import {
+  importPinCommand,
+  pinActionsCommand,
+  pinCommand,
+  showPinCommand,
+  updatePinCommand,
+  verifyPinCommand,
+} from './pin/commands';
 import { selectEnvironment } from './select';
 import { environmentUri } from './showEnvironment';
 import type { CommandId } from './tables/commands';
@@ -10,7 +19,19 @@ export interface CommandServices {
   readonly showLog: () => void;
 }
 
-type Handler = (services: CommandServices, folderUri?: vscode.Uri) => unknown;
+/** `folderUri` comes from the status bar or a keybinding; `options` from automation. */
+type Handler = (services: CommandServices, folderUri?: vscode.Uri, options?: unknown) => unknown;
+
+/** A pin command on the folder it names, or the one the user picks. */
+function onFolder(
+  placeHolder: string,
+  run: (controller: FolderController, options: unknown) => Promise<void>,
+): Handler {
+  return async (services, uri, options) => {
+    const controller = await pickController(services, uri, placeHolder);
+    if (controller) await run(controller, options);
+  };
+}
 
 /** Every command's behaviour; ids, titles and palette visibility live in tables/commands.ts. */
 const handlers: Record<CommandId, Handler> = {
@@ -60,12 +81,35 @@ const handlers: Record<CommandId, Handler> = {
     const controller = await pickController(services, uri, 'Nix environment of', true);
     if (controller) await showActions(services, controller);
   },
+  'nixShell.pin': onFolder('Pin nixpkgs for', (controller, options) =>
+    pinCommand(controller, isPinOriginal(options) ? options : undefined),
+  ),
+  'nixShell.pinUpdate': onFolder('Update the nixpkgs pin of', (controller, options) =>
+    updatePinCommand(controller, { confirmed: hasFlag(options, 'confirmed') }),
+  ),
+  'nixShell.pinShow': onFolder('Show the nixpkgs pin of', showPinCommand),
+  'nixShell.pinVerify': onFolder('Verify the nixpkgs pin of', verifyPinCommand),
+  'nixShell.pinImport': onFolder('Import a nixpkgs pin into', (controller) =>
+    importPinCommand(controller),
+  ),
+  'nixShell.pinActions': onFolder('nixpkgs pin of', pinActionsCommand),
 };
+
+function isPinOriginal(value: unknown): value is PinOriginal {
+  const type = (value as { type?: unknown } | undefined)?.type;
+  return type === 'github' || type === 'channel' || type === 'git';
+}
+
+function hasFlag(value: unknown, name: string): boolean {
+  return (
+    typeof value === 'object' && value !== null && (value as Record<string, unknown>)[name] === true
+  );
+}
 
 export function registerCommands(services: CommandServices): vscode.Disposable[] {
   return Object.entries(handlers).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, (uri?: unknown) =>
-      handler(services, uri instanceof vscode.Uri ? uri : undefined),
+    vscode.commands.registerCommand(id, (uri?: unknown, options?: unknown) =>
+      handler(services, uri instanceof vscode.Uri ? uri : undefined, options),
     ),
   );
 }

@@ -1,9 +1,12 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { EnvironmentCache } from '../core/cache/store';
 import { chooseTarget } from '../core/discovery';
 import { baseEnvironment, type EngineContext } from '../core/engine';
 import { summarize, type Environment, type Mutation } from '../core/env/mutations';
-import { NixShellError } from '../core/errors';
+import { asNixShellError, NixShellError } from '../core/errors';
+import { locateNix } from '../core/nix/installation';
+import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
 import type { Logger } from '../core/logger';
 import { EnvironmentSession, type SessionState } from '../core/session';
 import { targetFile, targetLabel, type TargetSpec } from '../core/target';
@@ -14,6 +17,7 @@ import type { FolderMemories } from './memory';
 import { askForTrust, showError } from './messages';
 import { showProgress } from './progress';
 import { FolderStatusItem, type StatusView } from './statusBar';
+import { PinStatusItem, type PinStatus, type PinView } from './pin/status';
 import type { TerminalEnvironment } from './terminalEnv';
 
 /** A folder's status as the API reports it: the state and the status bar's text. */
@@ -22,6 +26,8 @@ export interface FolderStatus {
   readonly label?: string;
   readonly statusText: string;
   readonly tooltip: string;
+  /** The nixpkgs pin item, when it shows. */
+  readonly pin?: PinStatus;
 }
 
 /** What every folder shares: built once in the composition root. */
@@ -49,6 +55,8 @@ export interface FolderServices {
 export class FolderController implements vscode.Disposable {
   readonly session: EnvironmentSession;
   private readonly statusItem: FolderStatusItem;
+  private readonly pinItem: PinStatusItem;
+  private readonly pinWatcher: vscode.FileSystemWatcher;
   private readonly logger: Logger;
   /** What was last handed out, to hand out again only when it changes (not on every tick). */
   private lastApplied: { readonly mutations?: readonly Mutation[]; readonly entered: boolean } = {
@@ -71,6 +79,42 @@ export class FolderController implements vscode.Disposable {
       unapplyOnFailure: () => config.unapplyOnFailure.get(this.folder),
     });
     this.subscription = this.session.onDidChange((state) => this.onStateChanged(state));
+    this.pinItem = new PinStatusItem(folder);
+    this.pinWatcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(folder, `{${lockFileName},flake.lock}`),
+    );
+    for (const event of [
+      this.pinWatcher.onDidCreate,
+      this.pinWatcher.onDidChange,
+      this.pinWatcher.onDidDelete,
+    ]) {
+      event(() => void this.refreshPin());
+    }
+    void this.refreshPin();
+  }
+
+  /** Shows the folder's nixpkgs pin (the lock, else flake.lock), or that there is none. */
+  async refreshPin(): Promise<void> {
+    const dir = this.folder.uri.fsPath;
+    const entry = this.session.applied?.entry;
+    let view: PinView;
+    try {
+      const info = await currentPin(dir);
+      view = info
+        ? {
+            kind: 'pinned',
+            info,
+            file: path.join(dir, info.source === 'lock' ? lockFileName : 'flake.lock'),
+            staleAfterDays: config['pin.staleAfterDays'].get(this.folder),
+          }
+        : entry?.nixpkgs === 'search-path' && config['pin.showUnpinned'].get(this.folder)
+          ? { kind: 'unpinned' }
+          : { kind: 'none' };
+    } catch (error) {
+      view = { kind: 'invalid', message: asNixShellError(error).message };
+    }
+    this.pinItem.render(view);
+    this.services.onStatusChanged();
   }
 
   /** The mutations this folder hands out now (undefined when none is applied). */
@@ -152,8 +196,30 @@ export class FolderController implements vscode.Disposable {
     this.services.onStatusChanged();
   }
 
+  showLog(): void {
+    this.services.showLog();
+  }
+
   logError(what: string, error: unknown): void {
     this.logger.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  /** What pin operations need: nix, the user's environment, where pins come from. */
+  async pinContext(signal?: AbortSignal): Promise<PinContext> {
+    const { nixPath, base } = this.nixContext();
+    return {
+      nix: await locateNix(nixPath, base['PATH']),
+      env: base,
+      sources: pinSources(
+        {
+          githubUrl: config['pin.githubUrl'].get(this.folder),
+          channelsUrl: config['pin.channelsUrl'].get(this.folder),
+        },
+        base,
+      ),
+      logger: this.logger,
+      ...(signal ? { signal } : {}),
+    };
   }
 
   /** Where nix is and the environment to run it with, for nix calls outside a capture. */
@@ -170,6 +236,7 @@ export class FolderController implements vscode.Disposable {
       ...(view.kind === 'off' ? {} : { label: view.label }),
       statusText: this.statusItem.text,
       tooltip: this.statusItem.tooltip,
+      ...(this.pinItem.status ? { pin: this.pinItem.status } : {}),
     };
   }
 
@@ -191,6 +258,8 @@ export class FolderController implements vscode.Disposable {
     this.subscription.dispose();
     this.session.dispose();
     this.statusItem.dispose();
+    this.pinItem.dispose();
+    this.pinWatcher.dispose();
     this.services.diagnostics.report(this.folder.uri.toString(), undefined, '');
   }
 
@@ -230,6 +299,8 @@ export class FolderController implements vscode.Disposable {
       }
       this.services.onEnvironmentChanged();
     }
+    // Whether the environment uses the user's channels is known once it is captured.
+    if (state.kind === 'active') void this.refreshPin();
     // Failures after an edit show as the status and a diagnostic; only asked-for ones speak up.
     if (state.kind === 'failed' && state.origin === 'user') void this.showError(state.error);
   }

@@ -78,7 +78,8 @@ export class FolderStatusItem implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem(
       `nixShell.status.${folder.uri.toString()}`,
       vscode.StatusBarAlignment.Left,
-      50,
+      // Left of the Problems item; the pin item sits right next to this one.
+      60,
     );
     this.item.name = `Nix Shell (${folder.name})`;
   }

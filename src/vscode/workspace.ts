@@ -170,6 +170,10 @@ export class WorkspaceController implements vscode.Disposable {
   }
 
   private onConfigurationChanged(event: vscode.ConfigurationChangeEvent): void {
+    for (const controller of this.controllers.values()) {
+      if (event.affectsConfiguration('nixShell.pin', controller.folder))
+        void controller.refreshPin();
+    }
     if (!vscode.workspace.isTrusted) return;
     for (const controller of this.controllers.values()) {
       const affected = targetSettings.some((s) => s.isAffectedBy(event, controller.folder));

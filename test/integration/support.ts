@@ -1,7 +1,7 @@
 // Helpers for tests that run inside the extension host, the same under code-server and under
 // @vscode/test-electron: nothing here depends on which host runs it.
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { NixShellApi } from '../../src/vscode/api';
@@ -125,4 +125,17 @@ export async function setSetting(
 
 export async function moveIntoPlace(from: string, to: string): Promise<void> {
   await rename(from, to);
+}
+
+/**
+ * Asks the harness for a screenshot of the workbench now, saved as test-results/<name>;
+ * `part: 'statusbar'` takes only the status bar.
+ */
+export async function screenshot(name: string, part?: 'statusbar'): Promise<void> {
+  const dir = process.env['NIXSHELL_TEST_OUTPUT'];
+  if (!dir) return; // Another host (desktop VS Code): no one to take it.
+  const done = path.join(dir, 'screenshot.done');
+  await rm(done, { force: true });
+  await writeFile(path.join(dir, 'screenshot.request'), part ? `${name}|${part}` : name);
+  await waitFor(() => existsSync(done), `the screenshot ${name}`, 30_000);
 }

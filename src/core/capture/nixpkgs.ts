@@ -29,5 +29,7 @@ export async function readsSearchPathNixpkgs(
   env: Environment,
 ): Promise<boolean> {
   const roots = await searchPathNixpkgs(env);
-  return readFiles.some((file) => roots.some((root) => file === root || file.startsWith(`${root}/`)));
+  return readFiles.some((file) =>
+    roots.some((root) => file === root || file.startsWith(`${root}/`)),
+  );
 }

@@ -37,6 +37,15 @@ export const commandTable = {
   'nixShell.showLog': { title: 'Show log', icon: '$(output)' },
   'nixShell.cancel': { title: 'Cancel evaluation', icon: '$(stop-circle)' },
   'nixShell.actions': { title: 'Show actions', icon: '$(menu)', palette: 'false' },
+  'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)' },
+  'nixShell.pinUpdate': { title: 'Update nixpkgs pin', icon: '$(sync)' },
+  'nixShell.pinShow': { title: 'Show nixpkgs pin', icon: '$(info)' },
+  'nixShell.pinVerify': { title: 'Verify nixpkgs pin', icon: '$(verified)' },
+  'nixShell.pinImport': {
+    title: 'Import pin from niv / npins / flake.lock',
+    icon: '$(cloud-download)',
+  },
+  'nixShell.pinActions': { title: 'Show pin actions', icon: '$(pin)', palette: 'false' },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandId = keyof typeof commandTable;

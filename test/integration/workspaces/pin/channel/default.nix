@@ -1,0 +1,2 @@
+# Stands in for the user's nixpkgs channel on NIX_PATH: not the pin.
+{ ... }: { marker = "channel"; }
