@@ -25,7 +25,7 @@ function filesOf(label) {
     .map((name) => path.join(testsDir, name));
 }
 
-function suite(label, workspace, { trusted = true, profile = label } = {}) {
+function suite(label, workspace, { trusted = true, profile = label, env = {} } = {}) {
   const userData = path.join(scratch, `user-data-${profile}`);
   mkdirSync(path.join(userData, 'User'), { recursive: true });
   writeFileSync(
@@ -44,6 +44,7 @@ function suite(label, workspace, { trusted = true, profile = label } = {}) {
       NIXSHELL_SHIM_LOG: shim.log,
       NIXSHELL_TEST_OUTPUT: output,
       UNSET_ME: 'set by the user',
+      ...env,
     },
     mocha: { ui: 'bdd', timeout: 120_000 },
   };
@@ -55,4 +56,8 @@ export default defineConfig([
   suite('untrusted', 'basic', { trusted: false }),
   suite('reopen1', 'reopen', { profile: 'reopen' }),
   suite('reopen2', 'reopen', { profile: 'reopen' }),
+  suite('language', 'language'),
+  suite('pin', 'pin', {
+    env: { NIX_PATH: `nixpkgs=${path.join(root, 'test/integration/workspaces/pin/channel')}` },
+  }),
 ]);

@@ -48,6 +48,14 @@ const builds = [
     format: 'cjs',
     external: ['vscode', 'mocha'],
   },
+  {
+    // The fake nixd the language client tests start (a fixture; see its header).
+    ...common,
+    minify: false,
+    entryPoints: ['test/lsp/fakeNixd.ts'],
+    outfile: 'out/test/lsp/nixd.cjs',
+    format: 'cjs',
+  },
 ];
 
 // Test bundles of deleted test files must not linger and run.

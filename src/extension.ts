@@ -9,6 +9,8 @@ import { registerCommands } from './vscode/commands';
 import { registerDebugEnvironment } from './vscode/debug';
 import { EvaluationDiagnostics } from './vscode/diagnostics';
 import { HostEnvironment } from './vscode/hostEnv';
+import { registerLanguageSupport } from './vscode/language';
+import { lockFileNixpkgsExpr } from './vscode/language/pinnedNixpkgs';
 import { createLog } from './vscode/log';
 import { showError } from './vscode/messages';
 import { FolderMemories } from './vscode/memory';
@@ -62,6 +64,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
     // Restricted Mode: terminals must not get an environment kept from a trusted session.
     if (!vscode.workspace.isTrusted) context.environmentVariableCollection.clear();
     await workspace.startAll();
+    // After startAll: cached environments are applied, so servers start inside them at once.
+    context.subscriptions.push(
+      registerLanguageSupport({
+        workspace,
+        pristine,
+        logger,
+        globalState: context.globalState,
+        pinnedNixpkgsExpr: (folder) => lockFileNixpkgsExpr(folder.uri.fsPath),
+      }),
+    );
     return createApi(workspace, pristine);
   } catch (error) {
     // VS Code does not tell the user when an activation fails.

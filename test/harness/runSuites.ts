@@ -41,6 +41,7 @@ const suites: readonly Suite[] = [
   { name: 'untrusted', workspace: 'basic', trusted: false },
   { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
   { name: 'reopen2', workspace: 'reopen', profile: 'reopen' },
+  { name: 'language', workspace: 'language' },
   {
     name: 'pin',
     workspace: 'pin',
