@@ -158,7 +158,16 @@ export const settingsTable = {
   formatter: setting<'nixfmt' | 'alejandra' | 'nixpkgs-fmt' | 'none'>({
     default: 'nixfmt',
     scope: 'resource',
-    schema: { type: 'string', enum: ['nixfmt', 'alejandra', 'nixpkgs-fmt', 'none'] },
+    schema: {
+      type: 'string',
+      enum: ['nixfmt', 'alejandra', 'nixpkgs-fmt', 'none'],
+      enumDescriptions: [
+        'nixfmt (the official formatter, RFC 166)',
+        'alejandra',
+        'nixpkgs-fmt',
+        'No external formatter: the language server formats, if one runs (its own `formatting.command`).',
+      ],
+    },
     description:
       "The formatter for .nix files, taken from the project environment's PATH first, then the editor's.",
   }),
