@@ -5,7 +5,7 @@
 // "N passed, N failed, N skipped", and exits non-zero if anything failed.
 //
 // usage: tsx test/harness/runSuites.ts [suite ...]   (suites: see below, and `ui`)
-import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { nixTestEnv, repoRoot } from '../support/nixEnv';
@@ -19,8 +19,8 @@ import {
   workbenchUrl,
   type Harness,
 } from './codeServer';
-import type { Page } from 'playwright-core';
-import { resultsDir, saveEvidence, stamp, type SuiteResult } from './report';
+import { servePageRequests } from './pageRequests';
+import { saveEvidence, stamp, type SuiteResult } from './report';
 import { runUiSmoke } from './uiSmoke';
 
 interface Suite {
@@ -116,10 +116,10 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     const timedOut = new Promise<'timeout'>(
       (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
     );
-    const screenshots = serveScreenshots(page, output);
+    const requests = servePageRequests(page, output);
     const code = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
-    screenshots.stop();
+    requests.stop();
     process.stdout.write(await readFile(report, 'utf8').catch(() => ''));
     if (code === 'timeout')
       console.log(`${stamp()} suite ${suite.name} timed out after ${timeoutMs} ms`);
@@ -139,31 +139,6 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     await context.close().catch(() => undefined);
     server.stop();
   }
-}
-
-/**
- * Tests ask for a picture of the workbench as it is at that moment (the status bar, say) by
- * writing `<output>/screenshot.request` with a file name; it lands in test-results/.
- */
-function serveScreenshots(page: Page, output: string): { stop(): void } {
-  const request = path.join(output, 'screenshot.request');
-  const timer = setInterval(() => {
-    void (async () => {
-      const [name, part] = (await readFile(request, 'utf8').catch(() => '')).trim().split('|');
-      if (!name) return;
-      await rm(request, { force: true });
-      await mkdir(resultsDir, { recursive: true });
-      const file = { path: path.join(resultsDir, path.basename(name)) };
-      // `name|statusbar`: only the status bar, for documentation.
-      const shot =
-        part === 'statusbar'
-          ? page.locator('.part.statusbar').screenshot(file)
-          : page.screenshot(file);
-      await shot.catch(() => undefined);
-      await writeFile(path.join(output, 'screenshot.done'), name);
-    })();
-  }, 300);
-  return { stop: () => clearInterval(timer) };
 }
 
 async function readCounts(file: string): Promise<Omit<SuiteResult, 'ok'>> {

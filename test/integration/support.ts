@@ -128,14 +128,23 @@ export async function moveIntoPlace(from: string, to: string): Promise<void> {
 }
 
 /**
- * Asks the harness for a screenshot of the workbench now, saved as test-results/<name>;
- * `part: 'statusbar'` takes only the status bar.
+ * Asks the harness for something only the page can give (see test/harness/pageRequests.ts);
+ * undefined on another host (desktop VS Code), where no harness listens.
+ */
+export async function askHarness(kind: string, argument: string): Promise<string | undefined> {
+  const dir = process.env['NIXSHELL_TEST_OUTPUT'];
+  if (!dir) return undefined;
+  const done = path.join(dir, `${kind}.done`);
+  await rm(done, { force: true });
+  await writeFile(path.join(dir, `${kind}.request`), argument);
+  await waitFor(() => existsSync(done), `the harness to answer ${kind}`, 30_000);
+  return readFile(done, 'utf8');
+}
+
+/**
+ * A screenshot of the workbench now, saved as test-results/<name>; `part: 'statusbar'` takes
+ * only the status bar.
  */
 export async function screenshot(name: string, part?: 'statusbar'): Promise<void> {
-  const dir = process.env['NIXSHELL_TEST_OUTPUT'];
-  if (!dir) return; // Another host (desktop VS Code): no one to take it.
-  const done = path.join(dir, 'screenshot.done');
-  await rm(done, { force: true });
-  await writeFile(path.join(dir, 'screenshot.request'), part ? `${name}|${part}` : name);
-  await waitFor(() => existsSync(done), `the screenshot ${name}`, 30_000);
+  await askHarness('screenshot', part ? `${name}|${part}` : name);
 }

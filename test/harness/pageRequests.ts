@@ -1,0 +1,58 @@
+/// <reference lib="dom" />
+// What tests inside the extension host cannot do themselves, since they have no access to the
+// page: they write `<output>/<kind>.request`; the harness does it and writes `<kind>.done`.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { resultsDir } from './report';
+
+type Handler = (page: Page, argument: string) => Promise<string>;
+
+const handlers: Record<string, Handler> = {
+  /** A picture of the workbench now (`name`), or of its status bar only (`name|statusbar`). */
+  screenshot: async (page, argument) => {
+    const [name = 'screenshot.png', part] = argument.split('|');
+    await mkdir(resultsDir, { recursive: true });
+    const file = { path: path.join(resultsDir, path.basename(name)) };
+    await (part === 'statusbar'
+      ? page.locator('.part.statusbar').screenshot(file)
+      : page.screenshot(file));
+    return name;
+  },
+  /**
+   * The tokens of the active editor's visible lines as rendered: each token's text and its
+   * CSS classes (`mtkN` is its colour in the theme), as JSON.
+   */
+  'editor-tokens': async (page) =>
+    JSON.stringify(
+      await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.editor-instance .view-line'), (line) =>
+          Array.from(line.querySelectorAll(':scope > span > span'), (token) => ({
+            text: token.textContent,
+            classes: token.className,
+          })),
+        ),
+      ),
+    ),
+};
+
+export function servePageRequests(page: Page, output: string): { stop(): void } {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void Promise.all(
+      Object.entries(handlers).map(async ([kind, handle]) => {
+        const request = path.join(output, `${kind}.request`);
+        const argument = await readFile(request, 'utf8').catch(() => undefined);
+        if (argument === undefined) return;
+        await rm(request, { force: true });
+        const answer = await handle(page, argument.trim()).catch(
+          (error: unknown) => `error: ${String(error)}`,
+        );
+        await writeFile(path.join(output, `${kind}.done`), answer);
+      }),
+    ).finally(() => (busy = false));
+  }, 300);
+  return { stop: () => clearInterval(timer) };
+}
