@@ -10,7 +10,7 @@ import { registerDebugEnvironment } from './vscode/debug';
 import { EvaluationDiagnostics } from './vscode/diagnostics';
 import { HostEnvironment } from './vscode/hostEnv';
 import { registerLanguageSupport } from './vscode/language';
-import { lockFileNixpkgsExpr } from './vscode/language/pinnedNixpkgs';
+import { pinnedNixpkgsExpr } from './vscode/language/pinnedNixpkgs';
 import { createLog } from './vscode/log';
 import { showError } from './vscode/messages';
 import { FolderMemories } from './vscode/memory';
@@ -71,7 +71,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
         pristine,
         logger,
         globalState: context.globalState,
-        pinnedNixpkgsExpr: (folder) => lockFileNixpkgsExpr(folder.uri.fsPath),
+        pinnedNixpkgsExpr: (folder) =>
+          Promise.resolve(
+            pinnedNixpkgsExpr(workspace.controllerFor(folder)?.session.applied?.entry),
+          ),
       }),
     );
     return createApi(workspace, pristine);

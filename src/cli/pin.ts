@@ -16,6 +16,8 @@ import {
   pinLabel,
   pinNixpkgs,
   pinSources,
+  readLock,
+  updateFlakePin,
   updatePin,
   verifyPin,
   type ImportSource,
@@ -170,6 +172,19 @@ async function runPinSubcommand(
       return;
     }
     case 'update': {
+      // A flake's pin is flake.lock's nixpkgs input: nix itself updates it.
+      if (!(await readLock(dir)) && (await currentPin(dir, new Date(), 'flake.lock'))) {
+        if (options.dryRun) throw usageError('a flake has no dry run: nix updates flake.lock');
+        const before = await currentPin(dir, new Date(), 'flake.lock');
+        await updateFlakePin(dir, await pinContext(options));
+        const after = await currentPin(dir, new Date(), 'flake.lock');
+        out(
+          before && after && before.rev !== after.rev
+            ? describeChange(before, after)
+            : 'already up to date',
+        );
+        return;
+      }
       const update = await updatePin(dir, await pinContext(options), { dryRun: options.dryRun });
       if (!update.changed) {
         out('already up to date');
@@ -199,7 +214,7 @@ async function runPinSubcommand(
     }
     case 'import': {
       const from = options.from as ImportSource | undefined;
-      if (from === undefined || !(from in importFiles))
+      if (from === undefined || !Object.hasOwn(importFiles, from))
         throw usageError('pin import needs --from niv, --from npins or --from flake');
       const info = lockInfo(await importPin(dir, from, await pinContext(options)));
       out(`imported ${pinLabel(info)} (${info.description}) from ${importFiles[from]}`);

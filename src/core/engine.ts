@@ -17,7 +17,7 @@ import {
 } from './gcroots';
 import type { Logger } from './logger';
 import { locateNix, type NixInstallation } from './nix/installation';
-import { lockFileName, pinSources, readLock, realisePin } from './pin';
+import { lockFileName, pinnedStorePathIfPresent, pinSources, readLock, realisePin } from './pin';
 import type { TargetSpec } from './target';
 
 /** What the engine needs from its host (the editor or the CLI). */
@@ -144,10 +144,11 @@ async function realisePinnedNixpkgs(
   context: EngineContext,
   options: CaptureOptions,
 ): Promise<string | undefined> {
-  if (!spec.pinDir) return undefined;
+  // A flake's devShells evaluate purely, against its own inputs (flake.lock): <nixpkgs> is unused.
+  if (!spec.pinDir || spec.target.kind === 'flake') return undefined;
   const lock = await readLock(spec.pinDir);
   if (!lock) return undefined;
-  options.onProgress?.('fetching the pinned nixpkgs');
+  if (!(await pinnedStorePathIfPresent(lock))) options.onProgress?.('fetching the pinned nixpkgs');
   const storePath = await realisePin(lock, {
     nix,
     env: context.base,
@@ -208,7 +209,8 @@ async function captureFresh(
     },
   );
   // Creating, editing or removing the pin makes the environment stale.
-  const lockFile = spec.pinDir ? [path.join(spec.pinDir, lockFileName)] : [];
+  const lockFile =
+    spec.pinDir && spec.target.kind === 'file' ? [path.join(spec.pinDir, lockFileName)] : [];
   const inputs = await Promise.all([...capture.inputs, ...lockFile].map(recordInput));
   // nix itself may write flake.lock while evaluating; that is not an edit by the user.
   const editedDuringCapture = inputs.filter(

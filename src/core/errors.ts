@@ -11,6 +11,8 @@ export interface SourceLocation {
  */
 export type ErrorKind =
   | 'nix-not-found'
+  /** Another program the engine needs (git, bash, a formatter) is not installed. */
+  | 'tool-missing'
   | 'evaluation'
   | 'hook-failed'
   | 'timeout'

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
@@ -165,7 +166,10 @@ function cancelled(file: string): NixShellError {
 function spawnError(file: string, outcome: unknown): NixShellError {
   const code = (outcome as { code?: unknown } | undefined)?.code;
   if (code === 'ENOENT') {
-    return new NixShellError('nix-not-found', `${file} was not found`, { cause: outcome });
+    const isNix = /^nix(-[a-z]+)?$/.test(path.basename(file));
+    return new NixShellError(isNix ? 'nix-not-found' : 'tool-missing', `${file} was not found`, {
+      cause: outcome,
+    });
   }
   if (code === 'E2BIG') {
     return new NixShellError('too-large', `the environment is too large to start ${file}`, {

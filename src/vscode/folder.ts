@@ -93,13 +93,22 @@ export class FolderController implements vscode.Disposable {
     void this.refreshPin();
   }
 
+  /**
+   * Which file pins this folder's nixpkgs: flake.lock for a flake (its devShells evaluate its
+   * own inputs, purely), nixpkgs.lock.json for a Nix file.
+   */
+  async pinSource(): Promise<'lock' | 'flake.lock'> {
+    const spec = this.session.target ?? (await this.resolveSpec());
+    return spec?.target.kind === 'flake' ? 'flake.lock' : 'lock';
+  }
+
   /** Shows the folder's nixpkgs pin (the lock, else flake.lock), or that there is none. */
   async refreshPin(): Promise<void> {
     const dir = this.folder.uri.fsPath;
     const entry = this.session.applied?.entry;
     let view: PinView;
     try {
-      const info = await currentPin(dir);
+      const info = await currentPin(dir, new Date(), await this.pinSource());
       view = info
         ? {
             kind: 'pinned',

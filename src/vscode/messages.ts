@@ -40,6 +40,10 @@ const messages: Record<
       { title: 'Open Settings', run: () => config.nixPath.open() },
     ],
   }),
+  'tool-missing': (error) => ({
+    text: `${error.message}: install it, or make sure it is on PATH.`,
+    actions: [],
+  }),
   evaluation: (error, context) => ({
     text: `Nix could not evaluate ${context.label}: ${error.message}`,
     actions: context.openFile ? [{ title: 'Open File', run: context.openFile }] : [],

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { pinnedStorePath, type NixpkgsLock } from '../../src/core/pin';
 import { createFixtureNixpkgs } from '../support/fixtureNixpkgs';
 import { startPinServer, type PinServer } from '../support/pinServer';
 import {
@@ -120,7 +121,8 @@ describe('the language server, inside the project environment', () => {
       await readFile(path.join(folderPath(), 'nixpkgs.lock.json'), 'utf8'),
     ) as { locked: { url: string; narHash: string } };
     assert.match(lock.locked.url, /^http:\/\/127\.0\.0\.1:\d+\/NixOS\/nixpkgs\/archive\//);
-    const pinned = `import (builtins.fetchTarball { url = "${lock.locked.url}"; sha256 = "${lock.locked.narHash}"; }) { }`;
+    // The tree the environment was evaluated with, first on its NIX_PATH.
+    const pinned = `import ${pinnedStorePath(lock as NixpkgsLock)} { }`;
     const [configuration] = await waitForRecorded('configuration', 1);
     assert.deepEqual(configuration?.items, [{ section: 'nixd' }]);
     assert.deepEqual(configuration.answer, [{ ...userSettings.nixd, nixpkgs: { expr: pinned } }]);

@@ -119,4 +119,19 @@ describe('nixpkgs.lock.json', () => {
     const handWritten = await lockDir(JSON.stringify(withToken));
     assert.match((await refusal(handWritten)).message, /^locked\.url: must not carry credentials/);
   });
+
+  it('never writes a token carried in a query string either', async () => {
+    const dir = await lockDir();
+    for (const query of [
+      '?token=abc',
+      '?access_token=abc',
+      '&private_token=abc',
+      '?X-Amz-Signature=abc',
+    ]) {
+      const url = `https://mirror.example/nixpkgs/archive/a.tar.gz?v=1${query.replace(/^\?/, '&')}`;
+      const lock: NixpkgsLock = { ...sampleLock, locked: { ...sampleLock.locked, url } };
+      await assert.rejects(writeLock(dir, lock), { kind: 'unsupported' }, url);
+    }
+    assert.deepEqual(await readdir(dir), []);
+  });
 });

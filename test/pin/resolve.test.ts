@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import {
   pinNixpkgs,
   pinnedStorePath,
@@ -18,6 +19,7 @@ import {
   unixTime,
   type PinHarness,
 } from '../support/pinHarness';
+import { gitIdentityEnv } from '../support/fixtureNixpkgs';
 import { releaseDelaySeconds } from '../support/pinServer';
 
 const nixpkgs = { type: 'github', owner: 'NixOS', repo: 'nixpkgs' } as const;
@@ -124,6 +126,30 @@ describe('pinning nixpkgs', function () {
         release: '24.11',
       });
     }
+  });
+
+  it('pins an annotated tag to the commit it tags, not to the tag object', async () => {
+    const rev = await h.fixture.rev('nixos-24.05');
+    await execa('git', ['-C', h.fixture.bare, 'tag', '-a', 'v24.05', '-m', 'release', rev], {
+      env: { ...process.env, ...gitIdentityEnv('2024-06-16T00:00:00Z') },
+    });
+    await execa('git', ['-C', h.fixture.bare, 'update-server-info']);
+    const lock = await pinNixpkgs(h.dir, { ...nixpkgs, ref: 'v24.05' }, h.context);
+    assert.equal(lock.locked.rev, rev);
+    const git = await pinNixpkgs(
+      h.dir,
+      { type: 'git', url: h.fixture.fileUrl, ref: 'v24.05' },
+      h.context,
+    );
+    assert.equal(git.locked.rev, rev);
+  });
+
+  it('refuses a git URL it could never record before fetching anything', async () => {
+    const error = await rejectsWith(
+      pinNixpkgs(h.dir, { type: 'git', url: 'git@github.com:me/nixpkgs.git' }, h.context),
+      'unsupported',
+    );
+    assert.match(error.message, /ssh:\/\/git@github\.com\/me\/nixpkgs\.git/);
   });
 
   it('says which branch or channel does not exist', async () => {

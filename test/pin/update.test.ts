@@ -1,15 +1,17 @@
 // Updating and verifying a pin: the lock moves only after the new tree is downloaded and
 // hashed, and any failure leaves the old lock byte for byte.
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import {
+  commitUpdate,
   describeChange,
   lockFileName,
   lockInfo,
   pinNixpkgs,
   pinnedStorePath,
+  serializeLock,
   updatePin,
   verifyPin,
 } from '../../src/core/pin';
@@ -55,6 +57,21 @@ describe('updating a pin', function () {
       describeChange(lockInfo(update.before), lockInfo(update.after)),
       `24.05 · 2024-06-15 · ${before.locked.rev.slice(0, 7)} → 24.05 · 2024-07-01 · ${rev.slice(0, 7)}`,
     );
+  });
+
+  it('writes a looked-at update only if the lock did not change meanwhile', async () => {
+    await pinNixpkgs(h.dir, nixos2405, h.context);
+    await h.fixture.advance('nixos-24.05', july);
+    const update = await updatePin(h.dir, h.context, { dryRun: true });
+    assert.equal(update.changed, true);
+    // Meanwhile, a pull (or another window) brings another pin.
+    await pinNixpkgs(h.dir, { ...nixos2405, ref: 'nixos-24.11' }, h.context);
+    const other = await readFile(lockFile, 'utf8');
+    await assert.rejects(commitUpdate(h.dir, update, h.context), { kind: 'lock-invalid' });
+    assert.equal(await readFile(lockFile, 'utf8'), other, 'the other pin is kept');
+    await writeFile(lockFile, serializeLock(update.before));
+    await commitUpdate(h.dir, update, h.context);
+    assert.deepEqual(JSON.parse(await readFile(lockFile, 'utf8')), update.after);
   });
 
   it('leaves an up-to-date lock untouched and downloads nothing', async () => {

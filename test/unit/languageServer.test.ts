@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { locateFirst } from '../../src/vscode/language/locate';
-import { lockFileNixpkgsExpr, nixString } from '../../src/vscode/language/pinnedNixpkgs';
+import { pinnedNixpkgsExpr } from '../../src/vscode/language/pinnedNixpkgs';
 import { formatterArgs, runFormatter } from '../../src/vscode/language/runFormatter';
 import { configurationAnswers, effectiveSettings } from '../../src/vscode/language/serverSettings';
 import { tempDir } from '../support/temp';
@@ -85,45 +85,22 @@ describe("the language server's settings", () => {
   });
 });
 
-describe('the pinned nixpkgs, from nixpkgs.lock.json', () => {
-  const url = 'https://github.com/NixOS/nixpkgs/archive/abc.tar.gz';
-  const narHash = 'sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
-
-  async function folderWithLock(lock: unknown): Promise<string> {
-    const dir = await tempDir();
-    await writeFile(
-      path.join(dir, 'nixpkgs.lock.json'),
-      typeof lock === 'string' ? lock : JSON.stringify(lock),
-    );
-    return dir;
-  }
-
-  it('names the locked tarball with its hash', async () => {
-    const dir = await folderWithLock({ version: 1, locked: { type: 'tarball', url, narHash } });
-    assert.equal(
-      await lockFileNixpkgsExpr(dir),
-      `import (builtins.fetchTarball { url = "${url}"; sha256 = "${narHash}"; }) { }`,
-    );
+describe("nixd's pinned nixpkgs.expr", () => {
+  const store = '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-source';
+  const entry = (nixpkgs: 'pinned' | 'search-path' | 'none', value: string) => ({
+    nixpkgs,
+    mutations: [{ kind: 'prepend' as const, name: 'NIX_PATH', value }],
   });
 
-  it('names a git pin by its revision', async () => {
-    const rev = '0123456789abcdef0123456789abcdef01234567';
-    const dir = await folderWithLock({ locked: { type: 'git', url, rev, narHash } });
-    assert.equal(
-      await lockFileNixpkgsExpr(dir),
-      `import (builtins.fetchGit { url = "${url}"; rev = "${rev}"; narHash = "${narHash}"; allRefs = true; }) { }`,
-    );
+  it('is the pinned tree the environment was evaluated with, by its store path', () => {
+    assert.equal(pinnedNixpkgsExpr(entry('pinned', `nixpkgs=${store}`)), `import ${store} { }`);
   });
 
-  it('is undefined without a lock, or with one that names no source', async () => {
-    assert.equal(await lockFileNixpkgsExpr(await tempDir()), undefined);
-    assert.equal(await lockFileNixpkgsExpr(await folderWithLock('{ not json')), undefined);
-    assert.equal(await lockFileNixpkgsExpr(await folderWithLock({ locked: { url } })), undefined);
-    assert.equal(await lockFileNixpkgsExpr(await folderWithLock(null)), undefined);
-  });
-
-  it('escapes what would end a Nix string or start an interpolation', () => {
-    assert.equal(nixString('a"b\\c${d}'), '"a\\"b\\\\c\\${d}"');
+  it('is undefined when the environment is not pinned, or names no store path', () => {
+    assert.equal(pinnedNixpkgsExpr(undefined), undefined);
+    assert.equal(pinnedNixpkgsExpr(entry('search-path', `nixpkgs=${store}`)), undefined);
+    assert.equal(pinnedNixpkgsExpr(entry('pinned', 'nixpkgs=/home/u/nixpkgs')), undefined);
+    assert.equal(pinnedNixpkgsExpr({ nixpkgs: 'pinned', mutations: [] }), undefined);
   });
 });
 

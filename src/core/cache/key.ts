@@ -39,12 +39,16 @@ export async function cacheKeys(
     root: await resolved(targetRoot(spec.target)),
     target: spec.target,
     args: spec.args,
+    pinDir: spec.pinDir ?? null,
   };
   const targetId = digest(target);
   if (!nix) return { key: undefined, targetId };
   const context = {
     // A new pin is a new environment; the old one applies while it is evaluated.
-    pin: spec.pinDir ? await fileDigest(path.join(spec.pinDir, lockFileName)) : null,
+    pin:
+      spec.pinDir && spec.target.kind === 'file'
+        ? await fileDigest(path.join(spec.pinDir, lockFileName))
+        : null,
     nix: nix.identity,
     system: currentSystem(),
     variables: Object.fromEntries(

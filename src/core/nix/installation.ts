@@ -88,16 +88,26 @@ export function nixVersion(
       env,
       collectStdout: true,
       timeoutMs: 30_000,
-    }).then((result) => result.stdout.trim().replace(/^nix \(Nix\) /, ''));
+    }).then((result) => versionIn(result.stdout));
     versions.set(installation.identity, version);
     version.catch(() => versions.delete(installation.identity));
   }
   return version;
 }
 
-/** Compares dotted versions numerically: `2.19.1` ≥ `2.8`. */
+/**
+ * The version in `nix --version`'s output, whatever the implementation calls itself:
+ * `nix (Nix) 2.8.0`, `nix (Lix, like Nix) 2.91.1`, `nix (Determinate Nix 3.6.2) 2.29.0`: the
+ * last dotted number is the Nix language/CLI version.
+ */
+export function versionIn(output: string): string {
+  return [...output.matchAll(/\d+\.\d+(?:\.\d+)?/g)].at(-1)?.[0] ?? output.trim();
+}
+
+/** Compares dotted versions numerically: `2.19.1` ≥ `2.8`; suffixes (`pre…`) are ignored. */
 export function versionAtLeast(version: string, minimum: string): boolean {
-  const parts = (v: string) => v.split(/[.pre-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const parts = (v: string) =>
+    (versionIn(v).match(/\d+/g) ?? []).map((p) => Number.parseInt(p, 10));
   const a = parts(version);
   const b = parts(minimum);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {

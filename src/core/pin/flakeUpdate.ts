@@ -17,8 +17,10 @@ export async function updateFlakePin(
   const args = versionAtLeast(version, '2.19')
     ? ['flake', 'update', input]
     : ['flake', 'lock', '--update-input', input];
+  // A failure here is mostly the flake failing to evaluate, not the network.
   await runTool(context.nix.nix, [...nixCommandFlags, ...args], context, {
     what: `nix ${args.join(' ')}`,
+    failure: 'evaluation',
     cwd: flakeDir,
   });
 }

@@ -3,18 +3,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NixShellError } from '../errors';
-import type { PinContext } from './context';
+import { githubGitUrl, type PinContext } from './context';
 import { redactCredentials, revPattern } from './lockFile';
 import { prefetchTarball } from './prefetch';
 import { gitEnv, runTool } from './tools';
 
+/** A listing of refs is one small request; fetching a tree can be gigabytes (a fork's history). */
 const lsRemoteTimeoutMs = 120_000;
+const fetchTimeoutMs = 30 * 60_000;
 
 function git(args: readonly string[], context: PinContext, what: string, cwd?: string) {
   return runTool('git', args, context, {
     what,
     extraEnv: gitEnv,
-    timeoutMs: lsRemoteTimeoutMs,
+    timeoutMs: args[0] === 'fetch' ? fetchTimeoutMs : lsRemoteTimeoutMs,
     ...(cwd ? { cwd } : {}),
   });
 }
@@ -43,14 +45,19 @@ export async function lsRemote(
       ? ['HEAD']
       : ref.startsWith('refs/')
         ? [ref]
-        : [`refs/heads/${ref}`, `refs/tags/${ref}`];
+        : // ls-remote lists a peeled tag only when its `^{}` name is asked for.
+          [`refs/heads/${ref}`, `refs/tags/${ref}`, `refs/tags/${ref}^{}`];
   // A tag's peeled entry (`^{}`) names the commit; the plain one may name an annotated tag.
   const candidates =
     ref === undefined || ref.startsWith('refs/')
       ? patterns
       : [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`];
   const refs = parseRefs(
-    await git(['ls-remote', url, ...patterns], context, `git ls-remote ${redactCredentials(url)}`),
+    await git(
+      ['ls-remote', '--', url, ...patterns],
+      context,
+      `git ls-remote ${redactCredentials(url)}`,
+    ),
   );
   for (const candidate of candidates) {
     const rev = refs.get(candidate);
@@ -72,11 +79,11 @@ export async function listBranches(
 ): Promise<string[]> {
   const url =
     original.type === 'github'
-      ? `${context.sources.githubUrl}/${original.owner}/${original.repo}.git`
+      ? githubGitUrl(context.sources.githubUrl, original.owner, original.repo)
       : original.url;
   const refs = parseRefs(
     await git(
-      ['ls-remote', '--heads', url, ...patterns],
+      ['ls-remote', '--heads', '--', url, ...patterns],
       context,
       `git ls-remote ${redactCredentials(url)}`,
     ),
@@ -172,13 +179,14 @@ async function fetchCommit(
   const shown = redactCredentials(url);
   const attempts = revPattern.test(rev)
     ? [
-        ['fetch', '--quiet', '--depth=1', url, rev],
-        ['fetch', '--quiet', url, rev],
+        ['fetch', '--quiet', '--depth=1', '--', url, rev],
+        ['fetch', '--quiet', '--', url, rev],
       ]
     : [];
   attempts.push([
     'fetch',
     '--quiet',
+    '--',
     url,
     '+refs/heads/*:refs/heads/*',
     '+refs/tags/*:refs/tags/*',

@@ -15,6 +15,7 @@ export { shimFileName, shimMarker, shimText, ensureShim, type ShimOutcome } from
 export { defaultPinSources, pinSources, type PinContext, type PinSources } from './context';
 export { resolvePin } from './resolve';
 export {
+  commitUpdate,
   pinNixpkgs,
   pinnedStorePath,
   pinnedStorePathIfPresent,

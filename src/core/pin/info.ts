@@ -93,13 +93,27 @@ async function flakeInfo(input: FlakeInput, now: Date): Promise<PinInfo> {
   };
 }
 
-/** The folder's pin: nixpkgs.lock.json, else flake.lock's nixpkgs input; undefined if neither. */
-export async function currentPin(dir: string, now = new Date()): Promise<PinInfo | undefined> {
-  const lock = await readLock(dir);
-  if (lock) return lockInfo(lock, now);
-  const flakeLock = await readFlakeLock(dir);
-  const input = flakeLock ? flakeNixpkgs(flakeLock) : undefined;
-  return input ? flakeInfo(input, now) : undefined;
+/**
+ * The folder's pin: nixpkgs.lock.json, else flake.lock's nixpkgs input (the other way round
+ * with `prefer: 'flake.lock'`, for a flake); undefined if neither.
+ */
+export async function currentPin(
+  dir: string,
+  now = new Date(),
+  prefer: 'lock' | 'flake.lock' = 'lock',
+): Promise<PinInfo | undefined> {
+  const fromLock = async () => {
+    const lock = await readLock(dir);
+    return lock ? lockInfo(lock, now) : undefined;
+  };
+  const fromFlake = async () => {
+    const flakeLock = await readFlakeLock(dir);
+    const input = flakeLock ? flakeNixpkgs(flakeLock) : undefined;
+    return input ? flakeInfo(input, now) : undefined;
+  };
+  return prefer === 'lock'
+    ? ((await fromLock()) ?? (await fromFlake()))
+    : ((await fromFlake()) ?? (await fromLock()));
 }
 
 /** The status bar text: `nixpkgs 24.05 · ddd7782`. */

@@ -13,9 +13,12 @@ export const lockVersion = 1;
 export const revPattern = /^[0-9a-f]{40}$/;
 export const namePattern = /^[A-Za-z0-9_.-]+$/;
 export const urlPattern = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-/** A user on an http(s) URL, or a password on any: a token, which the lock must never hold. */
+/**
+ * A user on an http(s) URL, a password on any, or a query parameter that carries a secret
+ * (`?token=`, `access_token`, `private_token`, `auth`, `key`, …): the lock must never hold one.
+ */
 export const credentialsPattern =
-  /^https?:\/\/[^/@]*@|^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*:[^/@]*@/;
+  /^https?:\/\/[^/@]*@|^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*:[^/@]*@|[?&][^=&#]*(token|secret|password|passwd|auth|key|signature)[^=&#]*=/i;
 
 const name = z.string().check(z.regex(namePattern));
 const ref = z.string().check(z.minLength(1));
@@ -182,19 +185,25 @@ export async function writeLock(dir: string, lock: NixpkgsLock): Promise<void> {
  * Private sources authenticate through a netrc or git's credential helpers instead.
  */
 export function assertNoCredentials(value: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    return;
-  }
-  const web = parsed.protocol === 'http:' || parsed.protocol === 'https:';
-  if (parsed.password !== '' || (web && parsed.username !== '')) {
+  if (credentialsPattern.test(value)) {
     throw new NixShellError(
       'unsupported',
       `${redactCredentials(value)} carries credentials, which are never written to ${lockFileName}; use a netrc file or a git credential helper`,
     );
   }
+}
+
+/**
+ * Checks a git URL before anything is fetched from it: the lock can only record a URL with a
+ * scheme and no credentials, so a download that could never be pinned is refused first.
+ */
+export function assertSourceUrl(value: string): void {
+  if (!urlPattern.test(value)) {
+    const scp = /^([^@/:]+@)?([^/:]+):(.+)$/.exec(value);
+    const hint = scp ? `; write it as ssh://${scp[1] ?? ''}${scp[2] ?? ''}/${scp[3] ?? ''}` : '';
+    throw new NixShellError('unsupported', `${value} is not a URL with a scheme${hint}`);
+  }
+  assertNoCredentials(value);
 }
 
 /** A URL safe to show in a message or log. */

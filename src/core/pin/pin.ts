@@ -26,9 +26,29 @@ export async function pinNixpkgs(
   return lock;
 }
 
+/** The shim first: if it cannot be written, the lock is untouched and the failure is true. */
 export async function savePin(dir: string, lock: NixpkgsLock, context: PinContext): Promise<void> {
-  await writeLock(dir, lock);
   await ensureShim(dir, context.logger);
+  await writeLock(dir, lock);
+}
+
+/**
+ * Writes an update computed earlier (a dry run the user looked at), unless the lock changed in
+ * the meantime (a pull, another window): then nothing is written, and it says so.
+ */
+export async function commitUpdate(
+  dir: string,
+  update: PinUpdate,
+  context: PinContext,
+): Promise<void> {
+  const current = await readLock(dir);
+  if (!current || serializeLock(current) !== serializeLock(update.before)) {
+    throw new NixShellError(
+      'lock-invalid',
+      `${lockFileName} changed while the update was being looked at; update again`,
+    );
+  }
+  await savePin(dir, update.after, context);
 }
 
 export async function requireLock(dir: string): Promise<NixpkgsLock> {

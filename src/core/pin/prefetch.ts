@@ -1,3 +1,4 @@
+import { NixShellError } from '../errors';
 import { runInProcessGroup } from '../process';
 import type { PinContext } from './context';
 import { toSriSha256 } from './hashes';
@@ -26,7 +27,10 @@ export async function prefetchTarball(url: string, context: PinContext): Promise
   );
   const [hash, storePath] = stdout.trim().split('\n');
   if (!hash || !storePath?.startsWith('/')) {
-    throw new Error(`unexpected nix-prefetch-url output: ${stdout.slice(0, 200)}`);
+    throw new NixShellError(
+      'fetch-failed',
+      `unexpected nix-prefetch-url output: ${stdout.slice(0, 200)}`,
+    );
   }
   return { narHash: toSriSha256(hash.trim()), storePath: storePath.trim() };
 }

@@ -17,13 +17,18 @@ async function readTrimmed(file: string): Promise<string | undefined> {
  */
 export function isDevelopmentRef(ref: string | undefined): boolean {
   return (
-    ref !== undefined && /(^|[-/])(unstable|master|main|staging|develop|trunk)($|[-/])/.test(ref)
+    ref !== undefined &&
+    /(^|[-/])(unstable|master|main|staging|develop|trunk|HEAD)($|[-/])/.test(ref)
   );
 }
 
-/** The branch or channel name a pin follows, which tells a development tree from a release. */
+/**
+ * The branch or channel name a pin follows, which tells a development tree from a release. A
+ * pin of the default branch (no ref, no rev) follows HEAD: master, for nixpkgs.
+ */
 export function followedRef(original: PinOriginal): string | undefined {
-  return original.type === 'channel' ? original.name : original.ref;
+  if (original.type === 'channel') return original.name;
+  return original.ref ?? (original.rev === undefined ? 'HEAD' : undefined);
 }
 
 /**

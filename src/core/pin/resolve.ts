@@ -4,6 +4,7 @@ import { resolveChannel, type ResolvedChannel } from './channel';
 import { githubGitUrl, githubTarballUrl, type PinContext } from './context';
 import { fetchGitTree, lsRemote } from './git';
 import {
+  assertSourceUrl,
   lockVersion,
   revPattern,
   type NixpkgsLock,
@@ -29,6 +30,7 @@ export async function resolvePin(
     case 'channel':
       return resolveChannelPin(original, context, head?.channel);
     case 'git':
+      assertSourceUrl(original.url);
       return resolveGit(original, context, head);
   }
 }
@@ -63,6 +65,7 @@ export async function pinHead(
       return { rev: channel.rev, channel };
     }
     case 'git':
+      assertSourceUrl(original.url);
       if (original.rev !== undefined)
         return revPattern.test(original.rev) ? { rev: original.rev } : undefined;
       return { rev: await lsRemote(original.url, original.ref, context) };

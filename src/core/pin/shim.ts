@@ -50,7 +50,7 @@ export async function ensureShim(dir: string, logger: Logger): Promise<ShimOutco
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (existing === shimText) return 'unchanged';
-  if (existing !== undefined && !existing.split('\n').includes(shimMarker)) {
+  if (existing !== undefined && !existing.split(/\r?\n/).includes(shimMarker)) {
     logger.info(`${file} was written by hand; leaving it as it is`);
     return 'kept-user-file';
   }

@@ -30,7 +30,13 @@ export async function runTool(
     signal: context.signal,
     timeoutMs: run.timeoutMs,
     collectStdout: true,
-    onStderrLine: (line) => context.logger.trace(line),
+    onStderrLine: (line) => context.logger.trace(redactCredentials(line)),
+  }).catch((error: unknown) => {
+    // A download that takes too long failed to fetch; it is not an evaluation stopped.
+    if (error instanceof NixShellError && error.kind === 'timeout') {
+      throw new NixShellError(run.failure ?? 'fetch-failed', `${run.what}: ${error.message}`);
+    }
+    throw error;
   });
   if (result.exitCode !== 0) {
     throw new NixShellError(

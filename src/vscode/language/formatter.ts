@@ -52,6 +52,11 @@ export class NixFormatter implements vscode.DocumentFormattingEditProvider, vsco
   ): Promise<vscode.TextEdit[] | undefined> {
     const name = config.formatter.get(document.uri);
     if (name === 'none') return this.services.servers.format(document, options, token);
+    // A formatter is a program found through the workspace's environment: trusted only.
+    if (!vscode.workspace.isTrusted) {
+      vscode.window.setStatusBarMessage(`$(shield) ${name}: trust the workspace to format`, 5000);
+      return undefined;
+    }
     const { environments, logger } = this.services;
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const env = environments.environmentOf(folder);

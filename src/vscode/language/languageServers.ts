@@ -57,14 +57,9 @@ export class LanguageServers implements vscode.Disposable {
 
   constructor(private readonly services: LanguageServersServices) {
     const { environments } = services;
-    const pins = vscode.workspace.createFileSystemWatcher('**/nixpkgs.lock.json');
-    const onPin = (uri: vscode.Uri) => this.scheduleFolderOf(uri);
+    // A new pin reaches the server through the environment it re-evaluates (nixpkgs.expr).
     this.disposables.push(
       this.changed,
-      pins,
-      pins.onDidCreate(onPin),
-      pins.onDidChange(onPin),
-      pins.onDidDelete(onPin),
       vscode.workspace.onDidOpenTextDocument((document) => this.onOpened(document)),
       environments.onDidChangeEnvironment((folder) => this.scheduleFolderOf(folder)),
       environments.onDidChangeStatus((folder) => this.onStatusChanged(folder)),
@@ -242,9 +237,16 @@ export class LanguageServers implements vscode.Disposable {
       `language server: starting ${launch.command} (from ${origin}) for ${scopeName(state)}`,
     );
     try {
-      await client.start();
+      await withTimeout(
+        client.start(),
+        startTimeoutMs,
+        `no answer within ${startTimeoutMs / 1000} s`,
+      );
     } catch (error) {
       logger.error(`language server ${launch.command} did not start: ${errorText(error)}`);
+      // A server that never answers would hold this folder's queue (and its process) forever.
+      if (state.client === client) state.client = undefined;
+      await client.dispose().catch(() => undefined);
     }
     this.changed.fire();
   }
@@ -272,6 +274,17 @@ export class LanguageServers implements vscode.Disposable {
     this.scopes.clear();
     for (const disposable of this.disposables) disposable.dispose();
   }
+}
+
+/** How long a server may take to answer `initialize`. */
+const startTimeoutMs = 60_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** The scope a document belongs to: its folder; the window only when there are no folders. */

@@ -44,6 +44,7 @@ export class ParseDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidSaveTextDocument((document) => this.check(document, true)),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
       services.servers.onDidChangeServers(() => this.checkAll()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.checkAll()),
     ];
     this.checkAll();
   }
@@ -59,6 +60,8 @@ export class ParseDiagnostics implements vscode.Disposable {
 
   private check(document: vscode.TextDocument, saved: boolean): void {
     if (document.languageId !== 'nix' || document.uri.scheme !== 'file') return;
+    // Untrusted workspaces run no nix at all, not even a parse.
+    if (!vscode.workspace.isTrusted) return;
     if (this.services.servers.serverFor(document)) {
       this.forget(document.uri);
       return;

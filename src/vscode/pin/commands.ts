@@ -2,9 +2,9 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { asNixShellError, isCancellation, NixShellError } from '../../core/errors';
 import {
+  commitUpdate,
   currentPin,
   describeChange,
-  ensureShim,
   importFiles,
   importPin,
   latestReleaseBranches,
@@ -17,7 +17,6 @@ import {
   updateFlakePin,
   updatePin,
   verifyPin,
-  writeLock,
   type ImportSource,
   type PinContext,
   type PinOriginal,
@@ -69,9 +68,7 @@ function showPinError(controller: FolderController, error: NixShellError): Promi
 
 /** Whether this folder's nixpkgs comes from a flake (flake.lock decides, not our lock). */
 async function isFlakePin(controller: FolderController): Promise<boolean> {
-  return (
-    (await currentPin(controller.folder.uri.fsPath).catch(() => undefined))?.source === 'flake.lock'
-  );
+  return (await controller.pinSource()) === 'flake.lock';
 }
 
 interface OriginalItem extends vscode.QuickPickItem {
@@ -156,6 +153,10 @@ export async function pinCommand(
     if (answer === update) await updatePinCommand(controller, { confirmed: false });
     return;
   }
+  if (!vscode.workspace.isTrusted) {
+    askForTrust();
+    return;
+  }
   const chosen = original ?? (await chooseOriginal(controller));
   if (!chosen) return;
   const lock = await withPinProgress(controller, 'Pinning nixpkgs', (context) =>
@@ -177,13 +178,22 @@ export async function updatePinCommand(
 ): Promise<void> {
   const dir = controller.folder.uri.fsPath;
   if (await isFlakePin(controller)) {
-    const before = await currentPin(dir);
-    await withPinProgress(controller, 'Updating nixpkgs in flake.lock', (context) =>
-      updateFlakePin(dir, context),
+    const before = await currentPin(dir, new Date(), 'flake.lock');
+    const updated = await withPinProgress(
+      controller,
+      'Updating nixpkgs in flake.lock',
+      async (context) => {
+        await updateFlakePin(dir, context);
+        return true;
+      },
     );
-    const after = await currentPin(dir);
-    if (before && after)
-      void vscode.window.showInformationMessage(`nixpkgs: ${describeChange(before, after)}`);
+    const after = await currentPin(dir, new Date(), 'flake.lock');
+    if (!updated || !before || !after) return;
+    void vscode.window.showInformationMessage(
+      before.rev === after.rev
+        ? `${pinLabel(after)} is up to date.`
+        : `nixpkgs: ${describeChange(before, after)}`,
+    );
     return;
   }
   const update = await withPinProgress(controller, 'Looking for a newer nixpkgs', (context) =>
@@ -206,11 +216,11 @@ export async function updatePinCommand(
       confirm,
     )) === confirm;
   if (!confirmed) return;
-  await withPinProgress(controller, 'Writing the new pin', async (context) => {
-    await writeLock(dir, update.after);
-    await ensureShim(dir, context.logger);
+  const written = await withPinProgress(controller, 'Writing the new pin', async (context) => {
+    await commitUpdate(dir, update, context);
+    return true;
   });
-  void vscode.window.showInformationMessage(`nixpkgs: ${change}`);
+  if (written) void vscode.window.showInformationMessage(`nixpkgs: ${change}`);
 }
 
 /** "Nix: Show nixpkgs pin": every fact about the pin, and where it is written. */
@@ -257,6 +267,12 @@ export async function importPinCommand(
   from?: ImportSource,
 ): Promise<void> {
   const dir = controller.folder.uri.fsPath;
+  if (await isFlakePin(controller)) {
+    void vscode.window.showInformationMessage(
+      'This flake pins nixpkgs in flake.lock, which is what its devShells use; there is nothing to import.',
+    );
+    return;
+  }
   const sources = from ? [from] : await existing(dir);
   if (sources.length === 0) {
     void vscode.window.showInformationMessage(
