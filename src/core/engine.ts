@@ -192,9 +192,11 @@ async function captureFresh(
   const started = Date.now();
   const profile = await profileFor(context.cache.directory, key);
   const pinned = await realisePinnedNixpkgs(spec, nix, context, options);
+  // -I as well as NIX_PATH: a `nix-path` in nix.conf makes nix 2.14–2.23 ignore NIX_PATH.
+  const evaluated = pinned ? { ...spec, args: [...spec.args, '-I', `nixpkgs=${pinned}`] } : spec;
   const capture = await captureEnvironment(
     {
-      spec,
+      spec: evaluated,
       nix,
       base: context.base,
       ...(pinned ? { evalBase: withNixpkgs(context.base, pinned) } : {}),
