@@ -16,7 +16,7 @@ import {
 import { runNixTool } from '../support/nixTools';
 import {
   rejectsWith,
-  startPinHarness,
+  eachTestPinHarness,
   treeHash,
   unixTime,
   type PinHarness,
@@ -53,13 +53,7 @@ function noLsRemote(h: PinHarness): void {
 
 describe('importing a pin', function () {
   this.timeout(60_000);
-  let h: PinHarness;
-  beforeEach(async () => {
-    h = await startPinHarness();
-  });
-  afterEach(async () => {
-    await h.server.close();
-  });
+  const h = eachTestPinHarness();
 
   it('from niv, converting its base32 sha256 to SRI', async () => {
     const rev = await h.fixture.rev('nixos-24.05');
@@ -238,13 +232,7 @@ describe('importing a pin', function () {
 
 describe('the pin of a folder (currentPin)', function () {
   this.timeout(60_000);
-  let h: PinHarness;
-  beforeEach(async () => {
-    h = await startPinHarness();
-  });
-  afterEach(async () => {
-    await h.server.close();
-  });
+  const h = eachTestPinHarness();
 
   it('prefers nixpkgs.lock.json over flake.lock', async () => {
     const lock = await pinNixpkgs(h.dir, { type: 'channel', name: 'nixos-24.11' }, h.context);

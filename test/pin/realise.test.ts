@@ -14,7 +14,7 @@ import {
 } from '../../src/core/pin';
 import { createChannelNixpkgs } from '../support/fixtureNixpkgs';
 import { runNixTool } from '../support/nixTools';
-import { rejectsWith, startPinHarness, treeHash, type PinHarness } from '../support/pinHarness';
+import { rejectsWith, eachTestPinHarness, treeHash, type PinHarness } from '../support/pinHarness';
 
 const nixos2405 = { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-24.05' } as const;
 
@@ -63,13 +63,7 @@ async function handMadeLock(h: PinHarness, branch: string, date: string): Promis
 
 describe('the zero-edit pin (realisePin)', function () {
   this.timeout(60_000);
-  let h: PinHarness;
-  beforeEach(async () => {
-    h = await startPinHarness();
-  });
-  afterEach(async () => {
-    await h.server.close();
-  });
+  const h = eachTestPinHarness();
 
   it('gives the store path that makes `import <nixpkgs> {}` the pinned tree, not the channel', async () => {
     const channel = await createChannelNixpkgs('channel');
@@ -122,13 +116,7 @@ describe('the zero-edit pin (realisePin)', function () {
 
 describe('the nixpkgs.nix shim', function () {
   this.timeout(60_000);
-  let h: PinHarness;
-  beforeEach(async () => {
-    h = await startPinHarness();
-  });
-  afterEach(async () => {
-    await h.server.close();
-  });
+  const h = eachTestPinHarness();
 
   it('pins plain nix-shell with `import ./nixpkgs.nix {}`, offline once fetched', async () => {
     const channel = await createChannelNixpkgs('channel');

@@ -12,13 +12,7 @@ import {
   shimMarker,
   type NixpkgsLock,
 } from '../../src/core/pin';
-import {
-  rejectsWith,
-  startPinHarness,
-  treeHash,
-  unixTime,
-  type PinHarness,
-} from '../support/pinHarness';
+import { rejectsWith, eachTestPinHarness, treeHash, unixTime } from '../support/pinHarness';
 import { gitIdentityEnv } from '../support/fixtureNixpkgs';
 import { releaseDelaySeconds } from '../support/pinServer';
 
@@ -30,13 +24,7 @@ async function treeFile(lock: NixpkgsLock, file: string): Promise<string> {
 
 describe('pinning nixpkgs', function () {
   this.timeout(60_000);
-  let h: PinHarness;
-  beforeEach(async () => {
-    h = await startPinHarness();
-  });
-  afterEach(async () => {
-    await h.server.close();
-  });
+  const h = eachTestPinHarness();
 
   it('pins a GitHub branch: its newest commit, hash, commit time and release', async () => {
     const rev = await h.fixture.rev('nixos-24.05');

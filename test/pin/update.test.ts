@@ -17,6 +17,7 @@ import {
 } from '../../src/core/pin';
 import {
   rejectsWith,
+  eachTestPinHarness,
   startPinHarness,
   treeHash,
   unixTime,
@@ -166,13 +167,7 @@ describe('updating a pin', function () {
 
 describe('verifying a pin', function () {
   this.timeout(60_000);
-  let h: PinHarness;
-  beforeEach(async () => {
-    h = await startPinHarness();
-  });
-  afterEach(async () => {
-    await h.server.close();
-  });
+  const h = eachTestPinHarness();
 
   it('downloads the tree again and finds the locked hash', async () => {
     const lock = await pinNixpkgs(h.dir, nixos2405, h.context);

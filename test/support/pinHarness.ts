@@ -31,6 +31,21 @@ export async function startPinHarness(): Promise<PinHarness> {
 }
 
 /**
+ * A fresh harness for each test of the enclosing `describe`, its server closed after the test.
+ * The same object throughout, refilled before each test, so tests simply use `h`.
+ */
+export function eachTestPinHarness(): PinHarness {
+  const h = {} as PinHarness;
+  beforeEach(async () => {
+    Object.assign(h, await startPinHarness());
+  });
+  afterEach(async () => {
+    await h.server.close();
+  });
+  return h;
+}
+
+/**
  * The NAR hash of a commit's tree computed without any pin code: `git archive` unpacked with
  * tar, hashed by `nix hash path`. GitHub tarballs and git checkouts of a commit share it.
  */
