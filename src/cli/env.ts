@@ -2,7 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnvironmentCache } from '../core/cache/store';
-import { shellQuote } from '../core/capture/devEnv';
+import { shellStateScript } from '../core/capture/shellDump';
+import { shellQuote } from '../core/shellQuote';
 import { chooseTarget } from '../core/discovery';
 import { baseEnvironment, captureAndStore, lookup, type EngineContext } from '../core/engine';
 import { applyMutations, type Mutation } from '../core/env/mutations';
@@ -21,7 +22,9 @@ Commands:
 
 Options:
   --json               print JSON
-  --diff               (env) print the mutations as JSON: set, prepend, unset
+  --diff               (env) print the mutations as JSON: set, prepend, append, unset
+  --functions          (env) also print the shell's variables, functions and aliases, as
+                       bash: \`eval "$(nixshell env --functions)"\` in bash defines them too
   --file FILE          the .nix file or flake directory to use (default: discovered)
   --dev-shell NAME     the flake devShell to enter (default: default)
   --arg NAME EXPR      passed to nix, like --argstr NAME STRING and -I PATH (repeatable)
@@ -36,6 +39,7 @@ Options:
 interface CliOptions {
   readonly json: boolean;
   readonly diff: boolean;
+  readonly functions: boolean;
   readonly refresh: boolean;
   readonly verbose: boolean;
   readonly file: string | undefined;
@@ -59,6 +63,7 @@ export function parse(argv: readonly string[]): {
     options: {
       json: { type: 'boolean', default: false },
       diff: { type: 'boolean', default: false },
+      functions: { type: 'boolean', default: false },
       refresh: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -83,6 +88,7 @@ export function parse(argv: readonly string[]): {
     options: {
       json: values.json,
       diff: values.diff,
+      functions: values.functions,
       refresh: values.refresh,
       verbose: values.verbose,
       file: values.file,
@@ -138,6 +144,7 @@ export async function runEnv(dir: string, options: CliOptions): Promise<void> {
     process.stdout.write(`${JSON.stringify(sortKeys(env), null, 2)}\n`);
   } else {
     process.stdout.write(shellExports(entry.mutations));
+    if (options.functions) process.stdout.write(shellStateScript(entry.shell));
   }
 }
 
@@ -175,17 +182,18 @@ export async function runStatus(dir: string, options: CliOptions): Promise<void>
 function diffJson(mutations: readonly Mutation[]): {
   set: Record<string, string>;
   prepend: Record<string, string>;
+  append: Record<string, string>;
   unset: string[];
 } {
   const result = {
     set: {} as Record<string, string>,
     prepend: {} as Record<string, string>,
+    append: {} as Record<string, string>,
     unset: [] as string[],
   };
   for (const mutation of mutations) {
-    if (mutation.kind === 'set') result.set[mutation.name] = mutation.value;
-    else if (mutation.kind === 'prepend') result.prepend[mutation.name] = mutation.value;
-    else result.unset.push(mutation.name);
+    if (mutation.kind === 'unset') result.unset.push(mutation.name);
+    else result[mutation.kind][mutation.name] = mutation.value;
   }
   return result;
 }
@@ -193,12 +201,11 @@ function diffJson(mutations: readonly Mutation[]): {
 /** `eval "$(nixshell env)"` in a POSIX shell enters the environment. */
 function shellExports(mutations: readonly Mutation[]): string {
   const env = applyMutations(baseEnvironment(process.env), mutations);
-  return mutations
-    .map((mutation) => {
-      const value = env[mutation.name];
-      return value === undefined
-        ? `unset ${mutation.name}\n`
-        : `export ${mutation.name}=${shellQuote(value)}\n`;
+  const names = [...new Set(mutations.map((mutation) => mutation.name))];
+  return names
+    .map((name) => {
+      const value = env[name];
+      return value === undefined ? `unset ${name}\n` : `export ${name}=${shellQuote(value)}\n`;
     })
     .join('');
 }

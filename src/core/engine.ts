@@ -245,6 +245,7 @@ async function captureFresh(
     nixVersion: capture.nixVersion,
     method: capture.method,
     mutations: capture.mutations,
+    shell: capture.shell,
     inputs,
     storePaths: [...capture.storePaths, ...(envStorePath ? [envStorePath] : [])],
     ...(envStorePath ? { gcRoot: profile } : pathRoots ? { gcRoot: pathRoots } : {}),

@@ -16,6 +16,13 @@ export interface RunOptions {
   readonly onStderrLine?: ((line: string) => void) | undefined;
   /** Keep stdout in the result (print-dev-env's JSON); otherwise it is only streamed. */
   readonly collectStdout?: boolean | undefined;
+  /** Called once the process runs, with the means to change its time limit as it goes. */
+  readonly onSpawn?: ((control: RunControl) => void) | undefined;
+}
+
+export interface RunControl {
+  /** Replaces the time limit with `ms` from now (a capture's shellHook gets its own). */
+  restartTimeout(ms: number): void;
 }
 
 export interface RunResult {
@@ -113,10 +120,16 @@ export async function runInProcessGroup(
   };
   const onAbort = (): void => stop('cancelled');
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer =
-    options.timeoutMs && options.timeoutMs > 0
-      ? setTimeout(() => stop('timeout'), options.timeoutMs)
-      : undefined;
+  let timeoutMs = options.timeoutMs ?? 0;
+  const arm = () => (timeoutMs > 0 ? setTimeout(() => stop('timeout'), timeoutMs) : undefined);
+  let timer = arm();
+  options.onSpawn?.({
+    restartTimeout(ms) {
+      clearTimeout(timer);
+      timeoutMs = ms;
+      timer = arm();
+    },
+  });
 
   try {
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
@@ -128,7 +141,7 @@ export async function runInProcessGroup(
     if (stopReason === 'timeout') {
       throw new NixShellError(
         'timeout',
-        `${file} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`,
+        `${file} did not finish within ${Math.round(timeoutMs / 1000)} s`,
         { details: stderrTail.join('\n') },
       );
     }

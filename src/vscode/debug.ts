@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { mutatedValue, type Environment, type Mutation } from '../core/env/mutations';
+import { applyMutations, type Environment, type Mutation } from '../core/env/mutations';
 
 /** What the debug provider needs to know about the workspace's environments. */
 export interface DebugEnvironmentSource {
@@ -36,10 +36,11 @@ export function debugEnvironment(
   mutations: readonly Mutation[],
   ambient: Environment,
 ): Record<string, string> {
+  const applied = applyMutations(ambient, mutations);
   const env: Record<string, string> = {};
-  for (const mutation of mutations) {
-    const value = mutatedValue(ambient[mutation.name], mutation);
-    if (value !== undefined) env[mutation.name] = value;
+  for (const { name } of mutations) {
+    const value = applied[name];
+    if (value !== undefined) env[name] = value;
   }
   return env;
 }

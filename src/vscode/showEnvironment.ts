@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { shellQuote } from '../core/capture/devEnv';
+import { shellQuote } from '../core/shellQuote';
 import type { Mutation } from '../core/env/mutations';
 import type { AppliedEnvironment } from '../core/session';
 import { targetFile } from '../core/target';
@@ -43,6 +43,29 @@ export class EnvironmentDocuments implements vscode.TextDocumentContentProvider 
   }
 }
 
+/** Functions and aliases are listed by name: bash terminals of the folder define them. */
+function shellSection(title: string, names: readonly string[], source: string): string[] {
+  if (names.length === 0) return [];
+  return [
+    `# ${title} (${names.length}), from ${source}; defined in "Nix shell" bash terminals`,
+    ...wrapNames(names),
+    '',
+  ];
+}
+
+function wrapNames(names: readonly string[]): string[] {
+  const lines: string[] = [];
+  let line = '#  ';
+  for (const name of names) {
+    if (line.length + name.length > 98) {
+      lines.push(line);
+      line = '#  ';
+    }
+    line += ` ${name}`;
+  }
+  return [...lines, line];
+}
+
 export function renderEnvironment(applied: AppliedEnvironment): string {
   const { entry, spec } = applied;
   const source = targetFile(spec.target);
@@ -65,7 +88,14 @@ export function renderEnvironment(applied: AppliedEnvironment): string {
         ? `export ${m.name}=${shellQuote(m.value)}"\${${m.name}:+:$${m.name}}"`
         : '',
     ),
+    ...section('appended', 'append', (m) =>
+      m.kind === 'append'
+        ? `export ${m.name}="\${${m.name}:+$${m.name}:}"${shellQuote(m.value)}`
+        : '',
+    ),
     ...section('unset', 'unset', (m) => `unset ${m.name}`),
+    ...shellSection('functions', entry.shell.functionNames, source),
+    ...shellSection('aliases', entry.shell.aliasNames, source),
     `# evaluated from (${entry.inputs.length} inputs)`,
     ...entry.inputs.map((input) => `#   ${input.path}`),
     '',

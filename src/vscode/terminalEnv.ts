@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Environment, Mutation } from '../core/env/mutations';
+import { applyMutations, type Environment, type Mutation } from '../core/env/mutations';
 
 /**
  * Shell rc files often put their own entries first on PATH (pyenv, cargo, nvm), which would
@@ -15,7 +15,7 @@ const reapplyAfterRcFiles: vscode.EnvironmentVariableMutatorOptions = {
 /**
  * Hands a folder's environment to its terminals (and the task terminals started there)
  * through the folder-scoped environment variable collection, so every folder of a
- * multi-root workspace gets its own. Search paths are prepended, never replaced. The API
+ * multi-root workspace gets its own. Search paths are extended, never replaced. The API
  * cannot unset a variable a terminal inherits (microsoft/vscode#185200), so an unset becomes
  * an empty value. Only this folder's keys are ever touched.
  */
@@ -28,7 +28,7 @@ export class TerminalEnvironment {
 
   apply(folder: vscode.WorkspaceFolder, mutations: readonly Mutation[], description: string): void {
     const scoped = this.collection.getScoped({ workspaceFolder: folder });
-    const wanted = new Map(mutations.map((m) => [m.name, this.terminalMutation(m)]));
+    const wanted = this.terminalMutations(mutations);
     const unchanged = new Set<string>();
     const outdated: string[] = [];
     scoped.forEach((name, existing) => {
@@ -37,13 +37,12 @@ export class TerminalEnvironment {
       else outdated.push(name);
     });
     for (const name of outdated) scoped.delete(name);
+    const { Prepend, Append } = vscode.EnvironmentVariableMutatorType;
     for (const [name, next] of wanted) {
       if (unchanged.has(name)) continue;
-      if (next.type === vscode.EnvironmentVariableMutatorType.Prepend) {
-        scoped.prepend(name, next.value, reapplyAfterRcFiles);
-      } else {
-        scoped.replace(name, next.value);
-      }
+      if (next.type === Prepend) scoped.prepend(name, next.value, reapplyAfterRcFiles);
+      else if (next.type === Append) scoped.append(name, next.value, reapplyAfterRcFiles);
+      else scoped.replace(name, next.value);
     }
     scoped.description = description;
   }
@@ -59,25 +58,34 @@ export class TerminalEnvironment {
     for (const name of names) scoped.delete(name);
   }
 
-  private terminalMutation(mutation: Mutation): {
-    type: vscode.EnvironmentVariableMutatorType;
-    value: string;
-  } {
-    const { Prepend, Replace } = vscode.EnvironmentVariableMutatorType;
-    switch (mutation.kind) {
-      case 'set':
-        return { type: Replace, value: mutation.value };
-      case 'unset':
-        return { type: Replace, value: '' };
-      case 'prepend':
-        // Prepending to a variable the terminal lacks would leave a trailing `:` (the current
-        // directory, on PATH); give it nix's entries plus the defaults instead.
-        return this.ambient[mutation.name] === undefined
-          ? {
-              type: Replace,
-              value: [mutation.value, mutation.whenUnset].filter(Boolean).join(':'),
-            }
-          : { type: Prepend, value: `${mutation.value}:` };
+  /**
+   * One change per variable, as the collection takes it. A search path nix extends on both
+   * sides, or that the terminal lacks (a lone `:` would add the current directory to PATH),
+   * is given whole, from the editor's own value.
+   */
+  private terminalMutations(mutations: readonly Mutation[]): Map<string, TerminalMutation> {
+    const { Prepend, Append, Replace } = vscode.EnvironmentVariableMutatorType;
+    const byName = new Map<string, Mutation[]>();
+    for (const mutation of mutations) {
+      byName.set(mutation.name, [...(byName.get(mutation.name) ?? []), mutation]);
     }
+    const result = new Map<string, TerminalMutation>();
+    for (const [name, own] of byName) {
+      const [only] = own;
+      if (own.length === 1 && only?.kind === 'prepend' && this.ambient[name] !== undefined) {
+        result.set(name, { type: Prepend, value: `${only.value}:` });
+      } else if (own.length === 1 && only?.kind === 'append' && this.ambient[name] !== undefined) {
+        result.set(name, { type: Append, value: `:${only.value}` });
+      } else {
+        const value = applyMutations(this.ambient, own)[name];
+        result.set(name, { type: Replace, value: value ?? '' });
+      }
+    }
+    return result;
   }
+}
+
+interface TerminalMutation {
+  readonly type: vscode.EnvironmentVariableMutatorType;
+  readonly value: string;
 }

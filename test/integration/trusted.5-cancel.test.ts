@@ -36,7 +36,7 @@ describe('cancelling an evaluation', () => {
       'the builder to die',
       10_000,
     );
-    assert.deepEqual(await processesMatching('print-dev-env'), [], 'no nix process is left');
+    assert.deepEqual(await processesMatching('nix-shell'), [], 'no nix process is left');
     assert.equal(process.env['GREETING'], before, 'the environment from before stays');
     assert.equal(api.getStatus(folder)?.statusText, '$(history) Nix: shell.nix (stale)');
   });

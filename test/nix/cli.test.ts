@@ -133,7 +133,7 @@ describe('the CLI against real nix', function () {
     await cliEnvironment(dir, env);
     const fresh = await status();
     assert.equal(fresh['cache'], 'fresh');
-    assert.equal(fresh['method'], 'print-dev-env');
+    assert.equal(fresh['method'], 'nix-shell');
     assert.equal(fresh['file'], path.join(dir, 'shell.nix'));
     const file = path.join(dir, 'shell.nix');
     await writeFile(file, (await readFile(file, 'utf8')).replace('foo from nix', 'foo edited'));

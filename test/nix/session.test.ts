@@ -258,8 +258,8 @@ describe('a session against real nix', function () {
     const file = fixtureFile('slow-build');
     const h = await harness();
     const entering = h.session.enter(fileSpec(file));
-    const [nix] = await waitFor('nix print-dev-env', async () => {
-      const found = await processesMatching(/print-dev-env .*slow-build\/shell\.nix/);
+    const [nix] = await waitFor('nix-shell', async () => {
+      const found = await processesMatching(/nix-shell .*slow-build\/shell\.nix/);
       return found.length > 0 ? found : undefined;
     });
     assert.ok(nix);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkInput, recordInput } from '../../src/core/cache/inputs';
-import { cacheKeys, splitNixPath } from '../../src/core/cache/key';
+import { cacheKeys, cacheSchemaVersion, splitNixPath } from '../../src/core/cache/key';
 import { withFileLock } from '../../src/core/cache/lock';
 import { EnvironmentCache, type CacheEntry } from '../../src/core/cache/store';
 import { writeFileAtomic } from '../../src/core/fs';
@@ -17,13 +17,21 @@ const nix = {
 
 function entry(key: string, targetId: string): CacheEntry {
   return {
-    schema: 2,
+    schema: cacheSchemaVersion,
     key,
     targetId,
     capturedAt: '2026-01-01T00:00:00.000Z',
     nixVersion: '2.8.0',
     method: 'print-dev-env',
     mutations: [{ kind: 'set', name: 'FOO', value: 'x\ny' }],
+    shell: {
+      functions: '',
+      functionNames: [],
+      exportedFunctions: [],
+      aliases: '',
+      aliasNames: [],
+      variables: '',
+    },
     inputs: [],
     storePaths: [],
     unverified: false,

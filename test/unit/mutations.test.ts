@@ -45,13 +45,48 @@ describe('environment mutations', () => {
     );
   });
 
-  it('never replaces PATH, even when the hook reorders it', () => {
+  it("append search paths after the user's value, as nixpkgs' addToSearchPath does", () => {
+    fc.assert(
+      fc.property(searchPath, searchPath, searchPath, (user, front, back) => {
+        fc.pre(user !== '');
+        const base = { PKG_CONFIG_PATH: user };
+        const result = { PKG_CONFIG_PATH: [front, user, back].filter(Boolean).join(':') };
+        const applied = applyMutations(base, diffEnvironments(base, result)).PKG_CONFIG_PATH;
+        const entries = (value: string) => value.split(':').filter(Boolean);
+        const ours = [...new Set(entries(front))];
+        const after = [...new Set(entries(back))].filter((e) => !ours.includes(e));
+        const userKept = entries(user).filter((e) => !ours.includes(e) && !after.includes(e));
+        assert.deepEqual(entries(applied ?? ''), [...ours, ...userKept, ...after]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("gives nix-shell's order: setup before the user's PATH, what a hook appended after", () => {
+    const mutations = diffEnvironments(
+      { PATH: '/usr/bin:/bin', PYTHONPATH: '/home/u/py' },
+      {
+        PATH: '/nix/store/x/bin:/usr/bin:/bin:/proj/scripts',
+        PYTHONPATH: '/home/u/py:/nix/store/y/lib/python',
+      },
+    );
+    assert.deepEqual(mutations, [
+      { kind: 'prepend', name: 'PATH', value: '/nix/store/x/bin' },
+      { kind: 'append', name: 'PATH', value: '/proj/scripts' },
+      { kind: 'append', name: 'PYTHONPATH', value: '/nix/store/y/lib/python' },
+    ]);
+    const applied = applyMutations({ PATH: '/usr/bin:/bin', PYTHONPATH: '/home/u/py' }, mutations);
+    assert.equal(applied.PATH, '/nix/store/x/bin:/usr/bin:/bin:/proj/scripts');
+    assert.equal(applied.PYTHONPATH, '/home/u/py:/nix/store/y/lib/python');
+  });
+
+  it('sets a search path whose user entries a hook broke up, as it stands', () => {
     const mutations = diffEnvironments(
       { PATH: '/usr/bin:/bin' },
       { PATH: '/proj/bin:/nix/store/x/bin:/bin:/usr/bin' },
     );
     assert.deepEqual(mutations, [
-      { kind: 'prepend', name: 'PATH', value: '/proj/bin:/nix/store/x/bin' },
+      { kind: 'set', name: 'PATH', value: '/proj/bin:/nix/store/x/bin:/bin:/usr/bin' },
     ]);
   });
 
@@ -117,6 +152,6 @@ describe('environment mutations', () => {
       { kind: 'unset', name: 'B' },
       { kind: 'set', name: 'C', value: '' },
     ]);
-    assert.deepEqual(counts, { set: 2, prepended: 1, unset: 1, total: 4 });
+    assert.deepEqual(counts, { set: 2, prepended: 1, appended: 0, unset: 1, total: 4 });
   });
 });

@@ -9,7 +9,7 @@ import { splitSearchPath } from '../env/variables';
 import { targetRoot, type TargetSpec } from '../target';
 
 /** Bumped whenever the cache entry format or the capture semantics change. */
-export const cacheSchemaVersion = 2;
+export const cacheSchemaVersion = 3;
 
 /** Variables that change what `<nixpkgs>` and nixpkgs' config evaluate to. */
 const keyVariables = ['NIX_PATH', 'NIX_CONFIG', 'NIXPKGS_CONFIG'];

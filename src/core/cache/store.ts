@@ -7,7 +7,7 @@ import { cacheSchemaVersion } from './key';
 const mutationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('set'), name: z.string(), value: z.string() }),
   z.object({
-    kind: z.literal('prepend'),
+    kind: z.enum(['prepend', 'append']),
     name: z.string(),
     value: z.string(),
     whenUnset: z.optional(z.string()),
@@ -24,6 +24,15 @@ const inputSchema = z.object({
   hash: z.string(),
 });
 
+const shellStateSchema = z.object({
+  functions: z.string(),
+  functionNames: z.array(z.string()),
+  exportedFunctions: z.array(z.string()),
+  aliases: z.string(),
+  aliasNames: z.array(z.string()),
+  variables: z.string(),
+});
+
 const entrySchema = z.object({
   schema: z.literal(cacheSchemaVersion),
   key: z.string(),
@@ -32,6 +41,8 @@ const entrySchema = z.object({
   nixVersion: z.string(),
   method: z.enum(['print-dev-env', 'nix-shell']),
   mutations: z.array(mutationSchema),
+  /** The shell's functions, aliases and variables, which bash terminals define. */
+  shell: shellStateSchema,
   inputs: z.array(inputSchema),
   /** Store paths the environment refers to; if one is gone (garbage-collected), re-capture. */
   storePaths: z.array(z.string()),

@@ -1,6 +1,6 @@
 import { diffEnvironments, type Environment, type Mutation } from '../env/mutations';
 import { NixShellError } from '../errors';
-import { evaluationError, printDevEnvCannotWork } from './failure';
+import { evaluationError } from './failure';
 import { nixCommandFlags, nixLogFlags } from '../nix/command';
 import { flakeRef } from '../nix/flake';
 import { nixVersion, type NixInstallation } from '../nix/installation';
@@ -12,6 +12,7 @@ import { flakeSourceMapper, localInputs } from './inputs';
 import { findBash } from './bash';
 import { readsSearchPathNixpkgs } from './nixpkgs';
 import { runNix, runReplay, type StepContext } from './run';
+import type { ShellState } from './shellDump';
 
 export type CaptureMethod = 'print-dev-env' | 'nix-shell';
 
@@ -31,6 +32,8 @@ export interface CaptureRequest {
 
 export interface Capture {
   readonly mutations: Mutation[];
+  /** The shell's functions, aliases and variables, for bash terminals. */
+  readonly shell: ShellState;
   /** Local files and directories evaluation read, to watch and to validate the cache with. */
   readonly inputs: string[];
   /** The store paths the environment's values refer to (PATH entries, CC, …) that exist. */
@@ -43,9 +46,10 @@ export interface Capture {
 }
 
 /**
- * Captures a Nix environment as `nix develop` / `nix-shell` would give it, as a list of
- * mutations to the user's environment: `nix print-dev-env --json`, then the shellHook replayed
- * in a clean bash; or, where print-dev-env cannot work, `nix-shell --run` dumping `env -0`.
+ * Captures a Nix environment as the user's own shell would have it, as a list of mutations to
+ * the user's environment plus the shell's functions, aliases and variables. A Nix file goes
+ * through `nix-shell` itself, so it is exactly `nix-shell FILE`; a flake through
+ * `nix print-dev-env --json` and the shellHook replayed in a clean bash, as `nix develop` does.
  */
 export async function captureEnvironment(
   request: CaptureRequest,
@@ -53,10 +57,13 @@ export async function captureEnvironment(
 ): Promise<Capture> {
   const { spec, nix } = request;
   const base = request.evalBase ?? request.base;
-  const root = targetRoot(spec.target);
-  const env = { ...base, IN_NIX_SHELL: 'impure' };
-  const version = nixVersion(nix, env).catch(() => 'unknown');
+  const version = nixVersion(nix, base).catch(() => 'unknown');
   context.onProgress?.('evaluating');
+  if (spec.target.kind === 'file') {
+    const captured = await captureWithNixShell(spec, nix, base, context);
+    return finish(request, 'nix-shell', captured, await version);
+  }
+  const root = targetRoot(spec.target);
   const run = await runNix(
     nix.nix,
     [
@@ -67,26 +74,10 @@ export async function captureEnvironment(
       ...(request.profile ? ['--profile', request.profile] : []),
       ...installableArgs(spec),
     ],
-    { cwd: root, env, collectStdout: true },
+    { cwd: root, env: { ...base, IN_NIX_SHELL: 'impure' }, collectStdout: true },
     context,
   );
-
-  if (run.result.exitCode !== 0) {
-    const error = await inCheckout(evaluationError(run), spec, run.readFiles);
-    if (spec.target.kind !== 'file' || !printDevEnvCannotWork(run)) throw error;
-    context.logger.info(
-      `print-dev-env cannot capture this derivation (${error.message}); using nix-shell`,
-    );
-    const fallback = await captureWithNixShell(spec, nix, base, context);
-    return finish(
-      request,
-      'nix-shell',
-      fallback.env,
-      fallback.readFiles,
-      fallback.dropped,
-      await version,
-    );
-  }
+  if (run.result.exitCode !== 0) throw await inCheckout(evaluationError(run), spec, run.readFiles);
 
   let devEnv: DevEnv;
   try {
@@ -104,38 +95,38 @@ export async function captureEnvironment(
   context.onProgress?.('running shellHook');
   const replayed = await runReplay(
     await findBash(devEnv, base),
-    (dumpFile) => replayScript(devEnv, { base, root, dumpFile }),
+    (dumpDir) => replayScript(devEnv, { base, root, dumpDir }),
     { cwd: root, env: replayEnvironment(base) },
     context,
   );
-  return finish(
-    request,
-    'print-dev-env',
-    replayed.env,
-    run.readFiles,
-    replayed.dropped,
-    await version,
-  );
+  return finish(request, 'print-dev-env', { ...replayed, readFiles: run.readFiles }, await version);
 }
 
 async function finish(
   request: CaptureRequest,
   method: CaptureMethod,
-  result: Environment,
-  readFiles: readonly string[],
-  dropped: readonly string[],
+  captured: {
+    readonly env: Environment;
+    readonly shell: ShellState;
+    readonly readFiles: readonly string[];
+    readonly dropped: readonly string[];
+  },
   version: string,
 ): Promise<Capture> {
-  const mutations = diffEnvironments(request.base, result);
+  const mutations = diffEnvironments(request.base, captured.env);
   const values = mutations.flatMap((m) => (m.kind === 'unset' ? [] : [m.value]));
+  const { functions, aliases, variables } = captured.shell;
   return {
     mutations,
-    inputs: await localInputs(request.spec.target, readFiles),
-    storePaths: await existingPaths(referencedStorePaths(values)),
+    shell: captured.shell,
+    inputs: await localInputs(request.spec.target, captured.readFiles),
+    storePaths: await existingPaths(
+      referencedStorePaths([...values, functions, aliases, variables]),
+    ),
     method,
     nixVersion: version,
-    warnings: dropped.map((reason) => `dropped variable ${reason}`),
-    usedSearchPathNixpkgs: await readsSearchPathNixpkgs(readFiles, request.base),
+    warnings: captured.dropped.map((reason) => `dropped variable ${reason}`),
+    usedSearchPathNixpkgs: await readsSearchPathNixpkgs(captured.readFiles, request.base),
   };
 }
 

@@ -2,6 +2,8 @@ import * as z from 'zod/mini';
 import type { Environment } from '../env/mutations';
 import { outputRewriter } from '../env/outputs';
 import { isValidName, passAsFileNames, ruleFor, splitSearchPath } from '../env/variables';
+import { shellQuote } from '../shellQuote';
+import { isBashOwnVariable, shellDumpScript } from './shellDump';
 
 /** `nix print-dev-env --json`, read leniently: unknown variable types are skipped. */
 const devEnvSchema = z.object({
@@ -15,82 +17,27 @@ export function parseDevEnv(json: string): DevEnv {
   return devEnvSchema.parse(JSON.parse(json));
 }
 
-/** Bash's own variables: read-only, dynamic, or meaningless in another shell. */
-const bashOwned = new Set([
-  'BASH',
-  'BASHOPTS',
-  'BASHPID',
-  'BASH_ALIASES',
-  'BASH_ARGC',
-  'BASH_ARGV',
-  'BASH_ARGV0',
-  'BASH_CMDS',
-  'BASH_COMMAND',
-  'BASH_LINENO',
-  'BASH_SOURCE',
-  'BASH_SUBSHELL',
-  'BASH_VERSINFO',
-  'BASH_VERSION',
-  'COLUMNS',
-  'COMP_WORDBREAKS',
-  'DIRSTACK',
-  'EPOCHREALTIME',
-  'EPOCHSECONDS',
-  'EUID',
-  'FUNCNAME',
-  'GROUPS',
-  'HISTCMD',
-  'HOSTNAME',
-  'HOSTTYPE',
-  'IFS',
-  'LINENO',
-  'LINES',
-  'MACHTYPE',
-  'OPTERR',
-  'OPTIND',
-  'OSTYPE',
-  'PIPESTATUS',
-  'PPID',
-  'PS1',
-  'PS2',
-  'PS4',
-  'PWD',
-  'OLDPWD',
-  'RANDOM',
-  'SECONDS',
-  'SHELLOPTS',
-  'SHLVL',
-  'SRANDOM',
-  'UID',
-  '_',
-]);
-
 // Function names bash accepts that are also safe to write unquoted in a definition.
 const functionName = /^[A-Za-z_][A-Za-z0-9_:.+-]*$/;
-
-/** Single-quotes a value for bash so that every byte comes back unchanged. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 export interface ReplayOptions {
   /** The environment bash starts with: the user's, so PATH-like values can be joined to it. */
   readonly base: Environment;
   /** The project directory, where `outputs/<name>` live. */
   readonly root: string;
-  /** The file `env -0` is written to once the shellHook has run. */
-  readonly dumpFile: string;
+  /** Where the shell is dumped once the shellHook has run (`shellDumpScript`). */
+  readonly dumpDir: string;
 }
 
 /**
  * A bash script that recreates the shell `nix develop` would give (variables, arrays,
  * functions, outputs under `<root>/outputs`), runs the shellHook with its output to our log and
- * stdin closed, then writes `env -0` to a file. Values are single-quoted, so nothing a value
+ * stdin closed, then dumps the shell (environment, functions, aliases, variables) to files. Values are single-quoted, so nothing a value
  * contains (`$(…)`, newlines, `declare -x EVIL=1`) is ever interpreted.
  */
 export function replayScript(devEnv: DevEnv, options: ReplayOptions): string {
   const variables = Object.entries(devEnv.variables).filter(
-    ([name]) => isValidName(name) && !bashOwned.has(name),
+    ([name]) => isValidName(name) && !isBashOwnVariable(name),
   );
   const exported: Record<string, string> = {};
   for (const [name, { type, value }] of variables) {
@@ -116,13 +63,13 @@ export function replayScript(devEnv: DevEnv, options: ReplayOptions): string {
     const value = rewrite(raw);
     const rule = ruleFor(name, value);
     if (rule === 'ignore') continue;
-    const joined = rule === 'prepend' ? joinSearchPath(name, value, options.base[name]) : value;
+    const joined = rule === 'search-path' ? joinSearchPath(name, value, options.base[name]) : value;
     lines.push(`export ${name}=${shellQuote(joined)}`);
   }
   for (const [name, body] of Object.entries(devEnv.bashFunctions ?? {})) {
     if (functionName.test(name)) lines.push(`${name} () \n{ \n${rewrite(body)}\n}`);
   }
-  lines.push('eval "${shellHook:-}" </dev/null', `env -0 > ${shellQuote(options.dumpFile)}`);
+  lines.push('eval "${shellHook:-}" </dev/null', shellDumpScript(options.dumpDir));
   return lines.join('\n') + '\n';
 }
 

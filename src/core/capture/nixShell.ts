@@ -1,28 +1,46 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseEnvDump } from '../env/dump';
 import type { Environment } from '../env/mutations';
 import { outputRewriter } from '../env/outputs';
 import { passAsFileNames } from '../env/variables';
 import { NixShellError } from '../errors';
 import { nixLogFlags } from '../nix/command';
 import type { NixInstallation } from '../nix/installation';
+import type { RunControl } from '../process';
+import { shellQuote } from '../shellQuote';
 import { targetRoot, type TargetSpec } from '../target';
 import { findBash } from './bash';
-import { shellQuote } from './devEnv';
-import { runNix, withDumpFile, type StepContext } from './run';
 import { evaluationError } from './failure';
+import {
+  hookOutputLog,
+  hookTimeoutError,
+  runNix,
+  withScratchDir,
+  type NixRun,
+  type StepContext,
+} from './run';
+import { readShellDump, shellDumpScript, type ShellDump, type ShellState } from './shellDump';
 
 export interface NixShellCapture {
   readonly env: Record<string, string>;
+  readonly shell: ShellState;
   readonly readFiles: readonly string[];
   readonly dropped: readonly string[];
 }
 
+/** What the launcher prints when nix is done and the shell starts. */
+const shellStarted = '@nixshell shell-started';
+
 /**
- * The fallback: `nix-shell FILE --run 'env -0 > DUMP'`, for derivations print-dev-env cannot
- * handle. nix-shell runs the shellHook itself; its output goes to the log, and the
- * environment comes from the dump file, never from stdout.
+ * Captures a Nix file's environment with `nix-shell` itself, so it is the one `nix-shell FILE`
+ * gives in that folder: setup.sh and every setup hook run in the user's environment, in the
+ * project folder, with the user's HOME; the shellHook runs through `runHook`, as nix-shell's rc
+ * runs it. After the hook, a dump of bash builtins writes the shell's environment, functions,
+ * aliases and variables to files; stdout and stderr carry only the hook's output, to the log.
+ *
+ * nix-shell runs the shell named by NIX_BUILD_SHELL; ours is a launcher that says when nix is
+ * done (the shellHook then gets its own time limit) and runs the bash the environment was built
+ * with (its builder), else the user's.
  */
 export async function captureWithNixShell(
   spec: TargetSpec,
@@ -33,17 +51,20 @@ export async function captureWithNixShell(
   const target = spec.target;
   if (target.kind !== 'file') throw new Error('nix-shell only captures Nix files');
   const root = targetRoot(target);
-  const bash = await findBash(undefined, base);
-  let attrsJson: string | undefined;
-  const { value: run, dump } = await withDumpFile(async (dumpFile) => {
-    const attrsFile = `${dumpFile}.attrs.json`;
-    const command = [
-      // Without a stdenv, nix-shell leaves PATH a shell variable, unexported.
-      'export PATH',
-      `env -0 > ${shellQuote(dumpFile)}`,
-      `if [ -n "\${NIX_ATTRS_JSON_FILE:-}" ]; then cp "$NIX_ATTRS_JSON_FILE" ${shellQuote(attrsFile)}; fi`,
-    ].join('; ');
-    const nixRun = await runNix(
+  const fallbackBash = await findBash(undefined, base);
+  const output = hookOutputLog(context.logger);
+  return withScratchDir(async (scratch) => {
+    const launcherDir = path.join(scratch, 'shell');
+    const dumpDir = path.join(scratch, 'dump');
+    await Promise.all([mkdir(launcherDir), mkdir(dumpDir)]);
+    const launcher = path.join(launcherDir, 'bash');
+    await writeFile(launcher, launcherScript(fallbackBash));
+    await chmod(launcher, 0o755);
+
+    let control: RunControl | undefined;
+    // Set from the stderr callback: an object, so the compiler does not narrow it to false.
+    const shell = { started: false };
+    const run: NixRun = await runNix(
       nix.nixShell,
       [
         target.file,
@@ -51,42 +72,93 @@ export async function captureWithNixShell(
         ...(target.attr ? ['-A', target.attr] : []),
         ...nixLogFlags,
         '--run',
-        command,
+        shellDumpScript(dumpDir),
       ],
-      // An absolute NIX_BUILD_SHELL: otherwise nix-shell looks up <nixpkgs>.bashInteractive.
-      { cwd: root, env: { ...base, NIX_BUILD_SHELL: bash }, collectStdout: false },
+      {
+        cwd: root,
+        env: { ...base, NIX_BUILD_SHELL: launcher },
+        collectStdout: false,
+        onStdoutLine: output.log,
+        onSpawn: (runControl) => (control = runControl),
+        divertStderr: (line) => {
+          if (line === shellStarted) {
+            if (!shell.started) {
+              shell.started = true;
+              control?.restartTimeout(context.hookTimeoutMs);
+              context.onProgress?.('running shellHook');
+            }
+            return true;
+          }
+          if (shell.started) output.log(line);
+          return shell.started;
+        },
+      },
       context,
+    ).catch((error: unknown) => {
+      if (shell.started && error instanceof NixShellError && error.kind === 'timeout') {
+        throw hookTimeoutError(context.hookTimeoutMs, output.lines);
+      }
+      throw error;
+    });
+    if (!shell.started) throw evaluationError(run);
+    const status = run.result.exitCode ?? run.result.signal ?? 'unknown';
+    const dump = await readShellDump(dumpDir, `the shellHook (status ${status})`).catch(
+      (error: unknown) => {
+        if (!(error instanceof NixShellError)) throw error;
+        throw new NixShellError(error.kind, error.message, { details: output.lines.join('\n') });
+      },
     );
-    attrsJson = await readFile(attrsFile, 'utf8').catch(() => undefined);
-    return nixRun;
+    return {
+      ...withoutSessionState(dump, root, launcherDir),
+      readFiles: [...run.readFiles, target.file],
+    };
   });
-  if (!dump) {
-    if (run.result.exitCode === 0) {
-      throw new NixShellError(
-        'hook-failed',
-        'the shellHook exited before the environment could be read',
-      );
-    }
-    throw evaluationError(run);
-  }
-  const { env, dropped } = parseEnvDump(dump);
-  // nix-shell puts the directory of NIX_BUILD_SHELL first on PATH; it is not part of the env.
-  const entries = (env['PATH'] ?? '').split(':');
-  if (entries[0] === path.dirname(bash)) env['PATH'] = entries.slice(1).join(':');
-  for (const name of passAsFileNames(env)) delete env[name];
-  // nix-shell ran the hook with the store paths; point them at <root>/outputs afterwards.
-  const rewrite = outputRewriter(env, root, structuredOutputs(attrsJson));
-  for (const [name, value] of Object.entries(env)) env[name] = rewrite(value);
-  return { env, readFiles: [...run.readFiles, target.file], dropped };
 }
 
-/** Output names of a `__structuredAttrs` derivation, from the attributes file nix-shell wrote. */
-function structuredOutputs(attrsJson: string | undefined): string[] {
-  if (!attrsJson) return [];
-  try {
-    const attrs = JSON.parse(attrsJson) as { outputs?: unknown };
-    return attrs.outputs && typeof attrs.outputs === 'object' ? Object.keys(attrs.outputs) : [];
-  } catch {
-    return [];
+function launcherScript(fallbackBash: string): string {
+  return [
+    '#!/bin/sh',
+    `printf '%s\\n' '${shellStarted}' >&2`,
+    'case "${builder:-}" in */bash) if [ -x "$builder" ]; then exec "$builder" "$@"; fi ;; esac',
+    `exec ${shellQuote(fallbackBash)} "$@"`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * What belongs to the nix-shell session rather than to the project: the launcher's directory
+ * nix-shell put first on PATH, and `passAsFile` files in the temporary directory it deleted.
+ * Outputs are pointed at `<root>/outputs/<name>`, in every value and definition, as
+ * `nix develop` does, since the store paths are unbuilt or read-only.
+ */
+function withoutSessionState(
+  dump: ShellDump,
+  root: string,
+  launcherDir: string,
+): { env: Record<string, string>; shell: ShellState; dropped: readonly string[] } {
+  const env = { ...dump.env };
+  if (env['PATH'] !== undefined) {
+    env['PATH'] = env['PATH']
+      .split(':')
+      .filter((entry) => entry !== launcherDir)
+      .join(':');
   }
+  for (const name of passAsFileNames(env)) delete env[name];
+  const rewrite = outputRewriter(env, root, structuredOutputNames(dump.shell.variables));
+  for (const [name, value] of Object.entries(env)) env[name] = rewrite(value);
+  const shell: ShellState = {
+    ...dump.shell,
+    functions: rewrite(dump.shell.functions),
+    aliases: rewrite(dump.shell.aliases),
+    variables: rewrite(dump.shell.variables),
+  };
+  return { env, shell, dropped: dump.dropped };
+}
+
+/** The output names of a `__structuredAttrs` shell: the keys of its `outputs` array. */
+function structuredOutputNames(variables: string): string[] {
+  const declaration = /^declare -A outputs=\((.*)\)$/m.exec(variables)?.[1] ?? '';
+  return [...declaration.matchAll(/\[['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?\]=/g)].map(
+    (match) => match[1] ?? '',
+  );
 }

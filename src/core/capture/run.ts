@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseEnvDump, type ParsedDump } from '../env/dump';
 import { NixShellError, type SourceLocation } from '../errors';
 import type { Logger } from '../logger';
 import { NixLogParser, Verbosity, locationsInText } from '../nix/log';
-import { runInProcessGroup, type RunResult } from '../process';
+import { runInProcessGroup, type RunOptions, type RunResult } from '../process';
+import { readShellDump, type ShellDump } from './shellDump';
 
 /** What a capture step needs from its caller: cancellation, time limits, and where to report. */
 export interface StepContext {
@@ -29,7 +29,15 @@ export interface NixRun {
 export async function runNix(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: Record<string, string>; collectStdout: boolean },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    collectStdout: boolean;
+    onStdoutLine?: (line: string) => void;
+    /** Sees each stderr line first; returns true for a line that is not nix's to parse. */
+    divertStderr?: (line: string) => boolean;
+    onSpawn?: RunOptions['onSpawn'];
+  },
   context: StepContext,
 ): Promise<NixRun> {
   const readFiles = new Set<string>();
@@ -61,8 +69,11 @@ export async function runNix(
     signal: context.signal,
     timeoutMs: context.evaluationTimeoutMs,
     collectStdout: options.collectStdout,
-    onStdoutLine: (line) => context.logger.info(line),
-    onStderrLine: (line) => parser.push(line),
+    onSpawn: options.onSpawn,
+    onStdoutLine: options.onStdoutLine ?? ((line) => context.logger.info(line)),
+    onStderrLine: (line) => {
+      if (!options.divertStderr?.(line)) parser.push(line);
+    },
   });
   const unique = new Map(locations.map((l) => [`${l.file}:${l.line}:${l.column}`, l]));
   return { result, readFiles: [...readFiles], errors, locations: [...unique.values()] };
@@ -78,64 +89,71 @@ function logAtLevel(logger: Logger, level: number, message: string): void {
   else logger.trace(text);
 }
 
-/**
- * Runs a command that writes `env -0` to the file named by `dumpFileFor`, in a scratch
- * directory that is always removed. The dump, not stdout, carries the environment, so
- * anything the shellHook prints only reaches the log.
- */
-export async function withDumpFile<T>(
-  work: (dumpFile: string) => Promise<T>,
-): Promise<{ value: T; dump: Buffer | undefined }> {
+/** Runs `work` with a fresh scratch directory that is always removed afterwards. */
+export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'nixshell-'));
-  const dumpFile = path.join(scratch, 'env');
   try {
-    const value = await work(dumpFile);
-    const dump = await readFile(dumpFile).catch(() => undefined);
-    return { value, dump };
+    return await work(scratch);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-/** Runs a generated bash script (the shellHook replay) and returns the environment it dumped. */
+/** A hook's output, kept for the error message and sent to the log as it comes. */
+export function hookOutputLog(logger: Logger): { lines: string[]; log: (line: string) => void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    log: (line) => {
+      lines.push(line);
+      if (lines.length > 200) lines.shift();
+      logger.info(`shellHook: ${line}`);
+    },
+  };
+}
+
+export function hookTimeoutError(hookTimeoutMs: number, output: readonly string[]): NixShellError {
+  return new NixShellError(
+    'hook-failed',
+    `the shellHook did not finish within ${Math.round(hookTimeoutMs / 1000)} s`,
+    { details: output.join('\n') },
+  );
+}
+
+/**
+ * Runs a generated bash script (the shellHook replay) and returns the shell it left: the
+ * environment, functions, aliases and variables, which the script dumps to files (stdout and
+ * stderr carry only what the hook printed, to the log).
+ */
 export async function runReplay(
   bash: string,
-  script: (dumpFile: string) => string,
+  script: (dumpDir: string) => string,
   options: { cwd: string; env: Record<string, string> },
   context: StepContext,
-): Promise<ParsedDump> {
-  const hookOutput: string[] = [];
-  const log = (line: string) => {
-    hookOutput.push(line);
-    context.logger.info(`shellHook: ${line}`);
-  };
-  const { value: result, dump } = await withDumpFile(async (dumpFile) => {
-    const scriptFile = path.join(path.dirname(dumpFile), 'replay.sh');
-    await writeFile(scriptFile, script(dumpFile));
-    return runInProcessGroup(bash, ['--noprofile', '--norc', scriptFile], {
+): Promise<ShellDump> {
+  const output = hookOutputLog(context.logger);
+  return withScratchDir(async (dir) => {
+    const scriptFile = path.join(dir, 'replay.sh');
+    await writeFile(scriptFile, script(dir));
+    const result = await runInProcessGroup(bash, ['--noprofile', '--norc', scriptFile], {
       cwd: options.cwd,
       env: options.env,
       signal: context.signal,
       timeoutMs: context.hookTimeoutMs,
-      onStdoutLine: log,
-      onStderrLine: log,
+      onStdoutLine: output.log,
+      onStderrLine: output.log,
     }).catch((error: unknown) => {
       if (error instanceof NixShellError && error.kind === 'timeout') {
-        throw new NixShellError(
-          'hook-failed',
-          `the shellHook did not finish within ${Math.round(context.hookTimeoutMs / 1000)} s`,
-          { details: hookOutput.join('\n') },
-        );
+        throw hookTimeoutError(context.hookTimeoutMs, output.lines);
+      }
+      throw error;
+    });
+    const status = result.exitCode ?? result.signal ?? 'unknown';
+    return readShellDump(dir, `the shellHook (status ${status})`).catch((error: unknown) => {
+      if (error instanceof NixShellError) {
+        throw new NixShellError(error.kind, error.message, { details: output.lines.join('\n') });
       }
       throw error;
     });
   });
-  if (!dump) {
-    throw new NixShellError(
-      'hook-failed',
-      `the shellHook exited (status ${result.exitCode ?? result.signal ?? 'unknown'}) before the environment could be read`,
-      { details: hookOutput.join('\n') },
-    );
-  }
-  return parseEnvDump(dump);
 }

@@ -3,11 +3,11 @@
  *
  * - `ignore`: nix's value is never applied; the user's own value, if any, stays. Covers builder
  *   values (HOME=/homeless-shelter, a deleted TMPDIR), bash session state and build-only knobs.
- * - `prepend`: a colon-separated search path; nix's entries go in front of the user's, so the
- *   user's tools stay reachable and nothing is replaced.
+ * - `search-path`: a colon-separated search path; nix's entries go where nix-shell puts them,
+ *   before or after the user's, so the user's tools stay reachable and nothing is replaced.
  * - anything else is taken as nix (and the shellHook) left it, byte for byte.
  */
-export type VariableRule = 'ignore' | 'prepend';
+export type VariableRule = 'ignore' | 'search-path';
 
 interface RuleEntry {
   readonly rule: VariableRule;
@@ -15,7 +15,7 @@ interface RuleEntry {
 }
 
 const ignore = (why: string): RuleEntry => ({ rule: 'ignore', why });
-const prepend = (why: string): RuleEntry => ({ rule: 'prepend', why });
+const searchPath = (why: string): RuleEntry => ({ rule: 'search-path', why });
 
 export const variableRules: Readonly<Record<string, RuleEntry>> = {
   HOME: ignore('the builder sets /homeless-shelter'),
@@ -46,21 +46,20 @@ export const variableRules: Readonly<Record<string, RuleEntry>> = {
   NIX_BUILD_SHELL: ignore('set by the nix-shell fallback itself'),
   NIX_GCROOT: ignore('build-only'),
   dontAddDisableDepTrack: ignore("nix's own plumbing for shells"),
-  __json: ignore('structured attributes, read through NIX_ATTRS_JSON_FILE by builders'),
-  PATH: prepend('search path'),
-  NIX_PATH: prepend('search path for <nixpkgs>: a pinned nixpkgs goes first'),
-  XDG_DATA_DIRS: prepend('search path'),
-  XDG_CONFIG_DIRS: prepend('search path'),
-  MANPATH: prepend('search path'),
-  INFOPATH: prepend('search path'),
-  TERMINFO_DIRS: prepend('search path'),
-  PKG_CONFIG_PATH: prepend('search path'),
-  ACLOCAL_PATH: prepend('search path'),
-  CMAKE_PREFIX_PATH: prepend('search path'),
-  PYTHONPATH: prepend('search path'),
-  PERL5LIB: prepend('search path'),
-  GI_TYPELIB_PATH: prepend('search path'),
-  GSETTINGS_SCHEMAS_PATH: prepend('search path'),
+  PATH: searchPath('search path'),
+  NIX_PATH: searchPath('search path for <nixpkgs>: a pinned nixpkgs goes first'),
+  XDG_DATA_DIRS: searchPath('search path'),
+  XDG_CONFIG_DIRS: searchPath('search path'),
+  MANPATH: searchPath('search path'),
+  INFOPATH: searchPath('search path'),
+  TERMINFO_DIRS: searchPath('search path'),
+  PKG_CONFIG_PATH: searchPath('search path'),
+  ACLOCAL_PATH: searchPath('search path'),
+  CMAKE_PREFIX_PATH: searchPath('search path'),
+  PYTHONPATH: searchPath('search path'),
+  PERL5LIB: searchPath('search path'),
+  GI_TYPELIB_PATH: searchPath('search path'),
+  GSETTINGS_SCHEMAS_PATH: searchPath('search path'),
 };
 
 /** Placeholders nix's pure environments put where a certificate bundle would be. */
