@@ -10,7 +10,13 @@ export async function runNixTool(
   env: Record<string, string>,
   cwd = '/',
 ): Promise<string> {
-  const result = await execa(file, args, { env, extendEnv: false, cwd, reject: false });
+  const result = await execa(file, args, {
+    env,
+    extendEnv: false,
+    cwd,
+    reject: false,
+    stdin: 'ignore',
+  });
   if (result.exitCode !== 0) {
     throw new Error(`${file} ${args.join(' ')} failed (${result.exitCode}):\n${result.stderr}`);
   }
@@ -50,16 +56,43 @@ export function parseEnvZero(bytes: Buffer): Record<string, string> {
   return env;
 }
 
-export interface NixShellDump {
+/** A shell as the user sees it: exported variables, defined functions and aliases. */
+export interface ShellGroundTruth {
   readonly env: Record<string, string>;
+  readonly functions: string[];
+  readonly aliases: string[];
+}
+
+export interface NixShellDump extends ShellGroundTruth {
   /** The directory nix-shell put first on PATH: the one holding NIX_BUILD_SHELL. */
   readonly buildShellDir: string;
 }
 
+/** Bash that dumps the shell it runs in, the plain way: `env -0`, `declare -F`, `alias -p`. */
+function groundTruthDump(dir: string): string {
+  return `env -0 > '${dir}/env'; declare -F > '${dir}/functions'; alias -p > '${dir}/aliases'`;
+}
+
+async function readGroundTruth(dir: string): Promise<ShellGroundTruth> {
+  const [env, functions, aliases] = await Promise.all(
+    ['env', 'functions', 'aliases'].map((name) => readFile(path.join(dir, name))),
+  );
+  return {
+    env: parseEnvZero(env ?? Buffer.alloc(0)),
+    functions: (functions?.toString('utf8') ?? '')
+      .split('\n')
+      .map((line) => line.replace(/^declare -fx? /, ''))
+      .filter((name) => name !== '' && !name.startsWith('_nix_shell_')),
+    aliases: [...(aliases?.toString('utf8') ?? '').matchAll(/^alias ([^=]+)=/gm)].map(
+      (match) => match[1] ?? '',
+    ),
+  };
+}
+
 /**
- * nix-shell's own environment for a file: what `nix-shell FILE --run 'env -0'` sees, run with
- * `env`. NIX_BUILD_SHELL is a bash link in a directory of its own, so the PATH entry nix-shell
- * adds for it is unambiguous wherever the shellHook moves it.
+ * nix-shell's own shell for a file, run in the file's folder with `env`: what
+ * `nix-shell FILE --run …` sees. NIX_BUILD_SHELL is a bash link in a directory of its own, so
+ * the PATH entry nix-shell adds for it is unambiguous wherever the shellHook moves it.
  */
 export async function nixShellEnvironment(
   file: string,
@@ -69,14 +102,35 @@ export async function nixShellEnvironment(
   const buildShellDir = path.join(scratch, 'build-shell');
   await mkdir(buildShellDir);
   await symlink('/bin/bash', path.join(buildShellDir, 'bash'));
-  const dump = path.join(scratch, 'env');
   await runNixTool(
     '/usr/bin/nix-shell',
-    [file, '--run', `env -0 > '${dump}'`],
+    [file, '--run', groundTruthDump(scratch)],
     { ...env, NIX_BUILD_SHELL: path.join(buildShellDir, 'bash') },
     path.dirname(file),
   );
-  return { env: parseEnvZero(await readFile(dump)), buildShellDir };
+  return { ...(await readGroundTruth(scratch)), buildShellDir };
+}
+
+/**
+ * `nix develop`'s environment for a flake devShell, run in the flake's folder with `env`. Its
+ * functions are the ones nix's own print-dev-env lists: `nix develop --command` execs the
+ * command after its rc, and functions do not cross an exec.
+ */
+export async function nixDevelopEnvironment(
+  flakeDir: string,
+  devShell: string,
+  env: Record<string, string>,
+): Promise<ShellGroundTruth> {
+  const scratch = await scratchDir('nixshell-nix-develop-');
+  const installable = `${flakeDir}#${devShell}`;
+  const command = ['--command', '/bin/bash', '-c', groundTruthDump(scratch)];
+  await runNixTool('/usr/bin/nix', ['develop', installable, ...command], env, flakeDir);
+  const json = await runNixTool('/usr/bin/nix', ['print-dev-env', '--json', installable], env);
+  const { bashFunctions } = JSON.parse(json) as { bashFunctions?: Record<string, string> };
+  return {
+    ...(await readGroundTruth(scratch)),
+    functions: Object.keys(bashFunctions ?? {}),
+  };
 }
 
 export interface ProcessInfo {

@@ -45,7 +45,6 @@ export const variableRules: Readonly<Record<string, RuleEntry>> = {
   NIX_ENFORCE_PURITY: ignore('build-only; purity breaks host headers'),
   NIX_BUILD_SHELL: ignore('set by the nix-shell fallback itself'),
   NIX_GCROOT: ignore('build-only'),
-  dontAddDisableDepTrack: ignore("nix's own plumbing for shells"),
   PATH: searchPath('search path'),
   NIX_PATH: searchPath('search path for <nixpkgs>: a pinned nixpkgs goes first'),
   XDG_DATA_DIRS: searchPath('search path'),
