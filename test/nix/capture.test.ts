@@ -7,6 +7,7 @@ import path from 'node:path';
 import { captureAndStore, lookup } from '../../src/core/engine';
 import {
   fileSpec,
+  nixBuilderVariables,
   testContext,
   userEnvironment,
   userPath,
@@ -16,6 +17,9 @@ import {
   appliedEnvironment,
   assertSameEnvironment,
   expectedEnvironment,
+  listAttribute,
+  setupPath,
+  stdenvToolDirs,
   stdenvVariables,
 } from '../support/expectations';
 import { copyFixture, fixtureFile } from '../support/fixtures';
@@ -42,13 +46,14 @@ describe('capture with print-dev-env and the shellHook replay', function () {
   it('gives a stdenv shell its variables and nix tools before the user PATH', async () => {
     const { entry, env, drv, root } = await capture('stdenv-basic');
     assert.equal(entry.method, 'print-dev-env');
-    assert.match(drv['buildInputs'] ?? '', /^\/nix\/store\/[0-9a-z]{32}-greet$/);
+    // mkShell's packages are build-time inputs, as in nixpkgs.
+    assert.match(drv['nativeBuildInputs'] ?? '', /^\/nix\/store\/[0-9a-z]{32}-greet$/);
     // HOME, TMPDIR, SHELL and TERM stay the user's: the builder's values never leak.
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
-        PATH: `${drv['buildInputs']}/bin:${userPath}`,
+        ...stdenvVariables(drv),
+        PATH: `${drv['nativeBuildInputs']}/bin:${stdenvToolDirs(drv).join(':')}:${userPath}`,
       }),
     );
     assert.equal(env['FOO'], 'foo from nix');
@@ -59,7 +64,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     const { env, drv, root, context } = await capture('hook-output');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv) }),
     );
     const hookLines = context.logger.lines.filter((line) => line.includes('shellHook: '));
     assert.deepEqual(hookLines, [
@@ -75,16 +80,19 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     const { env, drv, root } = await capture('hook-cd', await testContext({ base }));
     assertSameEnvironment(
       env,
-      expectedEnvironment(base, drv, root, { ...stdenvVariables, X: path.join(root, 'bin') }),
+      expectedEnvironment(base, drv, root, { ...stdenvVariables(drv), X: path.join(root, 'bin') }),
     );
   });
 
   it('keeps a PATH the hook prepended to first, without duplicates', async () => {
     const { env, drv, root } = await capture('hook-path');
-    const expectedPath = [path.join(root, 'bin'), `${drv['buildInputs']}/bin`, userPath].join(':');
+    const expectedPath = [path.join(root, 'bin'), setupPath(drv), userPath].join(':');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables, PATH: expectedPath }),
+      expectedEnvironment(userEnvironment(), drv, root, {
+        ...stdenvVariables(drv),
+        PATH: expectedPath,
+      }),
     );
     const entries = (env['PATH'] ?? '').split(':');
     assert.equal(new Set(entries).size, entries.length, `duplicates in ${env['PATH']}`);
@@ -95,10 +103,10 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     const base = userEnvironment({ PATH: `${userPath}:${cargoBin}` });
     const { env, drv, root } = await capture('hook-user-path', await testContext({ base }));
     // In nix-shell and nix develop the hook's PATH decides which `cargo` runs: the user's.
-    const expectedPath = [cargoBin, `${drv['buildInputs']}/bin`, userPath].join(':');
+    const expectedPath = [cargoBin, setupPath(drv), userPath].join(':');
     assertSameEnvironment(
       env,
-      expectedEnvironment(base, drv, root, { ...stdenvVariables, PATH: expectedPath }),
+      expectedEnvironment(base, drv, root, { ...stdenvVariables(drv), PATH: expectedPath }),
     );
   });
 
@@ -111,7 +119,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     );
     assertSameEnvironment(
       env,
-      expectedEnvironment(base, drv, root, { ...stdenvVariables, PYTHONPATH: undefined }),
+      expectedEnvironment(base, drv, root, { ...stdenvVariables(drv), PYTHONPATH: undefined }),
     );
   });
 
@@ -124,7 +132,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assert.ok(elapsed < 2000, `capture took ${elapsed} ms`);
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv) }),
     );
   });
 
@@ -132,7 +140,10 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     const { env, drv, root } = await capture('hook-read');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables, ANSWER: 'none' }),
+      expectedEnvironment(userEnvironment(), drv, root, {
+        ...stdenvVariables(drv),
+        ANSWER: 'none',
+      }),
     );
   });
 
@@ -188,7 +199,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     const { env, drv, root } = await capture('injection');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv) }),
     );
     assert.equal(env['EVIL'], undefined);
     assert.equal(env['X'], undefined);
@@ -201,7 +212,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv),
         'foo-bar': undefined,
         'with.dot': undefined,
       }),
@@ -213,7 +224,10 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     // nix passes `config` as a file only; `configPath` named a file in the build directory.
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables, config: undefined }),
+      expectedEnvironment(userEnvironment(), drv, root, {
+        ...stdenvVariables(drv),
+        config: undefined,
+      }),
     );
     assert.equal(env['configPath'], undefined);
   });
@@ -233,7 +247,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv),
         SHELL: '/usr/bin/fish',
       }),
     );
@@ -241,12 +255,12 @@ describe('capture with print-dev-env and the shellHook replay', function () {
 
   it('keeps the XDG defaults after nix data dirs when the user has no XDG_DATA_DIRS', async () => {
     const { env, drv, root } = await capture('xdg-data-dirs');
-    const themes = drv['buildInputs'] ?? '';
+    const themes = drv['nativeBuildInputs'] ?? '';
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
-        PATH: `${themes}/bin:${userPath}`,
+        ...stdenvVariables(drv),
+        PATH: `${themes}/bin:${stdenvToolDirs(drv).join(':')}:${userPath}`,
         XDG_DATA_DIRS: `${themes}/share:/usr/local/share:/usr/share`,
       }),
     );
@@ -255,7 +269,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
   it('puts nix data dirs before the user XDG_DATA_DIRS', async () => {
     const base = userEnvironment({ XDG_DATA_DIRS: '/opt/share' });
     const { env, drv } = await capture('xdg-data-dirs', await testContext({ base }));
-    assert.equal(env['XDG_DATA_DIRS'], `${drv['buildInputs']}/share:/opt/share`);
+    assert.equal(env['XDG_DATA_DIRS'], `${drv['nativeBuildInputs']}/share:/opt/share`);
   });
 
   it('evaluates with inNixShell = true and IN_NIX_SHELL set, as nix-shell does', async () => {
@@ -263,7 +277,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv),
         ARG_IN_NIX_SHELL: 'true',
         LIB_IN_NIX_SHELL: 'true',
         IN_NIX_SHELL_SEEN: 'impure',
@@ -277,11 +291,44 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv),
         makeFlags: `PREFIX=${root}/outputs/out`,
         INSTALL_DIR: `${root}/outputs/out/share/app`,
       }),
     );
+  });
+
+  it('captures __structuredAttrs with every output under <root>/outputs', async () => {
+    const { entry, env, drv, root } = await capture('structured-attrs');
+    // nix 2.8's print-dev-env captures it: its get-env.sh needs the output variables, which
+    // nixpkgs' setup exports from the `outputs` array (the old, smaller stand-in did not).
+    assert.equal(entry.method, 'print-dev-env');
+    const [migrate] = listAttribute(drv, 'nativeBuildInputs');
+    assert.match(migrate ?? '', /^\/nix\/store\/[0-9a-z]{32}-migrate$/);
+    // With structured attributes nix exports no attribute; the stdenv turns them into shell
+    // variables (STRUCTURED stays one, as in `nix develop`) and exports the outputs. What the
+    // hook saw is checked by the next test.
+    const { HOOK_SAW_DEV: hookSawDev, ...rest } = env;
+    assert.notEqual(hookSawDev, undefined);
+    assertSameEnvironment(rest, {
+      ...userEnvironment(),
+      ...nixBuilderVariables(),
+      ...stdenvVariables(drv),
+      out: path.join(root, 'outputs/out'),
+      dev: path.join(root, 'outputs/dev'),
+    });
+    assert.deepEqual(
+      Object.keys(env).filter((name) => name.startsWith('NIX_ATTRS_') || name === '__json'),
+      [],
+    );
+  });
+
+  it('runs the shellHook with the outputs the environment ends up with', async () => {
+    // `nix develop` points the outputs at <root>/outputs before the hook runs, and so must the
+    // print-dev-env replay; a hook deriving paths from $dev must agree with $dev.
+    const { env, root } = await capture('structured-attrs');
+    assert.equal(env['dev'], path.join(root, 'outputs/dev'));
+    assert.equal(env['HOOK_SAW_DEV'], env['dev']);
   });
 
   it('refuses a variable over 128 KiB with too-large and applies nothing', async () => {

@@ -1,15 +1,9 @@
 // Derivations `nix print-dev-env` cannot capture on nix 2.8, which must go through the
-// `nix-shell --run 'env -0'` fallback (anchors-envcapture.md §6, cases 12, 13, 15, 17, 19).
+// `nix-shell --run 'env -0'` fallback (anchors-envcapture.md §6, cases 12, 13, 15, 19).
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { captureAndStore } from '../../src/core/engine';
-import {
-  fileSpec,
-  nixBuilderVariables,
-  testContext,
-  userEnvironment,
-  userPath,
-} from '../support/engineHarness';
+import { fileSpec, testContext, userEnvironment } from '../support/engineHarness';
 import {
   appliedEnvironment,
   assertSameEnvironment,
@@ -42,7 +36,7 @@ describe('capture through the nix-shell fallback', function () {
     assert.equal(env['BELL'], 'ring\u0007');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv) }),
     );
   });
 
@@ -54,43 +48,10 @@ describe('capture through the nix-shell fallback', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv),
         LEGACY_NAME: undefined,
       }),
     );
-  });
-
-  it('captures __structuredAttrs with every output under <root>/outputs', async () => {
-    const { entry, env, drv, root } = await captureFallback('structured-attrs');
-    assert.equal(entry.method, 'nix-shell');
-    const attrs = JSON.parse(drv['__json'] ?? '{}') as { buildInputs?: string[] };
-    const [migrate] = attrs.buildInputs ?? [];
-    assert.match(migrate ?? '', /^\/nix\/store\/[0-9a-z]{32}-migrate$/);
-    // With structured attributes nix exports no attribute; the stdenv turns them into shell
-    // variables (STRUCTURED stays one, as in `nix develop`) and exports the outputs. What the
-    // hook saw is checked by the next test.
-    const { HOOK_SAW_DEV: hookSawDev, ...rest } = env;
-    assert.notEqual(hookSawDev, undefined);
-    assertSameEnvironment(rest, {
-      ...userEnvironment(),
-      ...nixBuilderVariables(),
-      ...stdenvVariables,
-      PATH: `${migrate}/bin:${userPath}`,
-      out: path.join(root, 'outputs/out'),
-      dev: path.join(root, 'outputs/dev'),
-    });
-    assert.deepEqual(
-      Object.keys(env).filter((name) => name.startsWith('NIX_ATTRS_') || name === '__json'),
-      [],
-    );
-  });
-
-  it('runs the shellHook with the outputs the environment ends up with', async () => {
-    // `nix develop` points the outputs at <root>/outputs before the hook runs, and so does the
-    // print-dev-env replay; a hook deriving paths from $dev must agree with $dev.
-    const { env, root } = await captureFallback('structured-attrs');
-    assert.equal(env['dev'], path.join(root, 'outputs/dev'));
-    assert.equal(env['HOOK_SAW_DEV'], env['dev']);
   });
 
   it('captures a raw derivation without outputs, with no dangling passAsFile path', async () => {

@@ -9,7 +9,6 @@ import {
   flakeSpec,
   testContext,
   userEnvironment,
-  userPath,
   type TestContext,
 } from '../support/engineHarness';
 import {
@@ -54,8 +53,7 @@ describe('flakes', function () {
     assertSameEnvironment(
       appliedEnvironment(context.base, entry),
       expectedEnvironment(userEnvironment(), drv, flake.dir, {
-        ...stdenvVariables,
-        PATH: `${drv['buildInputs']}/bin:${userPath}`,
+        ...stdenvVariables(drv),
       }),
     );
   });
@@ -66,7 +64,7 @@ describe('flakes', function () {
     assertSameEnvironment(
       appliedEnvironment(context.base, entry),
       expectedEnvironment(userEnvironment(), drv, flake.dir, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv),
         OTHER_HOOK: 'ran',
       }),
     );
