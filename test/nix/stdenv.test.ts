@@ -79,8 +79,9 @@ describe('the stand-in stdenv under real nix-shell', function () {
       types.trim().split('\n'),
       functions.map((name) => `${name} function`),
     );
-    // The inputs of search-path-order were built by genericBuild's phases (installPhase wrote
-    // the files, fixupPhase recorded libfoo's propagated libbar).
+    // nix-shell builds the inputs of search-path-order with genericBuild's phases:
+    // installPhase writes the files, fixupPhase records libfoo's propagated libbar.
+    await nixShellRun(fixtureFile('search-path-order'), 'true');
     const drv = await fileDerivationEnv(fixtureFile('search-path-order'), userEnvironment());
     const libfoo = input(drv, 'buildInputs', '-libfoo-1.0');
     assert.ok(existsSync(path.join(libfoo, 'lib/pkgconfig/foo.pc')));
@@ -110,6 +111,14 @@ describe('the stand-in stdenv under real nix-shell', function () {
       'inner=unset',
       'runOneHook: none succeeded',
     ]);
+  });
+
+  it('assigns the outputs of a multiple-output derivation as nixpkgs does', async () => {
+    const output = await nixShellRun(
+      fixtureFile('structured-attrs'),
+      'echo "$outputDev $outputBin $outputLib"; [ "$prefix" = "$out" ] && echo "prefix is out"',
+    );
+    assert.deepEqual(output.trim().split('\n'), ['dev out out', 'prefix is out']);
   });
 
   it('gives a setup hook the project folder as PWD and the user HOME', async () => {
