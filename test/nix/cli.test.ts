@@ -30,7 +30,10 @@ import { scratchDir } from '../support/scratch';
  * - in PATH, the directory of NIX_BUILD_SHELL, which nix-shell puts first (a directory of its
  *   own here, so it is found wherever the shellHook moved it), and empty entries, which
  *   nix-shell leaves when it joins an empty nix PATH to the user's (an empty entry means the
- *   current directory; anchors-envcapture.md §5 drops them).
+ *   current directory; anchors-envcapture.md §5 drops them);
+ * - an empty XDG_DATA_DIRS: nixpkgs' setup exports it even when no build-time input has a
+ *   `share/` (the stand-in stdenv too); the XDG spec reads empty as unset, and the engine leaves
+ *   it unset.
  * Everything else must be equal byte for byte, the rest of PATH and multi-line values included.
  */
 function comparable(env: Record<string, string>, buildShellDir?: string): Record<string, string> {
@@ -41,6 +44,7 @@ function comparable(env: Record<string, string>, buildShellDir?: string): Record
   for (const [name, value] of Object.entries(env)) {
     if (![...session, ...temp, ...outputs].includes(name)) result[name] = value;
   }
+  if (result['XDG_DATA_DIRS'] === '') delete result['XDG_DATA_DIRS'];
   if (result['PATH'] !== undefined) {
     result['PATH'] = result['PATH']
       .split(':')

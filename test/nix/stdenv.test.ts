@@ -168,6 +168,25 @@ describe('the stand-in stdenv under real nix-shell', function () {
     assert.equal(bare['XDG_DATA_DIRS'], `${libfoo}/share`);
   });
 
+  it('puts build-time inputs data before the user XDG_DATA_DIRS, and exports it empty', async () => {
+    // nixpkgs' setup itself (not a hook) prepends each build-time input's share/, for shell
+    // completions, and exports XDG_DATA_DIRS even when that leaves it empty.
+    const file = fixtureFile('xdg-data-dirs');
+    const drv = await fileDerivationEnv(file, userEnvironment());
+    const themes = input(drv, 'nativeBuildInputs', '-themes');
+    const withUser = userEnvironment({ XDG_DATA_DIRS: '/opt/share' });
+    assert.equal(
+      (await nixShellEnvironment(file, withUser)).env['XDG_DATA_DIRS'],
+      `${themes}/share:/opt/share`,
+    );
+    assert.equal(
+      (await nixShellEnvironment(file, userEnvironment())).env['XDG_DATA_DIRS'],
+      `${themes}/share`,
+    );
+    const basic = await nixShellEnvironment(fixtureFile('stdenv-basic'), userEnvironment());
+    assert.equal(basic.env['XDG_DATA_DIRS'], '');
+  });
+
   it('lets a shellHook use local and return early', async () => {
     const { env } = await nixShellEnvironment(fixtureFile('hook-return'), userEnvironment());
     assert.equal(env['DATABASE_URL'], 'postgres://localhost/dev');
