@@ -95,21 +95,26 @@ describe('the stand-in stdenv under real nix-shell', function () {
     const output = await nixShellRun(
       fixtureFile('stdenv-basic'),
       [
-        'preDemoHook() { local inner=1; echo "implicit $1"; return 0; echo unreachable; }',
+        // As in nixpkgs, only the registered hooks get the arguments: the hook's own function
+        // and string hooks do not.
+        'preDemoHook() { local inner=1; echo "implicit ${1-without arguments}"; return 0; echo unreachable; }',
         'registered() { echo "registered $1"; }',
-        // As in nixpkgs, a string hook is evaluated without the hook's arguments.
         "preDemoHooks=(registered 'echo string')",
         'runHook preDemoHook arg',
         'echo "inner=${inner-unset}"',
         'missingHook=; runOneHook missingHook || echo "runOneHook: none succeeded"',
+        'firstFails() { return 1; }; secondWorks() { echo "second $1"; }',
+        'pickHooks=(firstFails secondWorks); runOneHook pickHook x && echo "runOneHook: one succeeded"',
       ].join('\n'),
     );
     assert.deepEqual(output.trim().split('\n'), [
-      'implicit arg',
+      'implicit without arguments',
       'registered arg',
       'string',
       'inner=unset',
       'runOneHook: none succeeded',
+      'second x',
+      'runOneHook: one succeeded',
     ]);
   });
 
