@@ -52,7 +52,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         PATH: `${drv['nativeBuildInputs']}/bin:${stdenvToolDirs(drv).join(':')}:${userPath}`,
       }),
     );
@@ -64,7 +64,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     const { env, drv, root, context } = await capture('hook-output');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv) }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv, root) }),
     );
     const hookLines = context.logger.lines.filter((line) => line.includes('shellHook: '));
     assert.deepEqual(hookLines, [
@@ -80,7 +80,10 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     const { env, drv, root } = await capture('hook-cd', await testContext({ base }));
     assertSameEnvironment(
       env,
-      expectedEnvironment(base, drv, root, { ...stdenvVariables(drv), X: path.join(root, 'bin') }),
+      expectedEnvironment(base, drv, root, {
+        ...stdenvVariables(drv, root),
+        X: path.join(root, 'bin'),
+      }),
     );
   });
 
@@ -90,7 +93,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         PATH: expectedPath,
       }),
     );
@@ -106,7 +109,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     const expectedPath = [cargoBin, setupPath(drv), userPath].join(':');
     assertSameEnvironment(
       env,
-      expectedEnvironment(base, drv, root, { ...stdenvVariables(drv), PATH: expectedPath }),
+      expectedEnvironment(base, drv, root, { ...stdenvVariables(drv, root), PATH: expectedPath }),
     );
   });
 
@@ -119,7 +122,10 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     );
     assertSameEnvironment(
       env,
-      expectedEnvironment(base, drv, root, { ...stdenvVariables(drv), PYTHONPATH: undefined }),
+      expectedEnvironment(base, drv, root, {
+        ...stdenvVariables(drv, root),
+        PYTHONPATH: undefined,
+      }),
     );
   });
 
@@ -132,7 +138,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assert.ok(elapsed < 2000, `capture took ${elapsed} ms`);
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv) }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv, root) }),
     );
   });
 
@@ -141,7 +147,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         ANSWER: 'none',
       }),
     );
@@ -199,7 +205,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     const { env, drv, root } = await capture('injection');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv) }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv, root) }),
     );
     assert.equal(env['EVIL'], undefined);
     assert.equal(env['X'], undefined);
@@ -212,7 +218,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         'foo-bar': undefined,
         'with.dot': undefined,
       }),
@@ -225,7 +231,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         config: undefined,
       }),
     );
@@ -247,7 +253,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         SHELL: '/usr/bin/fish',
       }),
     );
@@ -259,7 +265,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         PATH: `${themes}/bin:${stdenvToolDirs(drv).join(':')}:${userPath}`,
         XDG_DATA_DIRS: `${themes}/share:/usr/local/share:/usr/share`,
       }),
@@ -277,7 +283,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         ARG_IN_NIX_SHELL: 'true',
         LIB_IN_NIX_SHELL: 'true',
         IN_NIX_SHELL_SEEN: 'impure',
@@ -291,7 +297,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         makeFlags: `PREFIX=${root}/outputs/out`,
         INSTALL_DIR: `${root}/outputs/out/share/app`,
       }),
@@ -313,7 +319,7 @@ describe('capture with print-dev-env and the shellHook replay', function () {
     assertSameEnvironment(rest, {
       ...userEnvironment(),
       ...nixBuilderVariables(),
-      ...stdenvVariables(drv),
+      ...stdenvVariables(drv, root),
       out: path.join(root, 'outputs/out'),
       dev: path.join(root, 'outputs/dev'),
     });

@@ -36,7 +36,7 @@ describe('capture through the nix-shell fallback', function () {
     assert.equal(env['BELL'], 'ring\u0007');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv) }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv, root) }),
     );
   });
 
@@ -48,7 +48,7 @@ describe('capture through the nix-shell fallback', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, root),
         LEGACY_NAME: undefined,
       }),
     );

@@ -53,7 +53,7 @@ describe('flakes', function () {
     assertSameEnvironment(
       appliedEnvironment(context.base, entry),
       expectedEnvironment(userEnvironment(), drv, flake.dir, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, flake.dir),
       }),
     );
   });
@@ -64,7 +64,7 @@ describe('flakes', function () {
     assertSameEnvironment(
       appliedEnvironment(context.base, entry),
       expectedEnvironment(userEnvironment(), drv, flake.dir, {
-        ...stdenvVariables(drv),
+        ...stdenvVariables(drv, flake.dir),
         OTHER_HOOK: 'ran',
       }),
     );

@@ -244,6 +244,8 @@ describe('the stand-in stdenv under real nix-shell', function () {
       .slice(0, 10);
     assert.equal(env['NIX_CFLAGS_COMPILE'], `-O2 -frandom-seed=${seed}`);
     assert.equal(env['SEED_FLAG'], `-frandom-seed=${seed}`);
+    // Like nixpkgs, every stdenv shell links against its own output's lib/ too.
+    assert.equal(env['NIX_LDFLAGS'], `-rpath ${drv['out']}/lib `);
   });
 
   it('keeps the functions and aliases a shellHook defines in the shell', async () => {

@@ -54,15 +54,18 @@ export function setupPath(drvEnv: Record<string, string>): string {
 }
 
 /**
- * What the fixtures' stdenv setup exports for a derivation without setup hooks, PATH included
- * (setup's, then the user's).
+ * What the fixtures' stdenv setup exports for a derivation without setup hooks, as the engine
+ * gives it for a project in `root`: PATH is setup's then the user's, and NIX_LDFLAGS names
+ * `$out/lib`, with `out` under `<root>/outputs` like every output.
  */
 export function stdenvVariables(
   drvEnv: Record<string, string>,
+  root: string,
   userPathValue = userPath,
 ): Record<string, string> {
   return {
     SOURCE_DATE_EPOCH: '315532800',
+    NIX_LDFLAGS: `-rpath ${outputPath(root, 'out')}/lib `,
     CONFIG_SHELL: '/bin/bash',
     shell: '/bin/bash',
     HOST_PATH: [...inputBins(drvEnv, ['buildInputs']), ...stdenvToolDirs(drvEnv)].join(':'),
