@@ -211,6 +211,7 @@ describe('the stand-in stdenv under real nix-shell', function () {
         `^${escapeRegExp(userEnvironment()['TMPDIR'] ?? '')}/nix-shell-[0-9]+-[0-9]+/\\.attr-0$`,
       ),
     );
+    // setup's EXIT trap replaces nix-shell's, which registered its clean-up in exitHooks.
     assert.equal(existsSync(env['configPath'] ?? ''), false, 'nix-shell left the file behind');
     assert.equal(env['APP_PORT'], '8080');
     assert.equal(env['APP_HOST'], 'localhost');
@@ -224,6 +225,7 @@ describe('the stand-in stdenv under real nix-shell', function () {
     assert.equal(env['FIRST_PORT'], '8080');
     assert.equal(env['DB_SERVICE'], 'postgres');
     assert.equal(env['ATTRS_JSON_SEEN'], 'yes');
+    assert.equal(env['API_URL'], 'http://localhost:8080', 'setup exports the `env` attribute');
     // nix 2.8 exports the JSON too, and the attributes themselves stay shell variables.
     const json = JSON.parse(env['__json'] ?? '{}') as Record<string, unknown>;
     assert.equal(json['STRUCTURED_NAME'], 'api');
