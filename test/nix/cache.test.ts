@@ -55,8 +55,9 @@ describe('the cache against real nix', function () {
     assert.deepEqual(
       entry.inputs.map((input) => input.path),
       [
+        path.join(top, '_lib/default-builder.sh'),
         path.join(top, '_lib/default.nix'),
-        path.join(top, '_lib/stdenv'),
+        path.join(top, '_lib/stdenv/setup.sh'),
         path.join(dir, 'nix/tools.nix'),
         path.join(dir, 'shell.nix'),
         path.join(dir, 'sub'),
@@ -204,25 +205,29 @@ describe('the cache around a capture', function () {
     assert.equal(found.freshness.fresh, false);
   });
 
-  it('keeps the packages of a structured-attributes shell alive through a GC', async () => {
-    const { top, dir } = await copyFixture('structured-attrs');
+  it('keeps the packages of a nix-shell capture alive through a GC', async () => {
+    // A package unique to this run must be GC-rooted.
+    const { top, dir } = await copyFixture('control-bytes');
     const file = path.join(dir, 'shell.nix');
-    const text = `echo migrating ${path.basename(top)}`;
+    const migrate = `(pkgs.writeShellScriptBin "migrate" "echo migrating ${path.basename(top)}")`;
     await writeFile(
       file,
-      (await readFile(file, 'utf8')).replace('echo migrating the database', text),
+      (await readFile(file, 'utf8')).replace(
+        'PLAIN = "plain";',
+        `PLAIN = "plain";\n  packages = [ ${migrate} ];`,
+      ),
     );
     const context = await testContext();
     const spec = fileSpec(file);
     const entry = await captureAndStore(spec, context);
     assert.equal(entry.method, 'nix-shell');
-    const migrate = entry.storePaths.find((p) => p.endsWith('-migrate'));
-    assert.ok(migrate, `no package among ${entry.storePaths.join(' ')}`);
+    const migratePath = entry.storePaths.find((p) => p.endsWith('-migrate'));
+    assert.ok(migratePath, `no package among ${entry.storePaths.join(' ')}`);
     const dead = await runNixTool(
       '/usr/bin/nix-store',
       ['--gc', '--print-dead'],
       userEnvironment(),
     );
-    assert.ok(!dead.split('\n').includes(migrate), `${migrate} would be garbage-collected`);
+    assert.ok(!dead.split('\n').includes(migratePath), `${migratePath} would be garbage-collected`);
   });
 });

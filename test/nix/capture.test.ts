@@ -7,6 +7,7 @@ import path from 'node:path';
 import { captureAndStore, lookup } from '../../src/core/engine';
 import {
   fileSpec,
+  nixBuilderVariables,
   testContext,
   userEnvironment,
   userPath,
@@ -16,6 +17,9 @@ import {
   appliedEnvironment,
   assertSameEnvironment,
   expectedEnvironment,
+  listAttribute,
+  setupPath,
+  stdenvToolDirs,
   stdenvVariables,
 } from '../support/expectations';
 import { copyFixture, fixtureFile } from '../support/fixtures';
@@ -42,13 +46,14 @@ describe('capture of a Nix file through nix-shell', function () {
   it('gives a stdenv shell its variables and nix tools before the user PATH', async () => {
     const { entry, env, drv, root } = await capture('stdenv-basic');
     assert.equal(entry.method, 'nix-shell');
-    assert.match(drv['buildInputs'] ?? '', /^\/nix\/store\/[0-9a-z]{32}-greet$/);
+    // mkShell's packages are build-time inputs, as in nixpkgs.
+    assert.match(drv['nativeBuildInputs'] ?? '', /^\/nix\/store\/[0-9a-z]{32}-greet$/);
     // HOME, TMPDIR, SHELL and TERM stay the user's: the builder's values never leak.
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
-        PATH: `${drv['buildInputs']}/bin:${userPath}`,
+        ...stdenvVariables(drv, root),
+        PATH: `${drv['nativeBuildInputs']}/bin:${stdenvToolDirs(drv).join(':')}:${userPath}`,
       }),
     );
     assert.equal(env['FOO'], 'foo from nix');
@@ -59,7 +64,7 @@ describe('capture of a Nix file through nix-shell', function () {
     const { env, drv, root, context } = await capture('hook-output');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv, root) }),
     );
     // stdout and stderr are two pipes: their lines keep their order within each, not across.
     const hookLines = context.logger.lines.filter((line) => line.includes('shellHook: '));
@@ -76,16 +81,22 @@ describe('capture of a Nix file through nix-shell', function () {
     const { env, drv, root } = await capture('hook-cd', await testContext({ base }));
     assertSameEnvironment(
       env,
-      expectedEnvironment(base, drv, root, { ...stdenvVariables, X: path.join(root, 'bin') }),
+      expectedEnvironment(base, drv, root, {
+        ...stdenvVariables(drv, root),
+        X: path.join(root, 'bin'),
+      }),
     );
   });
 
   it('keeps a PATH the hook prepended to first, without duplicates', async () => {
     const { env, drv, root } = await capture('hook-path');
-    const expectedPath = [path.join(root, 'bin'), `${drv['buildInputs']}/bin`, userPath].join(':');
+    const expectedPath = [path.join(root, 'bin'), setupPath(drv), userPath].join(':');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables, PATH: expectedPath }),
+      expectedEnvironment(userEnvironment(), drv, root, {
+        ...stdenvVariables(drv, root),
+        PATH: expectedPath,
+      }),
     );
     const entries = (env['PATH'] ?? '').split(':');
     assert.equal(new Set(entries).size, entries.length, `duplicates in ${env['PATH']}`);
@@ -96,10 +107,10 @@ describe('capture of a Nix file through nix-shell', function () {
     const base = userEnvironment({ PATH: `${userPath}:${cargoBin}` });
     const { env, drv, root } = await capture('hook-user-path', await testContext({ base }));
     // In nix-shell and nix develop the hook's PATH decides which `cargo` runs: the user's.
-    const expectedPath = [cargoBin, `${drv['buildInputs']}/bin`, userPath].join(':');
+    const expectedPath = [cargoBin, setupPath(drv), userPath].join(':');
     assertSameEnvironment(
       env,
-      expectedEnvironment(base, drv, root, { ...stdenvVariables, PATH: expectedPath }),
+      expectedEnvironment(base, drv, root, { ...stdenvVariables(drv, root), PATH: expectedPath }),
     );
   });
 
@@ -112,7 +123,10 @@ describe('capture of a Nix file through nix-shell', function () {
     );
     assertSameEnvironment(
       env,
-      expectedEnvironment(base, drv, root, { ...stdenvVariables, PYTHONPATH: undefined }),
+      expectedEnvironment(base, drv, root, {
+        ...stdenvVariables(drv, root),
+        PYTHONPATH: undefined,
+      }),
     );
   });
 
@@ -125,7 +139,7 @@ describe('capture of a Nix file through nix-shell', function () {
     assert.ok(elapsed < 2000, `capture took ${elapsed} ms`);
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv, root) }),
     );
   });
 
@@ -133,7 +147,10 @@ describe('capture of a Nix file through nix-shell', function () {
     const { env, drv, root } = await capture('hook-read');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables, ANSWER: 'none' }),
+      expectedEnvironment(userEnvironment(), drv, root, {
+        ...stdenvVariables(drv, root),
+        ANSWER: 'none',
+      }),
     );
   });
 
@@ -189,7 +206,7 @@ describe('capture of a Nix file through nix-shell', function () {
     const { env, drv, root } = await capture('injection');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv, root) }),
     );
     assert.equal(env['EVIL'], undefined);
     assert.equal(env['X'], undefined);
@@ -202,7 +219,7 @@ describe('capture of a Nix file through nix-shell', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv, root),
         'foo-bar': undefined,
         'with.dot': undefined,
       }),
@@ -214,7 +231,10 @@ describe('capture of a Nix file through nix-shell', function () {
     // nix passes `config` as a file only; `configPath` named a file in the build directory.
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables, config: undefined }),
+      expectedEnvironment(userEnvironment(), drv, root, {
+        ...stdenvVariables(drv, root),
+        config: undefined,
+      }),
     );
     assert.equal(env['configPath'], undefined);
   });
@@ -233,7 +253,7 @@ describe('capture of a Nix file through nix-shell', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv, root),
         SHELL: '/usr/bin/fish',
       }),
     );
@@ -241,21 +261,21 @@ describe('capture of a Nix file through nix-shell', function () {
 
   it('keeps the XDG defaults after nix data dirs when the user has no XDG_DATA_DIRS', async () => {
     const { env, drv, root } = await capture('xdg-data-dirs');
-    const themes = drv['buildInputs'] ?? '';
+    const themes = drv['nativeBuildInputs'] ?? '';
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
-        PATH: `${themes}/bin:${userPath}`,
+        ...stdenvVariables(drv, root),
+        PATH: `${themes}/bin:${stdenvToolDirs(drv).join(':')}:${userPath}`,
         XDG_DATA_DIRS: `${themes}/share:/usr/local/share:/usr/share`,
       }),
     );
   });
 
-  it("appends nix data dirs to the user's XDG_DATA_DIRS, as nixpkgs' setup does", async () => {
+  it("puts build inputs' data dirs before the user's XDG_DATA_DIRS, as nixpkgs' setup does", async () => {
     const base = userEnvironment({ XDG_DATA_DIRS: '/opt/share' });
     const { env, drv } = await capture('xdg-data-dirs', await testContext({ base }));
-    assert.equal(env['XDG_DATA_DIRS'], `/opt/share:${drv['buildInputs']}/share`);
+    assert.equal(env['XDG_DATA_DIRS'], `${drv['nativeBuildInputs']}/share:/opt/share`);
   });
 
   it('evaluates with inNixShell = true and IN_NIX_SHELL set, as nix-shell does', async () => {
@@ -263,7 +283,7 @@ describe('capture of a Nix file through nix-shell', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv, root),
         ARG_IN_NIX_SHELL: 'true',
         LIB_IN_NIX_SHELL: 'true',
         IN_NIX_SHELL_SEEN: 'impure',
@@ -277,11 +297,44 @@ describe('capture of a Nix file through nix-shell', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv, root),
         makeFlags: `PREFIX=${root}/outputs/out`,
         INSTALL_DIR: `${root}/outputs/out/share/app`,
       }),
     );
+  });
+
+  it('captures __structuredAttrs with every output under <root>/outputs', async () => {
+    const { entry, env, drv, root } = await capture('structured-attrs');
+    assert.equal(entry.method, 'nix-shell');
+    const [migrate] = listAttribute(drv, 'nativeBuildInputs');
+    assert.match(migrate ?? '', /^\/nix\/store\/[0-9a-z]{32}-migrate$/);
+    // With structured attributes nix exports no attribute; the stdenv turns them into shell
+    // variables (STRUCTURED stays one, as in `nix develop`) and exports the outputs. What the
+    // hook saw is checked by the next test.
+    const { HOOK_SAW_DEV: hookSawDev, ...rest } = env;
+    assert.notEqual(hookSawDev, undefined);
+    assertSameEnvironment(rest, {
+      ...userEnvironment(),
+      ...nixBuilderVariables(),
+      ...stdenvVariables(drv, root),
+      out: path.join(root, 'outputs/out'),
+      dev: path.join(root, 'outputs/dev'),
+      // nix-shell 2.8 exports the attributes as JSON; the files it names are the session's.
+      __json: drv['__json'] ?? '',
+    });
+    assert.deepEqual(
+      Object.keys(env).filter((name) => name.startsWith('NIX_ATTRS_')),
+      [],
+    );
+  });
+
+  it('runs the shellHook with the outputs the environment ends up with', async () => {
+    // nix-shell 2.8 gives the hook output placeholders, which become <root>/outputs like every
+    // other mention of an output; a hook deriving paths from $dev must agree with $dev.
+    const { env, root } = await capture('structured-attrs');
+    assert.equal(env['dev'], path.join(root, 'outputs/dev'));
+    assert.equal(env['HOOK_SAW_DEV'], env['dev']);
   });
 
   it('refuses a variable over 128 KiB with too-large and applies nothing', async () => {

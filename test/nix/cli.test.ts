@@ -26,21 +26,35 @@ import { scratchDir } from '../support/scratch';
  * - TMP, TMPDIR, TEMP, TEMPDIR, NIX_BUILD_TOP: nix-shell points them at a temporary
  *   directory it deletes on exit;
  * - output variables (`out`, … as listed in `outputs`): nix-shell gives unbuilt store paths,
- *   the engine `<root>/outputs/<name>`, like `nix develop`;
+ *   the engine `<root>/outputs/<name>`, like `nix develop`; and so, in other values, the
+ *   output paths nix-shell's setup wrote (NIX_LDFLAGS's `-rpath $out/lib`) are compared as
+ *   `<root>/outputs/<name>`;
  * - in PATH, the directory of NIX_BUILD_SHELL, which nix-shell puts first (a directory of its
  *   own here, so it is found wherever the shellHook moved it), and empty entries, which
  *   nix-shell leaves when it joins an empty nix PATH to the user's (an empty entry means the
- *   current directory; anchors-envcapture.md §5 drops them).
+ *   current directory; anchors-envcapture.md §5 drops them);
+ * - an empty XDG_DATA_DIRS: nixpkgs' setup exports it even when no build-time input has a
+ *   `share/` (the stand-in stdenv too); the XDG spec reads empty as unset, and the engine leaves
+ *   it unset.
  * Everything else must be equal byte for byte, the rest of PATH and multi-line values included.
  */
-function comparable(env: Record<string, string>, buildShellDir?: string): Record<string, string> {
+function comparable(
+  env: Record<string, string>,
+  root: string,
+  buildShellDir?: string,
+): Record<string, string> {
   const session = ['PWD', 'OLDPWD', 'SHLVL', '_', 'SHELL', 'NIX_BUILD_SHELL'];
   const temp = ['TMP', 'TMPDIR', 'TEMP', 'TEMPDIR', 'NIX_BUILD_TOP'];
   const outputs = (env['outputs'] ?? 'out').split(' ');
+  const outputPaths = outputs
+    .map((name) => [env[name] ?? '', path.join(root, 'outputs', name)] as const)
+    .filter(([storePath]) => storePath.startsWith('/nix/store/'));
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (![...session, ...temp, ...outputs].includes(name)) result[name] = value;
+    if ([...session, ...temp, ...outputs].includes(name)) continue;
+    result[name] = outputPaths.reduce((text, [from, to]) => text.replaceAll(from, to), value);
   }
+  if (result['XDG_DATA_DIRS'] === '') delete result['XDG_DATA_DIRS'];
   if (result['PATH'] !== undefined) {
     result['PATH'] = result['PATH']
       .split(':')
@@ -87,7 +101,11 @@ describe('the CLI against real nix', function () {
       const file = fixtureFile(name);
       const ours = await cliEnvironment(path.dirname(file), env);
       const theirs: NixShellDump = await nixShellEnvironment(file, env);
-      assertSameEnvironment(comparable(ours), comparable(theirs.env, theirs.buildShellDir));
+      const root = path.dirname(file);
+      assertSameEnvironment(
+        comparable(ours, root),
+        comparable(theirs.env, root, theirs.buildShellDir),
+      );
     });
   }
 

@@ -4,13 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { captureAndStore } from '../../src/core/engine';
-import {
-  fileSpec,
-  nixBuilderVariables,
-  testContext,
-  userEnvironment,
-  userPath,
-} from '../support/engineHarness';
+import { fileSpec, testContext, userEnvironment } from '../support/engineHarness';
 import {
   appliedEnvironment,
   assertSameEnvironment,
@@ -43,7 +37,7 @@ describe('capture of derivations print-dev-env cannot handle', function () {
     assert.equal(env['BELL'], 'ring\u0007');
     assertSameEnvironment(
       env,
-      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables }),
+      expectedEnvironment(userEnvironment(), drv, root, { ...stdenvVariables(drv, root) }),
     );
   });
 
@@ -55,45 +49,10 @@ describe('capture of derivations print-dev-env cannot handle', function () {
     assertSameEnvironment(
       env,
       expectedEnvironment(userEnvironment(), drv, root, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv, root),
         LEGACY_NAME: undefined,
       }),
     );
-  });
-
-  it('captures __structuredAttrs with every output under <root>/outputs', async () => {
-    const { entry, env, drv, root } = await captureFile('structured-attrs');
-    assert.equal(entry.method, 'nix-shell');
-    const attrs = JSON.parse(drv['__json'] ?? '{}') as { buildInputs?: string[] };
-    const [migrate] = attrs.buildInputs ?? [];
-    assert.match(migrate ?? '', /^\/nix\/store\/[0-9a-z]{32}-migrate$/);
-    // With structured attributes nix exports no attribute; the stdenv turns them into shell
-    // variables (STRUCTURED stays one, as in `nix develop`) and exports the outputs. What the
-    // hook saw is checked by the next test.
-    const { HOOK_SAW_DEV: hookSawDev, ...rest } = env;
-    assert.notEqual(hookSawDev, undefined);
-    assertSameEnvironment(rest, {
-      ...userEnvironment(),
-      ...nixBuilderVariables(),
-      ...stdenvVariables,
-      PATH: `${migrate}/bin:${userPath}`,
-      out: path.join(root, 'outputs/out'),
-      dev: path.join(root, 'outputs/dev'),
-      // nix-shell 2.8 exports the attributes as JSON; the files it names are the session's.
-      __json: drv['__json'] ?? '',
-    });
-    assert.deepEqual(
-      Object.keys(env).filter((name) => name.startsWith('NIX_ATTRS_')),
-      [],
-    );
-  });
-
-  it('runs the shellHook with the outputs the environment ends up with', async () => {
-    // nix-shell 2.8 gives the hook output placeholders, which become <root>/outputs like every
-    // other mention of an output; a hook deriving paths from $dev must agree with $dev.
-    const { env, root } = await captureFile('structured-attrs');
-    assert.equal(env['dev'], path.join(root, 'outputs/dev'));
-    assert.equal(env['HOOK_SAW_DEV'], env['dev']);
   });
 
   it('captures a raw derivation without outputs, with no dangling passAsFile path', async () => {

@@ -9,7 +9,6 @@ import {
   flakeSpec,
   testContext,
   userEnvironment,
-  userPath,
   type TestContext,
 } from '../support/engineHarness';
 import {
@@ -54,8 +53,9 @@ describe('flakes', function () {
     assertSameEnvironment(
       appliedEnvironment(context.base, entry),
       expectedEnvironment(userEnvironment(), drv, flake.dir, {
-        ...stdenvVariables,
-        PATH: `${drv['buildInputs']}/bin:${userPath}`,
+        ...stdenvVariables(drv, flake.dir),
+        // nix develop exports what nix-shell's rc only sets; the shell sees it either way.
+        dontAddDisableDepTrack: '1',
       }),
     );
   });
@@ -66,7 +66,8 @@ describe('flakes', function () {
     assertSameEnvironment(
       appliedEnvironment(context.base, entry),
       expectedEnvironment(userEnvironment(), drv, flake.dir, {
-        ...stdenvVariables,
+        ...stdenvVariables(drv, flake.dir),
+        dontAddDisableDepTrack: '1',
         OTHER_HOOK: 'ran',
       }),
     );

@@ -215,6 +215,11 @@ describe('every fixture against nix-shell and nix develop', function () {
       assert.ok(shells.length > 0, 'no devShells');
       for (const shell of shells) {
         const truth = await nixDevelopEnvironment(dir, shell, env);
+        // nix develop 2.8 sets XDG_DATA_DIRS to the builder's value (empty here); later
+        // versions append the user's, as for PATH, and so does the engine on every version.
+        if (truth.env['XDG_DATA_DIRS'] === '') {
+          truth.env['XDG_DATA_DIRS'] = env['XDG_DATA_DIRS'] ?? '';
+        }
         const ours = await cliShell(dir, env, ['--dev-shell', shell]);
         // nix develop --command execs the command after its rc, so its aliases cannot be seen.
         assertSameShell(ours, truth, {

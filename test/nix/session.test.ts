@@ -286,7 +286,7 @@ describe('a session against real nix', function () {
     // Fails, but only after a while: a dependency whose build breaks.
     await writeFile(
       file,
-      `let pkgs = import ../_lib { }; in pkgs.mkShell { packages = [ (pkgs.mkDerivation { name = "breaks"; buildPhase = "/bin/sleep 2; exit 1"; }) ]; }`,
+      `let pkgs = import ../_lib { }; in pkgs.mkShell { packages = [ (pkgs.mkDerivation { name = "breaks"; dontUnpack = true; buildPhase = "/bin/sleep 2; exit 1"; }) ]; }`,
     );
     const h = await harness();
     const entering = h.session.enter(fileSpec(file));
