@@ -11,6 +11,7 @@ import { fileSpec, testContext, userEnvironment, userPath } from '../support/eng
 import { appliedEnvironment, staleReason } from '../support/expectations';
 import { copyFixture } from '../support/fixtures';
 import { createNixShim } from '../support/nixShim';
+import { nixTool } from '../support/nixEnv';
 import { evaluations, processesMatching, runNixTool, waitFor } from '../support/nixTools';
 import { scratchDir } from '../support/scratch';
 
@@ -167,17 +168,17 @@ describe('the cache against real nix', function () {
     assert.equal(await realpath(entry.gcRoot), envPath);
 
     const nixEnv = userEnvironment();
-    const roots = await runNixTool('/usr/bin/nix-store', ['--gc', '--print-roots'], nixEnv);
+    const roots = await runNixTool(nixTool('nix-store'), ['--gc', '--print-roots'], nixEnv);
     const generation = path.join(path.dirname(entry.gcRoot), await readlink(entry.gcRoot));
     assert.ok(
       roots.split('\n').includes(`${generation} -> ${envPath}`),
       `${generation} is not a GC root:\n${roots}`,
     );
-    const dead = await runNixTool('/usr/bin/nix-store', ['--gc', '--print-dead'], nixEnv);
+    const dead = await runNixTool(nixTool('nix-store'), ['--gc', '--print-dead'], nixEnv);
     assert.ok(!dead.split('\n').includes(envPath), `${envPath} would be collected`);
 
     await rm(path.join(context.cache.directory, 'roots'), { recursive: true, force: true });
-    await runNixTool('/usr/bin/nix-store', ['--delete', envPath], nixEnv);
+    await runNixTool(nixTool('nix-store'), ['--delete', envPath], nixEnv);
     const found = await lookup(spec, context);
     assert.equal(found.entry, undefined);
     assert.equal(found.freshness.fresh, false);
@@ -221,7 +222,7 @@ describe('the cache around a capture', function () {
     const migrate = entry.storePaths.find((p) => p.endsWith('-migrate'));
     assert.ok(migrate, `no package among ${entry.storePaths.join(' ')}`);
     const dead = await runNixTool(
-      '/usr/bin/nix-store',
+      nixTool('nix-store'),
       ['--gc', '--print-dead'],
       userEnvironment(),
     );

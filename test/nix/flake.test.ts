@@ -21,6 +21,7 @@ import {
 } from '../support/expectations';
 import { commitAll, copyFixture, git, type FixtureCopy } from '../support/fixtures';
 import { derivationEnv, runNixTool } from '../support/nixTools';
+import { nixTool } from '../support/nixEnv';
 
 const fixture = 'flake-two-shells';
 
@@ -31,7 +32,7 @@ function shellEnv(flake: FixtureCopy, shell: string): Promise<Record<string, str
 /** A checkout whose flake.lock is committed, as in any project past its first commit. */
 async function lockedCheckout(): Promise<FixtureCopy> {
   const flake = await copyFixture(fixture, { git: true });
-  await runNixTool('/usr/bin/nix', ['flake', 'lock'], userEnvironment(), flake.dir);
+  await runNixTool(nixTool('nix'), ['flake', 'lock'], userEnvironment(), flake.dir);
   await commitAll(flake.top, 'lock');
   return flake;
 }

@@ -1,6 +1,7 @@
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { nixTool } from './nixEnv';
 import { scratchDir } from './scratch';
 
 /** Runs a nix tool with exactly `env` (nothing inherited), failing loudly on a non-zero exit. */
@@ -25,7 +26,7 @@ export async function derivationEnv(
   installable: readonly string[],
   env: Record<string, string>,
 ): Promise<Record<string, string>> {
-  const stdout = await runNixTool('/usr/bin/nix', ['show-derivation', ...installable], env);
+  const stdout = await runNixTool(nixTool('nix'), ['show-derivation', ...installable], env);
   const parsed = JSON.parse(stdout) as Record<string, { env: Record<string, string> }>;
   const [only] = Object.values(parsed);
   if (!only) throw new Error(`no derivation for ${installable.join(' ')}`);
@@ -71,7 +72,7 @@ export async function nixShellEnvironment(
   await symlink('/bin/bash', path.join(buildShellDir, 'bash'));
   const dump = path.join(scratch, 'env');
   await runNixTool(
-    '/usr/bin/nix-shell',
+    nixTool('nix-shell'),
     [file, '--run', `env -0 > '${dump}'`],
     { ...env, NIX_BUILD_SHELL: path.join(buildShellDir, 'bash') },
     path.dirname(file),
