@@ -4,7 +4,7 @@ import { NixShellError } from '../errors';
 import { runInProcessGroup } from '../process';
 import { currentSystem, type NixInstallation } from './installation';
 import { nixCommandFlags } from './command';
-import { locationsInText, stripAnsi } from './log';
+import { errorSummary, locationsInText, stripAnsi } from './log';
 
 /** The devShell names a flake offers for this system (`devShells.<system>.*`). */
 export async function listDevShells(
@@ -30,7 +30,7 @@ export async function listDevShells(
       result.stderrTail,
     );
     if (missing) return [];
-    throw new NixShellError('evaluation', firstErrorLine(result.stderrTail), {
+    throw new NixShellError('evaluation', errorSummary(result.stderrTail), {
       details: stripAnsi(result.stderrTail),
       locations: locationsInText(result.stderrTail),
     });
@@ -45,15 +45,6 @@ export async function listDevShells(
  */
 export function flakeRef(dir: string): string {
   return path.resolve(dir);
-}
-
-export function firstErrorLine(stderr: string): string {
-  const lines = stripAnsi(stderr)
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
-  const error = lines.find((line) => line.startsWith('error:'));
-  return (error ?? lines.at(-1) ?? 'nix failed').replace(/^error:\s*/, '');
 }
 
 /** The top of the git checkout holding `dir`, found on disk without running git. */

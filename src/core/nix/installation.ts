@@ -104,6 +104,11 @@ export function versionIn(output: string): string {
   return [...output.matchAll(/\d+\.\d+(?:\.\d+)?/g)].at(-1)?.[0] ?? output.trim();
 }
 
+/** Whether `nix --version` names Lix (`nix (Lix, like Nix) 2.91.1`) rather than Nix. */
+export function isLix(versionOutput: string): boolean {
+  return /\(Lix\b/.test(versionOutput);
+}
+
 /** Compares dotted versions numerically: `2.19.1` ≥ `2.8`; suffixes (`pre…`) are ignored. */
 export function versionAtLeast(version: string, minimum: string): boolean {
   const parts = (v: string) =>
