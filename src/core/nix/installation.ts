@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { NixShellError } from '../errors';
 import { runInProcessGroup } from '../process';
@@ -14,19 +15,39 @@ export interface NixInstallation {
 }
 
 /**
- * Finds `nix` from an explicit setting (the executable or its directory) or on PATH.
- * Fails with `nix-not-found` so the editor can offer the install docs and the setting.
+ * Where installers put nix, for editors started without the shell profile that adds it to
+ * PATH (macOS updates drop the hook from /etc/zshrc; fish; desktop launchers): the multi-user
+ * default profile, the user's profile (classic and XDG), NixOS, and home-manager / nix-darwin.
+ */
+export function wellKnownNixDirs(
+  home: string = os.homedir(),
+  user: string = os.userInfo().username,
+): string[] {
+  return [
+    '/nix/var/nix/profiles/default/bin',
+    path.join(home, '.nix-profile/bin'),
+    path.join(home, '.local/state/nix/profile/bin'),
+    '/run/current-system/sw/bin',
+    `/etc/profiles/per-user/${user}/bin`,
+  ];
+}
+
+/**
+ * Finds `nix` from an explicit setting (the executable or its directory), else on PATH, else
+ * in the places installers put it. Fails with `nix-not-found` so the editor can offer the
+ * install docs and the setting.
  */
 export async function locateNix(
   configured: string | undefined,
   searchPath: string | undefined,
+  fallbackDirs: readonly string[] = wellKnownNixDirs(),
 ): Promise<NixInstallation> {
   const candidates = configured
     ? [configured, path.join(configured, 'nix')]
-    : (searchPath ?? '')
-        .split(path.delimiter)
-        .filter((dir) => dir !== '')
-        .map((dir) => path.join(dir, 'nix'));
+    : [
+        ...(searchPath ?? '').split(path.delimiter).filter((dir) => dir !== ''),
+        ...fallbackDirs,
+      ].map((dir) => path.join(dir, 'nix'));
   for (const candidate of candidates) {
     if (!(await isExecutableFile(candidate))) continue;
     const real = await realpath(candidate);
@@ -46,7 +67,7 @@ export async function locateNix(
     'nix-not-found',
     configured
       ? `nix was not found at ${configured} (setting nixShell.nixPath)`
-      : 'nix was not found on PATH',
+      : `nix was not found on PATH, nor in ${fallbackDirs.join(', ')}`,
   );
 }
 
