@@ -141,7 +141,12 @@ describe('the cache against real nix', function () {
     const spec = fileSpec(path.join(dir, 'shell.nix'));
     await captureAndStore(spec, context);
     const tools = path.join(dir, 'nix/tools.nix');
-    await writeFile(tools, '{ pkgs }:\n[\n  (pkgs.writeShellScriptBin "lint" "echo linting")\n');
+    // An extra `)` on line 3: every nix version stops there (a missing `]` would be reported at
+    // the end of the file, which versions count differently).
+    await writeFile(
+      tools,
+      '{ pkgs }:\n[\n  (pkgs.writeShellScriptBin "lint" "echo linting"))\n]\n',
+    );
     const error = await captureAndStore(spec, context).then(
       () => assert.fail('a broken import captured'),
       (thrown: unknown) => thrown,

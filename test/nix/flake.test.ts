@@ -20,7 +20,7 @@ import {
   stdenvVariables,
 } from '../support/expectations';
 import { commitAll, copyFixture, git, type FixtureCopy } from '../support/fixtures';
-import { derivationEnv, runNixTool } from '../support/nixTools';
+import { derivationEnv, runNixTool, testNixAtLeast } from '../support/nixTools';
 import { nixTool } from '../support/nixEnv';
 
 const fixture = 'flake-two-shells';
@@ -75,9 +75,17 @@ describe('flakes', function () {
 
   it('records the flake files and tracked imports as inputs', async () => {
     const entry = await captureAndStore(flakeSpec(flake.dir), context);
+    // Since Nix 2.26 (NixOS/nix PR #10089) the relative `path:../_lib` input is read from the
+    // flake's own checkout instead of a copy locked by hash, so its files are inputs too.
+    const lib = (await testNixAtLeast('2.26'))
+      ? ['_lib/default.nix', '_lib/stdenv'].map((file) => path.join(flake.top, file))
+      : [];
     assert.deepEqual(
-      entry.inputs.map((input) => input.path),
-      ['flake.lock', 'flake.nix', 'nix/tools.nix'].map((file) => path.join(flake.dir, file)),
+      entry.inputs.map((input) => input.path).sort(),
+      [
+        ...lib,
+        ...['flake.lock', 'flake.nix', 'nix/tools.nix'].map((file) => path.join(flake.dir, file)),
+      ].sort(),
     );
   });
 

@@ -1,7 +1,8 @@
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { nixTool } from './nixEnv';
+import { locateNix, nixVersion, versionAtLeast } from '../../src/core/nix/installation';
+import { nixTestEnv, nixTool, testNixBin } from './nixEnv';
 import { scratchDir } from './scratch';
 
 /** Runs a nix tool with exactly `env` (nothing inherited), failing loudly on a non-zero exit. */
@@ -122,4 +123,13 @@ export async function waitFor<T>(
 /** The invocations in a nix shim's log that evaluate an environment (not `nix --version`). */
 export function evaluations(calls: readonly string[]): string[] {
   return calls.filter((line) => / print-dev-env /.test(line) || line.startsWith('nix-shell '));
+}
+
+/**
+ * Whether the nix under test is at least `minimum`: for the few expectations that differ
+ * between versions because nix itself changed (each use says how).
+ */
+export async function testNixAtLeast(minimum: string): Promise<boolean> {
+  const version = await nixVersion(await locateNix(testNixBin, undefined), nixTestEnv());
+  return versionAtLeast(version, minimum);
 }
