@@ -2,7 +2,17 @@
 // by content, NIX_PATH targets are part of the key, GC roots keep entries usable, and a broken
 // file leaves the last good entry (anchors-envcapture.md §6, cases 21, 22, 25, 26, 28).
 import assert from 'node:assert/strict';
-import { readFile, readlink, realpath, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  lutimes,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentCache } from '../../src/core/cache/store';
 import { captureAndStore, lookup } from '../../src/core/engine';
@@ -187,6 +197,29 @@ describe('the cache against real nix', function () {
     const found = await lookup(spec, context);
     assert.equal(found.entry, undefined);
     assert.equal(found.freshness.fresh, false);
+  });
+});
+
+describe('GC roots on use', function () {
+  this.timeout(60_000);
+
+  it('are touched whenever the entry is used, so age-based cleaners keep them', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    const context = await testContext();
+    const spec = fileSpec(path.join(dir, 'shell.nix'));
+    const entry = await captureAndStore(spec, context);
+    assert.ok(entry.gcRoot, 'no GC root recorded');
+    const generation = path.join(path.dirname(entry.gcRoot), await readlink(entry.gcRoot));
+    const links = [entry.gcRoot, generation];
+    const longAgo = new Date('2001-01-01T00:00:00Z');
+    for (const link of links) await lutimes(link, longAgo, longAgo);
+
+    const before = Date.now() - 1000;
+    assert.deepEqual((await lookup(spec, context)).freshness, { fresh: true });
+    for (const link of links) {
+      const { mtimeMs } = await lstat(link);
+      assert.ok(mtimeMs >= before, `${link} was not touched (${new Date(mtimeMs).toISOString()})`);
+    }
   });
 });
 
