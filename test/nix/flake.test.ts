@@ -21,7 +21,10 @@ import {
 } from '../support/expectations';
 import { commitAll, copyFixture, git, type FixtureCopy } from '../support/fixtures';
 import { derivationEnv, runNixTool, testNixAtLeast } from '../support/nixTools';
-import { nixTool } from '../support/nixEnv';
+import { listDevShells } from '../../src/core/nix/flake';
+import { locateNix } from '../../src/core/nix/installation';
+import { nixTool, testNixBin, testNixConfig } from '../support/nixEnv';
+import { scratchDir } from '../support/scratch';
 
 const fixture = 'flake-two-shells';
 
@@ -142,6 +145,23 @@ describe('flakes', function () {
       assert.match((error as Error).message, /nix\/extra\.nix/);
       return true;
     });
+  });
+});
+
+describe('listing devShells', function () {
+  this.timeout(60_000);
+
+  it("lists the shells of the system nix reports, not of Node's platform", async () => {
+    // A nix configured for another system (as an arm64 nix under an Intel editor on Rosetta).
+    const dir = await scratchDir();
+    await writeFile(
+      path.join(dir, 'flake.nix'),
+      '{ outputs = _: { devShells.aarch64-linux.arm = { }; devShells.x86_64-linux.intel = { }; }; }\n',
+    );
+    const env = userEnvironment({ NIX_CONFIG: `${testNixConfig()}\nsystem = aarch64-linux` });
+    const nix = await locateNix(testNixBin, undefined);
+    assert.deepEqual(await listDevShells(nix, dir, env), ['arm']);
+    assert.deepEqual(await listDevShells(nix, dir, userEnvironment()), ['intel']);
   });
 });
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { access } from 'node:fs/promises';
 import { NixShellError } from '../errors';
 import { runInProcessGroup } from '../process';
-import { currentSystem, type NixInstallation } from './installation';
+import { nixSystem, type NixInstallation } from './installation';
 import { nixCommandFlags } from './command';
 import { errorSummary, locationsInText, stripAnsi } from './log';
 
@@ -13,6 +13,7 @@ export async function listDevShells(
   env: Record<string, string>,
   signal?: AbortSignal,
 ): Promise<string[]> {
+  const system = await nixSystem(nix, env);
   const result = await runInProcessGroup(
     nix.nix,
     [
@@ -21,7 +22,7 @@ export async function listDevShells(
       '--json',
       `${flakeRef(flakeDir)}#devShells`,
       '--apply',
-      `shells: builtins.attrNames (shells.${JSON.stringify(currentSystem())} or {})`,
+      `shells: builtins.attrNames (shells.${JSON.stringify(system)} or {})`,
     ],
     { cwd: flakeDir, env, signal, collectStdout: true, timeoutMs: 600_000 },
   );

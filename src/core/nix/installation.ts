@@ -80,19 +80,48 @@ async function isExecutableFile(file: string): Promise<boolean> {
   }
 }
 
-/** Nix's name for this machine's platform, as `builtins.currentSystem` gives it. */
-export function currentSystem(
-  platform: NodeJS.Platform = process.platform,
-  arch: string = process.arch,
-): string {
-  const cpu: Record<string, string> = {
-    x64: 'x86_64',
-    arm64: 'aarch64',
-    ia32: 'i686',
-    arm: 'armv7l',
-    riscv64: 'riscv64',
-  };
-  return `${cpu[arch] ?? arch}-${platform}`;
+const systems = new Map<string, Promise<string>>();
+
+/**
+ * `builtins.currentSystem` as this nix reports it: the platform nix builds for, which is not
+ * Node's (an Intel editor under Rosetta runs an arm64 nix) and which nix.conf's `system` may
+ * override. Asked once per installation and configuration.
+ */
+export function nixSystem(
+  installation: NixInstallation,
+  env: Record<string, string>,
+): Promise<string> {
+  const configuration = ['NIX_CONFIG', 'NIX_CONF_DIR', 'NIX_USER_CONF_FILES', 'XDG_CONFIG_HOME']
+    .map((name) => env[name] ?? '')
+    .join('\0');
+  const key = `${installation.identity}\0${configuration}`;
+  let system = systems.get(key);
+  if (!system) {
+    system = runInProcessGroup(
+      installation.nix,
+      [
+        '--extra-experimental-features',
+        'nix-command',
+        'eval',
+        '--impure',
+        '--raw',
+        '--expr',
+        'builtins.currentSystem',
+      ],
+      { cwd: '/', env, collectStdout: true, timeoutMs: 30_000 },
+    ).then((result) => {
+      const reported = result.stdout.trim();
+      if (result.exitCode !== 0 || reported === '') {
+        throw new NixShellError('evaluation', 'nix did not report its system', {
+          details: result.stderrTail,
+        });
+      }
+      return reported;
+    });
+    systems.set(key, system);
+    system.catch(() => systems.delete(key));
+  }
+  return system;
 }
 
 const versions = new Map<string, Promise<string>>();
