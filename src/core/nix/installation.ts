@@ -124,25 +124,36 @@ export function nixSystem(
   return system;
 }
 
-const versions = new Map<string, Promise<string>>();
+const versionLines = new Map<string, Promise<string>>();
 
-/** `nix --version`, asked once per installation; only ever called on the capture path. */
-export function nixVersion(
+/**
+ * `nix --version` as nix prints it (`nix (Lix, like Nix) 2.91.1`), asked once per installation;
+ * only ever called on the capture path. It tells Lix from Nix (isLix, nixLogFlagsFor).
+ */
+export function nixVersionLine(
   installation: NixInstallation,
   env: Record<string, string>,
 ): Promise<string> {
-  let version = versions.get(installation.identity);
-  if (!version) {
-    version = runInProcessGroup(installation.nix, ['--version'], {
+  let line = versionLines.get(installation.identity);
+  if (!line) {
+    line = runInProcessGroup(installation.nix, ['--version'], {
       cwd: '/',
       env,
       collectStdout: true,
       timeoutMs: 30_000,
-    }).then((result) => versionIn(result.stdout));
-    versions.set(installation.identity, version);
-    version.catch(() => versions.delete(installation.identity));
+    }).then((result) => result.stdout.trim());
+    versionLines.set(installation.identity, line);
+    line.catch(() => versionLines.delete(installation.identity));
   }
-  return version;
+  return line;
+}
+
+/** The version number in `nix --version`, asked once per installation. */
+export async function nixVersion(
+  installation: NixInstallation,
+  env: Record<string, string>,
+): Promise<string> {
+  return versionIn(await nixVersionLine(installation, env));
 }
 
 /**
