@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import {
   lstat,
+  mkdir,
   lutimes,
   readFile,
   readlink,
@@ -166,6 +167,22 @@ describe('the cache against real nix', function () {
     const location = error.locations.find((l) => !l.file.startsWith('/nix/store/'));
     assert.equal(location?.file, tools);
     assert.equal(location.line, 3);
+  });
+
+  it('reports the message and the error site of a traced error, in a folder with a space', async () => {
+    const dir = path.join(await scratchDir(), 'my project');
+    await mkdir(dir);
+    const file = path.join(dir, 'shell.nix');
+    // Nix ≥2.13 prints a bare `error:`, the trace (line 4 here), then the message and its site.
+    await writeFile(file, 'let\n  f = x: x.missing;\nin\n{ a = f { b = 1; }; }.a\n');
+    const error = await captureAndStore(fileSpec(file), await testContext()).then(
+      () => assert.fail('a broken file captured'),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof NixShellError);
+    assert.equal(error.kind, 'evaluation');
+    assert.equal(error.message, "attribute 'missing' missing");
+    assert.deepEqual(error.locations[0], { file, line: 2, column: 10 });
   });
 
   it('keeps the environment alive with a GC root, and notices when it was collected', async () => {
