@@ -148,6 +148,20 @@ describe('flakes', function () {
   });
 });
 
+describe('a flake whose flake.nix git does not track', function () {
+  this.timeout(60_000);
+
+  it('is an untracked-file error naming flake.nix', async () => {
+    const flake = await copyFixture(fixture, { git: true });
+    await git(flake.top, 'rm', '--cached', '--quiet', path.join(flake.dir, 'flake.nix'));
+    await git(flake.top, 'commit', '--quiet', '-m', 'untrack flake.nix');
+    await assert.rejects(captureAndStore(flakeSpec(flake.dir), await testContext()), {
+      kind: 'untracked-file',
+      message: /^flake-two-shells\/flake\.nix is not tracked by git/,
+    });
+  });
+});
+
 describe('listing devShells', function () {
   this.timeout(60_000);
 
