@@ -10,6 +10,8 @@ set -euo pipefail
 NIX_VERSION=2.26.3
 SUITE=trixie
 cache_root="${NIXSHELL_NIX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nixshell-nix}"
+# Absolute: the patched binary names its loader by this path.
+cache_root=$(realpath -m "$cache_root")
 dir="$cache_root/$NIX_VERSION"
 
 if [ -f "$dir/.complete" ]; then
