@@ -263,12 +263,16 @@ describe('the cache around a capture', function () {
   });
 
   it('keeps the packages of a nix-shell fallback capture alive through a GC', async () => {
-    const { top, dir } = await copyFixture('structured-attrs');
+    // Control bytes send every nix version to the nix-shell fallback; the package is new to
+    // the store on every run.
+    const { top, dir } = await copyFixture('control-bytes');
     const file = path.join(dir, 'shell.nix');
-    const text = `echo migrating ${path.basename(top)}`;
     await writeFile(
       file,
-      (await readFile(file, 'utf8')).replace('echo migrating the database', text),
+      (await readFile(file, 'utf8')).replace(
+        'PLAIN = "plain";',
+        `PLAIN = "plain";\n  packages = [ (pkgs.writeShellScriptBin "migrate" "echo migrating ${path.basename(top)}") ];`,
+      ),
     );
     const context = await testContext();
     const spec = fileSpec(file);
