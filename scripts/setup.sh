@@ -2,7 +2,8 @@
 # Installs what the tests and the demo need on a Debian machine, skipping what is there:
 #  - apt: nix (Debian's nix-bin), chromium, and the tools code-server's native modules build with;
 #  - npm: the project's dependencies (npm ci), when node_modules is missing or stale;
-#  - the VS Code harness (Node 24 + code-server), cached outside the clone by version.
+#  - the VS Code harness (Node 24 + code-server), cached outside the clone by version;
+#  - a second, modern Nix for the real-nix suites (test/nix-versions/install-nix.sh), likewise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ command -v make >/dev/null 2>&1 || packages+=(make)
 command -v g++ >/dev/null 2>&1 || packages+=(g++)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || packages+=(libkrb5-dev)
+command -v patchelf >/dev/null 2>&1 || packages+=(patchelf)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=()
   [ "$(id -u)" = 0 ] || sudo=(sudo)
@@ -31,3 +33,4 @@ if [ "$(cat node_modules/.installed-from 2>/dev/null)" != "$lock_hash" ]; then
 fi
 
 bash test/harness/install.sh >/dev/null
+bash test/nix-versions/install-nix.sh >/dev/null

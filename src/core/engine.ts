@@ -14,6 +14,7 @@ import {
   pruneGenerations,
   removeRoots,
   rootStorePaths,
+  touchRoots,
 } from './gcroots';
 import type { Logger } from './logger';
 import { locateNix, type NixInstallation } from './nix/installation';
@@ -73,6 +74,7 @@ export async function lookup(spec: TargetSpec, context: EngineContext): Promise<
   if (!entry) return { keys, nix, entry, freshness: { fresh: false, reason: 'not captured yet' } };
   const freshness = await checkFreshness(entry, keys);
   const usable = freshness.fresh || !freshness.unusable;
+  if (usable) await touchRoots(context.cache.directory, entry.key);
   return { keys, nix, entry: usable ? entry : undefined, freshness };
 }
 

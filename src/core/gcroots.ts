@@ -1,4 +1,4 @@
-import { mkdir, readdir, readlink, realpath, rm } from 'node:fs/promises';
+import { lstat, lutimes, mkdir, readdir, readlink, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { NixInstallation } from './nix/installation';
 import { runInProcessGroup } from './process';
@@ -80,5 +80,25 @@ export async function pruneGenerations(profile: string): Promise<void> {
     if (generation.test(name) && name !== current && path.join(dir, name) !== current) {
       await rm(path.join(dir, name), { force: true });
     }
+  }
+}
+
+/**
+ * Marks a key's roots as just used (`touch -h`, as nix-direnv does): its profile, the
+ * generation it points at and its path roots. Age-based cleaners (`nh clean --keep-since`)
+ * delete roots by their links' mtime, and would otherwise collect environments in daily use.
+ */
+export async function touchRoots(cacheDir: string, key: string): Promise<void> {
+  const roots = path.join(cacheDir, 'roots');
+  const now = new Date();
+  const touch = (link: string) => lutimes(link, now, now).catch(() => undefined);
+  for (const name of await readdir(roots).catch(() => [])) {
+    if (name !== key && !name.startsWith(`${key}-`)) continue;
+    const file = path.join(roots, name);
+    const info = await lstat(file).catch(() => undefined);
+    if (info?.isDirectory()) {
+      for (const inner of await readdir(file).catch(() => [])) await touch(path.join(file, inner));
+    }
+    await touch(file);
   }
 }

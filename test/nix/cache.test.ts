@@ -2,7 +2,17 @@
 // by content, NIX_PATH targets are part of the key, GC roots keep entries usable, and a broken
 // file leaves the last good entry (anchors-envcapture.md §6, cases 21, 22, 25, 26, 28).
 import assert from 'node:assert/strict';
-import { readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  lutimes,
+  readFile,
+  readdir,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentCache } from '../../src/core/cache/store';
 import { captureAndStore, lookup } from '../../src/core/engine';
@@ -11,6 +21,7 @@ import { fileSpec, testContext, userEnvironment, userPath } from '../support/eng
 import { appliedEnvironment, staleReason } from '../support/expectations';
 import { copyFixture } from '../support/fixtures';
 import { createNixShim } from '../support/nixShim';
+import { nixTool } from '../support/nixEnv';
 import { evaluations, processesMatching, runNixTool, waitFor } from '../support/nixTools';
 import { scratchDir } from '../support/scratch';
 
@@ -141,7 +152,12 @@ describe('the cache against real nix', function () {
     const spec = fileSpec(path.join(dir, 'shell.nix'));
     await captureAndStore(spec, context);
     const tools = path.join(dir, 'nix/tools.nix');
-    await writeFile(tools, '{ pkgs }:\n[\n  (pkgs.writeShellScriptBin "lint" "echo linting")\n');
+    // An extra `)` on line 3: every nix version stops there (a missing `]` would be reported at
+    // the end of the file, which versions count differently).
+    await writeFile(
+      tools,
+      '{ pkgs }:\n[\n  (pkgs.writeShellScriptBin "lint" "echo linting"))\n]\n',
+    );
     const error = await captureAndStore(spec, context).then(
       () => assert.fail('a broken import captured'),
       (thrown: unknown) => thrown,
@@ -151,6 +167,22 @@ describe('the cache against real nix', function () {
     const location = error.locations.find((l) => !l.file.startsWith('/nix/store/'));
     assert.equal(location?.file, tools);
     assert.equal(location.line, 3);
+  });
+
+  it('reports the message and the error site of a traced error, in a folder with a space', async () => {
+    const dir = path.join(await scratchDir(), 'my project');
+    await mkdir(dir);
+    const file = path.join(dir, 'shell.nix');
+    // Nix ≥2.13 prints a bare `error:`, the trace (line 4 here), then the message and its site.
+    await writeFile(file, 'let\n  f = x: x.missing;\nin\n{ a = f { b = 1; }; }.a\n');
+    const error = await captureAndStore(fileSpec(file), await testContext()).then(
+      () => assert.fail('a broken file captured'),
+      (thrown: unknown) => thrown,
+    );
+    assert.ok(error instanceof NixShellError);
+    assert.equal(error.kind, 'evaluation');
+    assert.equal(error.message, "attribute 'missing' missing");
+    assert.deepEqual(error.locations[0], { file, line: 2, column: 10 });
   });
 
   it('keeps the environment alive with GC roots, and notices when it was collected', async () => {
@@ -167,19 +199,44 @@ describe('the cache against real nix', function () {
     assert.ok(entry.gcRoot, 'no GC root recorded');
 
     const nixEnv = userEnvironment();
-    const roots = await runNixTool('/usr/bin/nix-store', ['--gc', '--print-roots'], nixEnv);
+    const roots = await runNixTool(nixTool('nix-store'), ['--gc', '--print-roots'], nixEnv);
     assert.ok(
       roots.split('\n').some((line) => line.startsWith(entry.gcRoot ?? '') && line.endsWith(tool)),
       `${tool} has no root under ${entry.gcRoot}:\n${roots}`,
     );
-    const dead = await runNixTool('/usr/bin/nix-store', ['--gc', '--print-dead'], nixEnv);
+    const dead = await runNixTool(nixTool('nix-store'), ['--gc', '--print-dead'], nixEnv);
     assert.ok(!dead.split('\n').includes(tool), `${tool} would be collected`);
 
     await rm(path.join(context.cache.directory, 'roots'), { recursive: true, force: true });
-    await runNixTool('/usr/bin/nix-store', ['--delete', tool], nixEnv);
+    await runNixTool(nixTool('nix-store'), ['--delete', tool], nixEnv);
     const found = await lookup(spec, context);
     assert.equal(found.entry, undefined);
     assert.equal(found.freshness.fresh, false);
+  });
+});
+
+describe('GC roots on use', function () {
+  this.timeout(60_000);
+
+  it('are touched whenever the entry is used, so age-based cleaners keep them', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    const context = await testContext();
+    const spec = fileSpec(path.join(dir, 'shell.nix'));
+    const entry = await captureAndStore(spec, context);
+    assert.ok(entry.gcRoot, 'no GC root recorded');
+    // A nix-shell capture roots each store path it refers to, as links in one directory.
+    const gcRoot = entry.gcRoot;
+    const links = (await readdir(gcRoot)).map((name) => path.join(gcRoot, name));
+    assert.ok(links.length > 0, `no roots in ${gcRoot}`);
+    const longAgo = new Date('2001-01-01T00:00:00Z');
+    for (const link of links) await lutimes(link, longAgo, longAgo);
+
+    const before = Date.now() - 1000;
+    assert.deepEqual((await lookup(spec, context)).freshness, { fresh: true });
+    for (const link of links) {
+      const { mtimeMs } = await lstat(link);
+      assert.ok(mtimeMs >= before, `${link} was not touched (${new Date(mtimeMs).toISOString()})`);
+    }
   });
 });
 
@@ -224,7 +281,7 @@ describe('the cache around a capture', function () {
     const migratePath = entry.storePaths.find((p) => p.endsWith('-migrate'));
     assert.ok(migratePath, `no package among ${entry.storePaths.join(' ')}`);
     const dead = await runNixTool(
-      '/usr/bin/nix-store',
+      nixTool('nix-store'),
       ['--gc', '--print-dead'],
       userEnvironment(),
     );

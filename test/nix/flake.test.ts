@@ -19,7 +19,11 @@ import {
   stdenvVariables,
 } from '../support/expectations';
 import { commitAll, copyFixture, git, type FixtureCopy } from '../support/fixtures';
-import { derivationEnv, runNixTool } from '../support/nixTools';
+import { derivationEnv, runNixTool, testNixAtLeast } from '../support/nixTools';
+import { listDevShells } from '../../src/core/nix/flake';
+import { locateNix } from '../../src/core/nix/installation';
+import { nixTool, testNixBin, testNixConfig } from '../support/nixEnv';
+import { scratchDir } from '../support/scratch';
 
 const fixture = 'flake-two-shells';
 
@@ -30,7 +34,7 @@ function shellEnv(flake: FixtureCopy, shell: string): Promise<Record<string, str
 /** A checkout whose flake.lock is committed, as in any project past its first commit. */
 async function lockedCheckout(): Promise<FixtureCopy> {
   const flake = await copyFixture(fixture, { git: true });
-  await runNixTool('/usr/bin/nix', ['flake', 'lock'], userEnvironment(), flake.dir);
+  await runNixTool(nixTool('nix'), ['flake', 'lock'], userEnvironment(), flake.dir);
   await commitAll(flake.top, 'lock');
   return flake;
 }
@@ -75,9 +79,17 @@ describe('flakes', function () {
 
   it('records the flake files and tracked imports as inputs', async () => {
     const entry = await captureAndStore(flakeSpec(flake.dir), context);
+    // Since Nix 2.26 (NixOS/nix PR #10089) the relative `path:../_lib` input is read from the
+    // flake's own checkout instead of a copy locked by hash, so its files are inputs too.
+    const lib = (await testNixAtLeast('2.26'))
+      ? ['_lib/default.nix', '_lib/stdenv'].map((file) => path.join(flake.top, file))
+      : [];
     assert.deepEqual(
-      entry.inputs.map((input) => input.path),
-      ['flake.lock', 'flake.nix', 'nix/tools.nix'].map((file) => path.join(flake.dir, file)),
+      entry.inputs.map((input) => input.path).sort(),
+      [
+        ...lib,
+        ...['flake.lock', 'flake.nix', 'nix/tools.nix'].map((file) => path.join(flake.dir, file)),
+      ].sort(),
     );
   });
 
@@ -134,6 +146,37 @@ describe('flakes', function () {
       assert.match((error as Error).message, /nix\/extra\.nix/);
       return true;
     });
+  });
+});
+
+describe('a flake whose flake.nix git does not track', function () {
+  this.timeout(60_000);
+
+  it('is an untracked-file error naming flake.nix', async () => {
+    const flake = await copyFixture(fixture, { git: true });
+    await git(flake.top, 'rm', '--cached', '--quiet', path.join(flake.dir, 'flake.nix'));
+    await git(flake.top, 'commit', '--quiet', '-m', 'untrack flake.nix');
+    await assert.rejects(captureAndStore(flakeSpec(flake.dir), await testContext()), {
+      kind: 'untracked-file',
+      message: /^flake-two-shells\/flake\.nix is not tracked by git/,
+    });
+  });
+});
+
+describe('listing devShells', function () {
+  this.timeout(60_000);
+
+  it("lists the shells of the system nix reports, not of Node's platform", async () => {
+    // A nix configured for another system (as an arm64 nix under an Intel editor on Rosetta).
+    const dir = await scratchDir();
+    await writeFile(
+      path.join(dir, 'flake.nix'),
+      '{ outputs = _: { devShells.aarch64-linux.arm = { }; devShells.x86_64-linux.intel = { }; }; }\n',
+    );
+    const env = userEnvironment({ NIX_CONFIG: `${testNixConfig()}\nsystem = aarch64-linux` });
+    const nix = await locateNix(testNixBin, undefined);
+    assert.deepEqual(await listDevShells(nix, dir, env), ['arm']);
+    assert.deepEqual(await listDevShells(nix, dir, userEnvironment()), ['intel']);
   });
 });
 

@@ -10,7 +10,7 @@ import { userEnvironment } from '../support/engineHarness';
 import { assertSameEnvironment } from '../support/expectations';
 import { copyFixture } from '../support/fixtures';
 import { runCli } from '../support/cliRunner';
-import { fixturesDir } from '../support/nixEnv';
+import { fixturesDir, nixTool } from '../support/nixEnv';
 import {
   nixDevelopEnvironment,
   nixShellEnvironment,
@@ -84,7 +84,7 @@ async function outputPaths(
   for (const name of names) {
     const local = path.join(root, 'outputs', name);
     const placeholder = await runNixTool(
-      '/usr/bin/nix-instantiate',
+      nixTool('nix-instantiate'),
       ['--eval', '--expr', `builtins.placeholder "${name}"`],
       env,
     );
@@ -207,7 +207,7 @@ describe('every fixture against nix-shell and nix develop', function () {
       const { dir } = await copyFixture(name, { git: true });
       const shells = JSON.parse(
         await runNixTool(
-          '/usr/bin/nix',
+          nixTool('nix'),
           ['eval', '--json', `${dir}#devShells.x86_64-linux`, '--apply', 'builtins.attrNames'],
           env,
         ),

@@ -10,6 +10,7 @@ import { userEnvironment, userPath } from '../support/engineHarness';
 import { listAttribute, stdenvToolDirs } from '../support/expectations';
 import { fixtureFile } from '../support/fixtures';
 import { fileDerivationEnv, nixShellEnvironment, runNixTool } from '../support/nixTools';
+import { nixTool } from '../support/nixEnv';
 import { sharedHome } from '../support/scratch';
 
 /** The stdout of `nix-shell FILE --run COMMAND`, started in the file's folder with `env`. */
@@ -19,7 +20,7 @@ function nixShellRun(
   env: Record<string, string> = userEnvironment(),
 ): Promise<string> {
   return runNixTool(
-    '/usr/bin/nix-shell',
+    nixTool('nix-shell'),
     [file, '--run', command],
     { ...env, NIX_BUILD_SHELL: '/bin/bash' },
     path.dirname(file),

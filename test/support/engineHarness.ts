@@ -4,11 +4,14 @@ import { EnvironmentCache } from '../../src/core/cache/store';
 import type { EngineContext } from '../../src/core/engine';
 import type { Logger } from '../../src/core/logger';
 import type { TargetSpec } from '../../src/core/target';
-import { testNixConfig } from './nixEnv';
+import { testNixConfig, withTestNixFirst } from './nixEnv';
 import { scratchDir, sharedHome } from './scratch';
 
-/** The PATH of the test user: the system's tools only, so nix's additions are easy to see. */
-export const userPath = '/usr/local/bin:/usr/bin:/bin';
+/**
+ * The PATH of the test user: the nix under test and the system's tools only, so nix's additions
+ * are easy to see.
+ */
+export const userPath = withTestNixFirst('/usr/local/bin:/usr/bin:/bin');
 
 /**
  * The environment of the simulated user, small and explicit so that a test can state the exact

@@ -5,6 +5,22 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const fixturesDir = path.join(repoRoot, 'test/fixtures');
 
 /**
+ * The directory of the nix under test: NIXSHELL_TEST_NIX_BIN (scripts/testNix.ts sets it to the
+ * second, modern Nix from test/nix-versions/install-nix.sh), else the system's.
+ */
+export const testNixBin = process.env['NIXSHELL_TEST_NIX_BIN'] || '/usr/bin';
+
+/** A nix command (`nix`, `nix-shell`, `nix-store`, …) of the nix under test. */
+export function nixTool(name: string): string {
+  return path.join(testNixBin, name);
+}
+
+/** `searchPath` with the nix under test first, unless it is the system's (already on it). */
+export function withTestNixFirst(searchPath: string): string {
+  return testNixBin === '/usr/bin' ? searchPath : `${testNixBin}:${searchPath}`;
+}
+
+/**
  * The nix configuration every test runs nix with: offline (no substituters, a local empty
  * flake registry), single-user without build users or a sandbox (builtins-only derivations
  * call /bin/bash), with flakes enabled. Tests never depend on the machine's nix.conf.
@@ -25,5 +41,10 @@ export function nixTestEnv(extra: Record<string, string> = {}): Record<string, s
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env))
     if (value !== undefined) env[name] = value;
-  return { ...env, NIX_CONFIG: testNixConfig(), ...extra };
+  return {
+    ...env,
+    PATH: withTestNixFirst(env['PATH'] ?? '/usr/bin:/bin'),
+    NIX_CONFIG: testNixConfig(),
+    ...extra,
+  };
 }

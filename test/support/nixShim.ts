@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { locateNix } from '../../src/core/nix/installation';
+import { testNixBin } from './nixEnv';
 
 export interface NixShim {
   /** Put first on PATH: `nix`, `nix-shell` and `nix-store` here record each call, then run the real ones. */
@@ -15,7 +16,7 @@ export interface NixShim {
  * Creating it again in the same directory keeps the scripts and empties the log.
  */
 export async function createNixShim(dir: string): Promise<NixShim> {
-  const real = await locateNix(undefined, process.env['PATH']);
+  const real = await locateNix(testNixBin, undefined);
   const log = path.join(dir, 'calls.log');
   await mkdir(dir, { recursive: true });
   await writeFile(log, '');

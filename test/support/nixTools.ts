@@ -1,6 +1,8 @@
 import { mkdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { locateNix, nixVersion, versionAtLeast } from '../../src/core/nix/installation';
+import { nixTestEnv, nixTool, testNixBin } from './nixEnv';
 import { scratchDir } from './scratch';
 
 /** Runs a nix tool with exactly `env` (nothing inherited), failing loudly on a non-zero exit. */
@@ -24,18 +26,62 @@ export async function runNixTool(
 }
 
 /**
- * The attributes a derivation passes to its builder, as nix computed them (`nix
- * show-derivation`): the ground truth for what each variable of the environment must hold.
+ * The attributes a derivation passes to its builder, as nix wrote them into its `.drv`: the
+ * ground truth for what each variable of the environment must hold. Read from the `.drv`
+ * itself rather than `nix derivation show`, whose JSON cannot hold a value that is not UTF-8
+ * on Nix ≥2.19. `installable` is a flake `ref#attr`, or `-f FILE` and its arguments.
  */
 export async function derivationEnv(
   installable: readonly string[],
   env: Record<string, string>,
 ): Promise<Record<string, string>> {
-  const stdout = await runNixTool('/usr/bin/nix', ['show-derivation', ...installable], env);
-  const parsed = JSON.parse(stdout) as Record<string, { env: Record<string, string> }>;
-  const [only] = Object.values(parsed);
-  if (!only) throw new Error(`no derivation for ${installable.join(' ')}`);
-  return only.env;
+  const last = installable.at(-1) ?? '';
+  const evalArgs = last.includes('#')
+    ? [...installable.slice(0, -1), `${last}.drvPath`]
+    : [...installable, 'drvPath'];
+  const drvPath = await runNixTool(nixTool('nix'), ['eval', '--raw', ...evalArgs], env);
+  return derivationFileEnv(await readFile(drvPath.trim(), 'utf8'));
+}
+
+/** The `env` of a `.drv` file: the seventh field of `Derive(…)`, a list of name/value pairs. */
+export function derivationFileEnv(aterm: string): Record<string, string> {
+  let at = 0;
+  const value = (): unknown => {
+    if (aterm.startsWith('Derive', at)) {
+      at += 'Derive'.length;
+      return value();
+    }
+    const open = aterm[at];
+    if (open === '"') {
+      let text = '';
+      for (at++; aterm[at] !== '"'; at++) {
+        if (aterm[at] === '\\') {
+          at++;
+          const escaped = aterm[at] ?? '';
+          text += ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[escaped] ?? escaped;
+        } else {
+          text += aterm[at] ?? '';
+        }
+        if (at >= aterm.length) throw new Error('unterminated string in .drv');
+      }
+      at++;
+      return text;
+    }
+    if (open === '[' || open === '(') {
+      const close = open === '[' ? ']' : ')';
+      const items: unknown[] = [];
+      for (at++; aterm[at] !== close;) {
+        items.push(value());
+        if (aterm[at] === ',') at++;
+        if (at >= aterm.length) throw new Error('unterminated list in .drv');
+      }
+      at++;
+      return items;
+    }
+    throw new Error(`unexpected ${JSON.stringify(open)} at ${at} in .drv`);
+  };
+  const fields = value() as unknown[];
+  return Object.fromEntries(fields[6] as [string, string][]);
 }
 
 /** The attributes of the derivation a Nix file evaluates to, as nix-shell calls it. */
@@ -103,7 +149,7 @@ export async function nixShellEnvironment(
   await mkdir(buildShellDir);
   await symlink('/bin/bash', path.join(buildShellDir, 'bash'));
   await runNixTool(
-    '/usr/bin/nix-shell',
+    nixTool('nix-shell'),
     [file, '--run', groundTruthDump(scratch)],
     { ...env, NIX_BUILD_SHELL: path.join(buildShellDir, 'bash') },
     path.dirname(file),
@@ -124,8 +170,8 @@ export async function nixDevelopEnvironment(
   const scratch = await scratchDir('nixshell-nix-develop-');
   const installable = `${flakeDir}#${devShell}`;
   const command = ['--command', '/bin/bash', '-c', groundTruthDump(scratch)];
-  await runNixTool('/usr/bin/nix', ['develop', installable, ...command], env, flakeDir);
-  const json = await runNixTool('/usr/bin/nix', ['print-dev-env', '--json', installable], env);
+  await runNixTool(nixTool('nix'), ['develop', installable, ...command], env, flakeDir);
+  const json = await runNixTool(nixTool('nix'), ['print-dev-env', '--json', installable], env);
   const { bashFunctions } = JSON.parse(json) as { bashFunctions?: Record<string, string> };
   return {
     ...(await readGroundTruth(scratch)),
@@ -175,4 +221,13 @@ export async function waitFor<T>(
 /** The invocations in a nix shim's log that evaluate an environment (not `nix --version`). */
 export function evaluations(calls: readonly string[]): string[] {
   return calls.filter((line) => / print-dev-env /.test(line) || line.startsWith('nix-shell '));
+}
+
+/**
+ * Whether the nix under test is at least `minimum`: for the few expectations that differ
+ * between versions because nix itself changed (each use says how).
+ */
+export async function testNixAtLeast(minimum: string): Promise<boolean> {
+  const version = await nixVersion(await locateNix(testNixBin, undefined), nixTestEnv());
+  return versionAtLeast(version, minimum);
 }

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkInput, recordInput } from '../../src/core/cache/inputs';
-import { cacheKeys, cacheSchemaVersion, splitNixPath } from '../../src/core/cache/key';
+import {
+  cacheKeys,
+  cacheSchemaVersion,
+  effectiveNixPath,
+  rootChannels,
+  splitNixPath,
+} from '../../src/core/cache/key';
 import { withFileLock } from '../../src/core/cache/lock';
 import { EnvironmentCache, type CacheEntry } from '../../src/core/cache/store';
 import { writeFileAtomic } from '../../src/core/fs';
@@ -97,6 +103,40 @@ describe('cache keys', () => {
       'same target, so its last entry can be applied',
     );
     assert.equal((await cacheKeys(spec, undefined, env)).key, undefined);
+  });
+
+  it("follow nix.conf's nix-path, as nix does, to where it resolves", async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'a'));
+    await mkdir(path.join(dir, 'b'));
+    await mkdir(path.join(dir, 'config/nix'), { recursive: true });
+    await symlink(path.join(dir, 'a'), path.join(dir, 'channel'));
+    await writeFile(
+      path.join(dir, 'config/nix/nix.conf'),
+      `# the user's\nnix-path = nixpkgs=${path.join(dir, 'channel')}\n`,
+    );
+    const spec = { target: { kind: 'file' as const, file: path.join(dir, 'shell.nix') }, args: [] };
+    const env = { HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'config'), NIX_CONF_DIR: dir };
+    const first = await cacheKeys(spec, nix, env);
+    const { rm } = await import('node:fs/promises');
+    await rm(path.join(dir, 'channel'));
+    await symlink(path.join(dir, 'b'), path.join(dir, 'channel'));
+    assert.notEqual((await cacheKeys(spec, nix, env)).key, first.key);
+  });
+
+  it("include root's channels when neither NIX_PATH nor nix.conf sets a search path", async () => {
+    const dir = await tempDir();
+    const env = { HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'config'), NIX_CONF_DIR: dir };
+    assert.deepEqual(await effectiveNixPath(env), [
+      path.join(dir, '.nix-defexpr/channels'),
+      `nixpkgs=${rootChannels}/nixpkgs`,
+      rootChannels,
+    ]);
+    assert.deepEqual(await effectiveNixPath({ ...env, NIX_PATH: 'nixpkgs=/x' }), []);
+    assert.deepEqual(
+      await effectiveNixPath({ ...env, NIX_CONFIG: 'nix-path = a=/a /b\nextra-nix-path = c=/c' }),
+      ['a=/a', '/b', 'c=/c'],
+    );
   });
 
   it('split NIX_PATH without breaking URLs', () => {

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { versionAtLeast, versionIn } from '../../src/core/nix/installation';
+import { mkdir, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  locateNix,
+  versionAtLeast,
+  versionIn,
+  wellKnownNixDirs,
+} from '../../src/core/nix/installation';
+import { scratchDir } from '../support/scratch';
 
 describe("nix's version", () => {
   it('is read from what any implementation prints', () => {
@@ -15,5 +23,46 @@ describe("nix's version", () => {
     assert.equal(versionAtLeast('nix (Lix, like Nix) 2.91.1', '2.19'), true);
     assert.equal(versionAtLeast('2.100', '2.19'), true);
     assert.equal(versionAtLeast('3.0', '2.19'), true);
+  });
+});
+
+describe('finding nix', () => {
+  it('looks in the places installers put it when PATH has none', async () => {
+    const home = await scratchDir();
+    const profileBin = path.join(home, '.nix-profile/bin');
+    await mkdir(profileBin, { recursive: true });
+    // The real nix, linked where a single-user install puts it.
+    await symlink('/usr/bin/nix', path.join(profileBin, 'nix'));
+    const found = await locateNix(undefined, await scratchDir(), wellKnownNixDirs(home, 'alice'));
+    assert.equal(found.nix, path.join(profileBin, 'nix'));
+  });
+
+  it('prefers PATH to the well-known places', async () => {
+    const home = await scratchDir();
+    await mkdir(path.join(home, '.nix-profile/bin'), { recursive: true });
+    await symlink('/usr/bin/nix', path.join(home, '.nix-profile/bin/nix'));
+    const found = await locateNix(undefined, '/usr/bin', wellKnownNixDirs(home, 'alice'));
+    assert.equal(found.nix, '/usr/bin/nix');
+  });
+
+  it('names the well-known places of every kind of install', () => {
+    assert.deepEqual(wellKnownNixDirs('/home/alice', 'alice'), [
+      '/nix/var/nix/profiles/default/bin',
+      '/home/alice/.nix-profile/bin',
+      '/home/alice/.local/state/nix/profile/bin',
+      '/run/current-system/sw/bin',
+      '/etc/profiles/per-user/alice/bin',
+    ]);
+  });
+
+  it('says where it looked when nix is nowhere', async () => {
+    const home = await scratchDir();
+    await assert.rejects(
+      locateNix(undefined, await scratchDir(), wellKnownNixDirs(home, 'alice')),
+      {
+        kind: 'nix-not-found',
+        message: new RegExp(`not found on PATH, nor in .*${home}/\\.nix-profile/bin`),
+      },
+    );
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { currentSystem, type NixInstallation } from '../nix/installation';
+import type { NixInstallation } from '../nix/installation';
 import { lockFileName } from '../pin/lockFile';
 import type { Environment } from '../env/mutations';
 import { splitSearchPath } from '../env/variables';
@@ -50,7 +50,9 @@ export async function cacheKeys(
         ? await fileDigest(path.join(spec.pinDir, lockFileName))
         : null,
     nix: nix.identity,
-    system: currentSystem(),
+    // The settings in nix.conf that change what evaluation sees (nix-path, system); the
+    // nix binary (its identity) decides the rest, `builtins.currentSystem` included.
+    settings: await evaluationSettings(env),
     variables: Object.fromEntries(
       Object.entries(env)
         .filter(
@@ -63,6 +65,7 @@ export async function cacheKeys(
       ...includeArgs(spec.args),
       ...splitNixPath(env['NIX_PATH']),
     ]),
+    nixPath: await resolveSearchPath(await effectiveNixPath(env)),
     channels: await resolved(path.join(env['HOME'] ?? os.homedir(), '.nix-defexpr', 'channels')),
   };
   return { key: digest({ targetId, context }), targetId };
@@ -71,6 +74,97 @@ export async function cacheKeys(
 /** `NIX_PATH` entries (`nixpkgs=/path`, `/path`, `nixpkgs=https://…`), as nix splits them. */
 export function splitNixPath(value: string | undefined): string[] {
   return splitSearchPath(value, 'NIX_PATH');
+}
+
+/** nix.conf settings that change evaluation (nix-path is resolved on disk separately). */
+const evaluationSettingNames = ['nix-path', 'extra-nix-path', 'system', 'eval-system'];
+
+async function evaluationSettings(env: Environment): Promise<Record<string, string>> {
+  const settings = await nixConfSettings(env);
+  return Object.fromEntries(
+    evaluationSettingNames.flatMap((n) => (n in settings ? [[n, settings[n] ?? '']] : [])),
+  );
+}
+
+/** Root's channels: part of nix's default search path when neither NIX_PATH nor nix.conf sets one. */
+export const rootChannels = '/nix/var/nix/profiles/per-user/root/channels';
+
+/**
+ * The search path `<nixpkgs>` is looked up in besides NIX_PATH and -I, as nix computes it:
+ * nix.conf's `nix-path` (and `extra-nix-path`), else, with NIX_PATH unset, nix's default (the
+ * user's and root's channels). Daemon installs stopped exporting NIX_PATH long ago, so root's
+ * channel is what many users' `<nixpkgs>` is.
+ */
+export async function effectiveNixPath(env: Environment): Promise<string[]> {
+  const settings = await nixConfSettings(env);
+  const extra = (settings['extra-nix-path'] ?? '').split(/\s+/).filter((e) => e !== '');
+  const configured = settings['nix-path'];
+  if (configured !== undefined)
+    return [...configured.split(/\s+/).filter((e) => e !== ''), ...extra];
+  if (env['NIX_PATH'] !== undefined) return extra;
+  const home = env['HOME'] ?? os.homedir();
+  return [
+    path.join(home, '.nix-defexpr', 'channels'),
+    `nixpkgs=${rootChannels}/nixpkgs`,
+    rootChannels,
+    ...extra,
+  ];
+}
+
+/**
+ * The settings of every nix.conf nix reads, in its order (the system's, then the user's, then
+ * NIX_CONFIG), later ones winning; `extra-` settings accumulate. Read from disk, no process.
+ */
+export async function nixConfSettings(env: Environment): Promise<Record<string, string>> {
+  const settings: Record<string, string> = {};
+  for (const file of nixConfFiles(env)) {
+    applyNixConf(settings, await readNixConf(file, 0));
+  }
+  applyNixConf(settings, env['NIX_CONFIG'] ?? '');
+  return settings;
+}
+
+function nixConfFiles(env: Environment): string[] {
+  const system = path.join(env['NIX_CONF_DIR'] ?? '/etc/nix', 'nix.conf');
+  const userFiles = env['NIX_USER_CONF_FILES'];
+  if (userFiles !== undefined) return [system, ...userFiles.split(':').filter((f) => f !== '')];
+  const home = env['HOME'] ?? os.homedir();
+  const configHome = env['XDG_CONFIG_HOME'] ?? path.join(home, '.config');
+  const configDirs = (env['XDG_CONFIG_DIRS'] ?? '/etc/xdg').split(':').filter((d) => d !== '');
+  return [system, ...[...configDirs].reverse(), configHome].map((dir, index) =>
+    index === 0 ? dir : path.join(dir, 'nix', 'nix.conf'),
+  );
+}
+
+/** A nix.conf's text with its `include` / `!include` files inlined (nested a few deep). */
+async function readNixConf(file: string, depth: number): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  if (depth > 4) return text;
+  const lines: string[] = [];
+  for (const line of text.split('\n')) {
+    const include = /^\s*!?include\s+(\S+)/.exec(line);
+    if (include?.[1]) {
+      lines.push(await readNixConf(path.resolve(path.dirname(file), include[1]), depth + 1));
+    } else {
+      lines.push(line);
+    }
+  }
+  return lines.join('\n');
+}
+
+function applyNixConf(settings: Record<string, string>, text: string): void {
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    const equals = line.indexOf('=');
+    if (equals <= 0) continue;
+    const name = line.slice(0, equals).trim();
+    const value = line.slice(equals + 1).trim();
+    if (name.startsWith('extra-')) {
+      settings[name] = [settings[name], value].filter((v) => v).join(' ');
+    } else {
+      settings[name] = value;
+    }
+  }
 }
 
 function includeArgs(args: readonly string[]): string[] {

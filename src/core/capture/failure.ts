@@ -1,5 +1,5 @@
 import { NixShellError } from '../errors';
-import { firstErrorLine } from '../nix/flake';
+import { errorSummary } from '../nix/log';
 import type { NixRun } from './run';
 
 /**
@@ -11,6 +11,8 @@ export function printDevEnvCannotWork(run: NixRun): boolean {
   const text = [...run.errors, run.result.stderrTail].join('\n');
   return [
     /builder for '[^']*-env\.drv' failed/,
+    // Nix ≥2.29 words it `Cannot build '…-env.drv'.` and gives the reason on the next line.
+    /Cannot build '[^']*-env\.drv'/,
     /only works on derivations that use 'bash'/,
     /json\.exception/,
     /experimental Nix feature/,
@@ -28,16 +30,38 @@ export function evaluationError(run: NixRun): NixShellError {
       { details },
     );
   }
-  const untracked = /getting status of '\/nix\/store\/[0-9a-z]{32}-source\/([^']+)'/.exec(details);
-  if (untracked?.[1]) {
+  const untracked = untrackedFile(details);
+  if (untracked) {
     return new NixShellError(
       'untracked-file',
-      `${untracked[1]} is not tracked by git, so the flake cannot see it (git add ${untracked[1]}?)`,
+      `${untracked} is not tracked by git, so the flake cannot see it (git add ${untracked}?)`,
       { details },
     );
   }
-  return new NixShellError('evaluation', firstErrorLine(text), {
+  return new NixShellError('evaluation', errorSummary(text), {
     details,
     locations: run.locations,
   });
+}
+
+// How nix says a flake's git checkout lacks a file, by version; each captures the path
+// relative to the top of the repository.
+const untrackedWordings = [
+  // ≤2.18 and Lix: the flake's store copy has no such file.
+  /getting status of '\/nix\/store\/[0-9a-z]{32}-source\/([^']+)'/,
+  // 2.19–2.31.
+  /path '\/nix\/store\/[0-9a-z]{32}-source\/([^']+)' does not exist/,
+  // ≥2.32 and Determinate ≥3.2 read the checkout itself.
+  /Path '([^']+)' in the repository "[^"]*" is not tracked by Git\./,
+  // An untracked flake.nix, ≤2.18 (the subdirectory is given with or without a leading /).
+  /source tree referenced by 'git\+file:[^']*' does not contain a '\/?([^']*flake\.nix)' file/,
+];
+
+/** The file a flake evaluation missed because git does not track it, if that is the error. */
+function untrackedFile(text: string): string | undefined {
+  for (const wording of untrackedWordings) {
+    const file = wording.exec(text)?.[1];
+    if (file) return file;
+  }
+  return undefined;
 }

@@ -20,6 +20,9 @@ export async function localInputs(
     target.kind === 'flake' ? await flakeSourceMapper(target.dir, readFiles) : identity;
   const inputs = new Set(entryFiles(target));
   for (const file of readFiles) {
+    // Not files of the checkout: nix's own (`<nix/…>`, `«nix-internal»/…`) and, on Nix ≥2.32,
+    // other flakes' origins (`«github:o/r/rev»/…`).
+    if (!path.isAbsolute(file)) continue;
     const local = toLocal(file);
     if (local === undefined || local.startsWith('/nix/store/')) continue;
     if (contains(local, root)) continue;

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { access } from 'node:fs/promises';
 import { NixShellError } from '../errors';
 import { runInProcessGroup } from '../process';
-import { currentSystem, type NixInstallation } from './installation';
+import { nixSystem, type NixInstallation } from './installation';
 import { nixCommandFlags } from './command';
-import { locationsInText, stripAnsi } from './log';
+import { errorSummary, locationsInText, stripAnsi } from './log';
 
 /** The devShell names a flake offers for this system (`devShells.<system>.*`). */
 export async function listDevShells(
@@ -13,6 +13,7 @@ export async function listDevShells(
   env: Record<string, string>,
   signal?: AbortSignal,
 ): Promise<string[]> {
+  const system = await nixSystem(nix, env);
   const result = await runInProcessGroup(
     nix.nix,
     [
@@ -21,7 +22,7 @@ export async function listDevShells(
       '--json',
       `${flakeRef(flakeDir)}#devShells`,
       '--apply',
-      `shells: builtins.attrNames (shells.${JSON.stringify(currentSystem())} or {})`,
+      `shells: builtins.attrNames (shells.${JSON.stringify(system)} or {})`,
     ],
     { cwd: flakeDir, env, signal, collectStdout: true, timeoutMs: 600_000 },
   );
@@ -30,7 +31,7 @@ export async function listDevShells(
       result.stderrTail,
     );
     if (missing) return [];
-    throw new NixShellError('evaluation', firstErrorLine(result.stderrTail), {
+    throw new NixShellError('evaluation', errorSummary(result.stderrTail), {
       details: stripAnsi(result.stderrTail),
       locations: locationsInText(result.stderrTail),
     });
@@ -45,15 +46,6 @@ export async function listDevShells(
  */
 export function flakeRef(dir: string): string {
   return path.resolve(dir);
-}
-
-export function firstErrorLine(stderr: string): string {
-  const lines = stripAnsi(stderr)
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
-  const error = lines.find((line) => line.startsWith('error:'));
-  return (error ?? lines.at(-1) ?? 'nix failed').replace(/^error:\s*/, '');
 }
 
 /** The top of the git checkout holding `dir`, found on disk without running git. */

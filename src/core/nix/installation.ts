@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { NixShellError } from '../errors';
 import { runInProcessGroup } from '../process';
@@ -14,19 +15,39 @@ export interface NixInstallation {
 }
 
 /**
- * Finds `nix` from an explicit setting (the executable or its directory) or on PATH.
- * Fails with `nix-not-found` so the editor can offer the install docs and the setting.
+ * Where installers put nix, for editors started without the shell profile that adds it to
+ * PATH (macOS updates drop the hook from /etc/zshrc; fish; desktop launchers): the multi-user
+ * default profile, the user's profile (classic and XDG), NixOS, and home-manager / nix-darwin.
+ */
+export function wellKnownNixDirs(
+  home: string = os.homedir(),
+  user: string = os.userInfo().username,
+): string[] {
+  return [
+    '/nix/var/nix/profiles/default/bin',
+    path.join(home, '.nix-profile/bin'),
+    path.join(home, '.local/state/nix/profile/bin'),
+    '/run/current-system/sw/bin',
+    `/etc/profiles/per-user/${user}/bin`,
+  ];
+}
+
+/**
+ * Finds `nix` from an explicit setting (the executable or its directory), else on PATH, else
+ * in the places installers put it. Fails with `nix-not-found` so the editor can offer the
+ * install docs and the setting.
  */
 export async function locateNix(
   configured: string | undefined,
   searchPath: string | undefined,
+  fallbackDirs: readonly string[] = wellKnownNixDirs(),
 ): Promise<NixInstallation> {
   const candidates = configured
     ? [configured, path.join(configured, 'nix')]
-    : (searchPath ?? '')
-        .split(path.delimiter)
-        .filter((dir) => dir !== '')
-        .map((dir) => path.join(dir, 'nix'));
+    : [
+        ...(searchPath ?? '').split(path.delimiter).filter((dir) => dir !== ''),
+        ...fallbackDirs,
+      ].map((dir) => path.join(dir, 'nix'));
   for (const candidate of candidates) {
     if (!(await isExecutableFile(candidate))) continue;
     const real = await realpath(candidate);
@@ -46,7 +67,7 @@ export async function locateNix(
     'nix-not-found',
     configured
       ? `nix was not found at ${configured} (setting nixShell.nixPath)`
-      : 'nix was not found on PATH',
+      : `nix was not found on PATH, nor in ${fallbackDirs.join(', ')}`,
   );
 }
 
@@ -59,40 +80,80 @@ async function isExecutableFile(file: string): Promise<boolean> {
   }
 }
 
-/** Nix's name for this machine's platform, as `builtins.currentSystem` gives it. */
-export function currentSystem(
-  platform: NodeJS.Platform = process.platform,
-  arch: string = process.arch,
-): string {
-  const cpu: Record<string, string> = {
-    x64: 'x86_64',
-    arm64: 'aarch64',
-    ia32: 'i686',
-    arm: 'armv7l',
-    riscv64: 'riscv64',
-  };
-  return `${cpu[arch] ?? arch}-${platform}`;
-}
+const systems = new Map<string, Promise<string>>();
 
-const versions = new Map<string, Promise<string>>();
-
-/** `nix --version`, asked once per installation; only ever called on the capture path. */
-export function nixVersion(
+/**
+ * `builtins.currentSystem` as this nix reports it: the platform nix builds for, which is not
+ * Node's (an Intel editor under Rosetta runs an arm64 nix) and which nix.conf's `system` may
+ * override. Asked once per installation and configuration.
+ */
+export function nixSystem(
   installation: NixInstallation,
   env: Record<string, string>,
 ): Promise<string> {
-  let version = versions.get(installation.identity);
-  if (!version) {
-    version = runInProcessGroup(installation.nix, ['--version'], {
+  const configuration = ['NIX_CONFIG', 'NIX_CONF_DIR', 'NIX_USER_CONF_FILES', 'XDG_CONFIG_HOME']
+    .map((name) => env[name] ?? '')
+    .join('\0');
+  const key = `${installation.identity}\0${configuration}`;
+  let system = systems.get(key);
+  if (!system) {
+    system = runInProcessGroup(
+      installation.nix,
+      [
+        '--extra-experimental-features',
+        'nix-command',
+        'eval',
+        '--impure',
+        '--raw',
+        '--expr',
+        'builtins.currentSystem',
+      ],
+      { cwd: '/', env, collectStdout: true, timeoutMs: 30_000 },
+    ).then((result) => {
+      const reported = result.stdout.trim();
+      if (result.exitCode !== 0 || reported === '') {
+        throw new NixShellError('evaluation', 'nix did not report its system', {
+          details: result.stderrTail,
+        });
+      }
+      return reported;
+    });
+    systems.set(key, system);
+    system.catch(() => systems.delete(key));
+  }
+  return system;
+}
+
+const versionLines = new Map<string, Promise<string>>();
+
+/**
+ * `nix --version` as nix prints it (`nix (Lix, like Nix) 2.91.1`), asked once per installation;
+ * only ever called on the capture path. It tells Lix from Nix (isLix, nixLogFlagsFor).
+ */
+export function nixVersionLine(
+  installation: NixInstallation,
+  env: Record<string, string>,
+): Promise<string> {
+  let line = versionLines.get(installation.identity);
+  if (!line) {
+    line = runInProcessGroup(installation.nix, ['--version'], {
       cwd: '/',
       env,
       collectStdout: true,
       timeoutMs: 30_000,
-    }).then((result) => versionIn(result.stdout));
-    versions.set(installation.identity, version);
-    version.catch(() => versions.delete(installation.identity));
+    }).then((result) => result.stdout.trim());
+    versionLines.set(installation.identity, line);
+    line.catch(() => versionLines.delete(installation.identity));
   }
-  return version;
+  return line;
+}
+
+/** The version number in `nix --version`, asked once per installation. */
+export async function nixVersion(
+  installation: NixInstallation,
+  env: Record<string, string>,
+): Promise<string> {
+  return versionIn(await nixVersionLine(installation, env));
 }
 
 /**
@@ -102,6 +163,11 @@ export function nixVersion(
  */
 export function versionIn(output: string): string {
   return [...output.matchAll(/\d+\.\d+(?:\.\d+)?/g)].at(-1)?.[0] ?? output.trim();
+}
+
+/** Whether `nix --version` names Lix (`nix (Lix, like Nix) 2.91.1`) rather than Nix. */
+export function isLix(versionOutput: string): boolean {
+  return /\(Lix\b/.test(versionOutput);
 }
 
 /** Compares dotted versions numerically: `2.19.1` ≥ `2.8`; suffixes (`pre…`) are ignored. */

@@ -39,6 +39,8 @@ export type NixLogEvent =
       readonly type: 'message';
       readonly level: number;
       readonly text: string;
+      /** The message alone, without trace or position (nix's `raw_msg`), where nix gives it. */
+      readonly summary?: string;
       readonly location?: SourceLocation;
     }
   | { readonly type: 'read-file'; readonly path: string }
@@ -50,11 +52,12 @@ interface JsonLine {
   level?: number;
   type?: number;
   msg?: string;
+  raw_msg?: string;
   text?: string;
   fields?: unknown[];
-  file?: string;
-  line?: number;
-  column?: number;
+  file?: string | null;
+  line?: number | null;
+  column?: number | null;
 }
 
 interface Activity {
@@ -65,9 +68,10 @@ interface Activity {
 }
 
 const prefix = '@nix ';
-// Matches nix's `evaluating file '…'` and `copied source '…' -> '…'` (printed at -v / -vv).
+// Matches nix's `evaluating file '…'` and `copied source '…' -> '…'` (printed at -v / -vv);
+// Nix ≥2.35 appends ` (hash '…')` to the latter.
 const evaluatingFile = /^evaluating file '(.+)'$/;
-const copiedSource = /^copied source '(.+)' -> '.+'$/;
+const copiedSource = /^copied source '(.+?)' -> '[^']+'(?: \(hash '[^']+'\))?$/;
 // ANSI colour sequences nix puts into its messages.
 // eslint-disable-next-line no-control-regex
 const ansi = /\u001b\[[0-9;]*m/g;
@@ -128,12 +132,14 @@ export class NixLogParser {
     }
     const location =
       entry.file && entry.line
-        ? { file: entry.file, line: entry.line, column: entry.column ?? 1 }
+        ? { file: withoutPosition(entry.file), line: entry.line, column: entry.column ?? 1 }
         : undefined;
+    const summary = entry.raw_msg ? stripAnsi(entry.raw_msg).trim() : '';
     this.emit({
       type: 'message',
       level: entry.level ?? Verbosity.Info,
       text,
+      ...(summary ? { summary } : {}),
       ...(location ? { location } : {}),
     });
   }
@@ -201,17 +207,85 @@ function shortActivity(text: string): string {
   return text.replace(/'\/nix\/store\/[a-z0-9]{32}-([^']+?)(\.drv)?'/g, '$1');
 }
 
-// `at /path/file.nix:12:5` as nix prints positions in error traces.
-const positionInText = /\bat (\/[^\s:]+):(\d+):(\d+)/g;
+/** Nix ≥2.20 writes a JSON message's `file` as `path:line:col`; the path alone is the file. */
+function withoutPosition(file: string): string {
+  return file.replace(/:\d+(?::\d+)?$/, '');
+}
 
-/** All positions named in an error's text, outermost first, for a diagnostic at the user's file. */
+// `at /path/file.nix:12:5:` as nix prints positions in error traces, one to a line: the path
+// may hold spaces, or be an origin (`«github:o/r/rev»/x.nix`, Nix ≥2.32 and Determinate).
+const positionInText = /\bat ((?:\/|«)[^\n]*?):(\d+):(\d+):?[ \t]*$/gm;
+// An origin that is a local checkout or folder: `«git+file:///repo?ref=…»`, `«path:/dir?…»`.
+const localOrigin = /^«(?:git\+file:\/\/|path:)(\/[^?»]*)(?:\?[^»]*)?»(\/.*)$/;
+// A line that carries an error's message: nix ≥2.13 starts with a bare `error:` and indents
+// the one with the message, after the trace.
+const errorLine = /^\s*error:[ \t]*(.*)$/;
+
+/**
+ * The positions an error names, as local paths, innermost first: the error's own position
+ * (the one after its last `error:` line), then the trace from there outwards. Nix 2.8 prints
+ * the error first and the trace after it; nix ≥2.13 the trace first, outermost first.
+ */
 export function locationsInText(text: string): SourceLocation[] {
-  const found: SourceLocation[] = [];
-  for (const match of stripAnsi(text).matchAll(positionInText)) {
-    const [, file, line, column] = match;
+  const found: { index: number; location: SourceLocation }[] = [];
+  const plain = stripAnsi(text);
+  for (const match of plain.matchAll(positionInText)) {
+    const [, origin, line, column] = match;
+    const file = origin ? localFile(origin) : undefined;
     if (file && line && column) {
-      found.push({ file, line: Number(line), column: Number(column) });
+      found.push({
+        index: match.index,
+        location: { file, line: Number(line), column: Number(column) },
+      });
     }
   }
-  return found;
+  const errorAt = lastErrorIndex(plain);
+  const after = found.filter((f) => f.index >= errorAt);
+  const before = found.filter((f) => f.index < errorAt).reverse();
+  return [...after, ...before].map((f) => f.location);
+}
+
+function localFile(origin: string): string | undefined {
+  if (origin.startsWith('/')) return origin;
+  const local = localOrigin.exec(origin);
+  return local?.[1] && local[2] ? `${local[1].replace(/\/$/, '')}${local[2]}` : undefined;
+}
+
+/** Where the last `error:` line with a message starts in the first error (0 if none). */
+function lastErrorIndex(text: string): number {
+  const first = firstError(text);
+  let index = 0;
+  let offset = first.start;
+  for (const line of first.lines) {
+    if (errorLine.exec(line)?.[1]) index = offset;
+    offset += line.length + 1;
+  }
+  return index;
+}
+
+/**
+ * The first error in nix's stderr: from a line starting with `error:` to the next one (a new
+ * top-level error: nix indents the `error:` lines inside a trace).
+ */
+function firstError(text: string): { start: number; lines: string[] } {
+  const lines = text.split('\n');
+  const starts = lines.flatMap((line, i) => (line.startsWith('error:') ? [i] : []));
+  const from = starts[0] ?? 0;
+  const to = starts[1] ?? lines.length;
+  const start = lines.slice(0, from).reduce((sum, line) => sum + line.length + 1, 0);
+  return { start, lines: lines.slice(from, to) };
+}
+
+/**
+ * The one-line message of the first error in nix's output: the last `error:` line of that
+ * error (nix ≥2.13 puts the trace between a bare `error:` and the message), else the last line.
+ */
+export function errorSummary(text: string): string {
+  const { lines } = firstError(stripAnsi(text));
+  const messages = lines.flatMap((line) => errorLine.exec(line)?.[1]?.trim() || []);
+  const nonEmpty = stripAnsi(text)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return messages.at(-1) ?? nonEmpty.at(-1) ?? 'nix failed';
 }
