@@ -33,8 +33,9 @@ const cannotEnter: Record<string, string> = {
  *   the files in it that `passAsFile` (`<name>Path`) and structured attributes
  *   (NIX_ATTRS_SH_FILE, NIX_ATTRS_JSON_FILE) name;
  * - NIX_GCROOT: nix develop's root for the session;
- * - in PATH, the directory of the bash nix-shell runs (put first), and empty entries, which
- *   mean the current directory and are dropped (anchors-envcapture.md §5);
+ * - in PATH, the directory of the bash nix-shell runs (put first); in PATH and XDG_DATA_DIRS,
+ *   empty entries, which nix leaves when it joins an empty value to the user's (an empty PATH
+ *   entry means the current directory; anchors-envcapture.md §5 drops them);
  * - names a shell cannot hold (`configure-flags`) and values that are not UTF-8: dropped, and
  *   said in the log (no editor API can carry them);
  * - PATH where nix-shell left it unexported (a derivation without a stdenv): its commands still
@@ -61,8 +62,10 @@ function comparable(
     for (const [from, to] of outputs) local = local.split(from).join(to);
     result[name] = local;
   }
-  if (result['PATH'] !== undefined) {
-    result['PATH'] = result['PATH']
+  for (const name of ['PATH', 'XDG_DATA_DIRS']) {
+    const value = result[name];
+    if (value === undefined) continue;
+    result[name] = value
       .split(':')
       .filter((entry) => entry !== '' && entry !== buildShellDir)
       .join(':');

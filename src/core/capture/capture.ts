@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { diffEnvironments, type Environment, type Mutation } from '../env/mutations';
+import { pathExists } from '../fs';
 import { NixShellError } from '../errors';
 import { evaluationError } from './failure';
-import { nixCommandFlags, nixLogFlags } from '../nix/command';
+import { nixCommandFlags, nixLogFlagsFor } from '../nix/command';
 import { flakeRef } from '../nix/flake';
 import { nixVersion, type NixInstallation } from '../nix/installation';
 import { existingPaths, referencedStorePaths } from '../cache/store';
@@ -64,13 +66,15 @@ export async function captureEnvironment(
     return finish(request, 'nix-shell', captured, await version);
   }
   const root = targetRoot(spec.target);
+  const logFlags = nixLogFlagsFor(nix.identity);
+  await lockFlakeIfUnlocked(spec, nix, { cwd: root, env: base, logFlags }, context);
   const run = await runNix(
     nix.nix,
     [
       ...nixCommandFlags,
       'print-dev-env',
       '--json',
-      ...nixLogFlags,
+      ...logFlags,
       ...(request.profile ? ['--profile', request.profile] : []),
       ...installableArgs(spec),
     ],
@@ -99,8 +103,40 @@ export async function captureEnvironment(
     { cwd: root, env: replayEnvironment(base) },
     context,
   );
-  return finish(request, 'print-dev-env', { ...replayed, readFiles: run.readFiles }, await version);
+  const readFiles = run.readFiles;
+  const captured = { ...replayed, readFiles, nixReportedReads: readFiles.length > 0 };
+  return finish(request, 'print-dev-env', captured, await version);
 }
+
+/**
+ * A flake checked out without flake.lock gets one, as `nix develop` would write it. Written by
+ * `nix flake lock` first, not while print-dev-env evaluates: nix 2.26 fails to evaluate a flake
+ * with a relative `path:` input in the same run that creates its lock.
+ */
+async function lockFlakeIfUnlocked(
+  spec: TargetSpec,
+  nix: NixInstallation,
+  options: { cwd: string; env: Environment; logFlags: readonly string[] },
+  context: StepContext,
+): Promise<void> {
+  if (spec.target.kind !== 'flake') return;
+  const dir = spec.target.dir;
+  if (await pathExists(path.join(dir, 'flake.lock'))) return;
+  context.onProgress?.('locking the flake inputs');
+  const run = await runNix(
+    nix.nix,
+    [...nixCommandFlags, 'flake', 'lock', ...options.logFlags, flakeRef(dir)],
+    { cwd: options.cwd, env: { ...options.env }, collectStdout: false },
+    context,
+  );
+  if (run.result.exitCode !== 0) {
+    throw await inCheckout(evaluationError(run), spec, run.readFiles);
+  }
+}
+
+/** Said when nix reported no file it evaluated: only the entry files are watched then. */
+export const inputTrackingDegraded =
+  'input tracking degraded: nix reported no file it evaluated, so only the entry files are watched (edits to imported files are not noticed until a reload)';
 
 async function finish(
   request: CaptureRequest,
@@ -109,6 +145,7 @@ async function finish(
     readonly env: Environment;
     readonly shell: ShellState;
     readonly readFiles: readonly string[];
+    readonly nixReportedReads: boolean;
     readonly dropped: readonly string[];
   },
   version: string,
@@ -125,7 +162,10 @@ async function finish(
     ),
     method,
     nixVersion: version,
-    warnings: captured.dropped.map((reason) => `dropped variable ${reason}`),
+    warnings: [
+      ...captured.dropped.map((reason) => `dropped variable ${reason}`),
+      ...(captured.nixReportedReads ? [] : [inputTrackingDegraded]),
+    ],
     usedSearchPathNixpkgs: await readsSearchPathNixpkgs(captured.readFiles, request.base),
   };
 }

@@ -4,7 +4,7 @@ import type { Environment } from '../env/mutations';
 import { outputRewriter } from '../env/outputs';
 import { passAsFileNames } from '../env/variables';
 import { NixShellError } from '../errors';
-import { nixLogFlags } from '../nix/command';
+import { nixLogFlagsFor } from '../nix/command';
 import type { NixInstallation } from '../nix/installation';
 import type { RunControl } from '../process';
 import { shellQuote } from '../shellQuote';
@@ -25,6 +25,8 @@ export interface NixShellCapture {
   readonly env: Record<string, string>;
   readonly shell: ShellState;
   readonly readFiles: readonly string[];
+  /** Whether nix itself reported any file it read (Lix at -vv, for one, reports none). */
+  readonly nixReportedReads: boolean;
   readonly dropped: readonly string[];
 }
 
@@ -70,7 +72,7 @@ export async function captureWithNixShell(
         target.file,
         ...spec.args,
         ...(target.attr ? ['-A', target.attr] : []),
-        ...nixLogFlags,
+        ...nixLogFlagsFor(nix.identity),
         '--run',
         shellDumpScript(dumpDir),
       ],
@@ -111,6 +113,7 @@ export async function captureWithNixShell(
     return {
       ...withoutSessionState(dump, root, launcherDir),
       readFiles: [...run.readFiles, target.file],
+      nixReportedReads: run.readFiles.length > 0,
     };
   });
 }

@@ -14,9 +14,10 @@ export const nixCommandFlags = [
 export const nixLogFlags = ['-vv', '--log-format', 'internal-json'] as const;
 
 /**
- * nixLogFlags for the nix `nix --version` names: Lix logs `evaluating file` one level lower
- * (Debug), so it needs -vvv to report the files it evaluates.
+ * nixLogFlags for the nix that `nix --version` (or the installation's identity, its real path)
+ * names: Lix logs `evaluating file` one level lower (Debug), so it needs -vvv to report the
+ * files it evaluates. The identity needs no process, so captures use it.
  */
-export function nixLogFlagsFor(versionOutput: string): readonly string[] {
-  return isLix(versionOutput) ? ['-vvv', ...nixLogFlags.slice(1)] : nixLogFlags;
+export function nixLogFlagsFor(versionOutputOrIdentity: string): readonly string[] {
+  return isLix(versionOutputOrIdentity) ? ['-vvv', ...nixLogFlags.slice(1)] : nixLogFlags;
 }

@@ -166,8 +166,12 @@ export function versionIn(output: string): string {
 }
 
 /** Whether `nix --version` names Lix (`nix (Lix, like Nix) 2.91.1`) rather than Nix. */
-export function isLix(versionOutput: string): boolean {
-  return /\(Lix\b/.test(versionOutput);
+export function isLix(versionOutputOrIdentity: string): boolean {
+  // `nix (Lix, like Nix) 2.91.1`, or the binary's real path: /nix/store/…-lix-2.91.1/bin/nix.
+  return (
+    /\(Lix\b/.test(versionOutputOrIdentity) ||
+    /\/nix\/store\/[0-9a-z]{32}-lix-\d/.test(versionOutputOrIdentity)
+  );
 }
 
 /** Compares dotted versions numerically: `2.19.1` ≥ `2.8`; suffixes (`pre…`) are ignored. */

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { NixShellError } from '../errors';
 
@@ -97,13 +96,4 @@ export function fixedSourcePath(narHash: string, storeDir = defaultStoreDir): st
 /** The store directory nix uses in this environment. */
 export function storeDirOf(env: Readonly<Record<string, string | undefined>>): string {
   return env['NIX_STORE_DIR'] || defaultStoreDir;
-}
-
-export async function pathExists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,8 @@
 import { NixShellError } from '../errors';
 import type { PinContext } from './context';
 import { fetchGitTree } from './git';
-import { fixedSourcePath, pathExists, storeDirOf } from './hashes';
+import { pathExists } from '../fs';
+import { fixedSourcePath, storeDirOf } from './hashes';
 import {
   lockFileName,
   readLock,
