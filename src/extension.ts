@@ -15,6 +15,7 @@ import { createLog } from './vscode/log';
 import { showError } from './vscode/messages';
 import { FolderMemories } from './vscode/memory';
 import { selectEnvironment } from './vscode/select';
+import { NixShellTerminals } from './vscode/shellTerminal';
 import { EnvironmentDocuments, environmentScheme } from './vscode/showEnvironment';
 import { TerminalEnvironment } from './vscode/terminalEnv';
 import { WorkspaceController } from './vscode/workspace';
@@ -32,6 +33,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
     const cache = new EnvironmentCache(path.join(context.globalStorageUri.fsPath, 'environments'));
     logger.info(`cache: ${cache.directory}`);
     const terminals = new TerminalEnvironment(context.environmentVariableCollection, pristine);
+    const shellTerminals = new NixShellTerminals(
+      path.join(context.globalStorageUri.fsPath, 'terminals'),
+      pristine,
+    );
     const host = new HostEnvironment(pristine, context.workspaceState, logger);
     const workspace: WorkspaceController = new WorkspaceController(
       {
@@ -59,7 +64,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
       workspace.onDidChangeEnvironment((folder) => documents.refresh(folder)),
       vscode.workspace.registerTextDocumentContentProvider(environmentScheme, documents),
       registerDebugEnvironment(workspace, pristine),
-      ...registerCommands({ workspace, showLog }),
+      shellTerminals.registerProfile(() => workspace.all),
+      ...registerCommands({ workspace, shellTerminals, showLog }),
     );
     // Restricted Mode: terminals must not get an environment kept from a trusted session.
     if (!vscode.workspace.isTrusted) context.environmentVariableCollection.clear();

@@ -10,12 +10,14 @@ import {
   verifyPinCommand,
 } from './pin/commands';
 import { selectEnvironment } from './select';
+import type { NixShellTerminals } from './shellTerminal';
 import { environmentUri } from './showEnvironment';
 import type { CommandId } from './tables/commands';
 import type { WorkspaceController } from './workspace';
 
 export interface CommandServices {
   readonly workspace: WorkspaceController;
+  readonly shellTerminals: NixShellTerminals;
   readonly showLog: () => void;
 }
 
@@ -65,6 +67,10 @@ const handlers: Record<CommandId, Handler> = {
     if (!controller) return;
     const document = await vscode.workspace.openTextDocument(environmentUri(controller.folder));
     await vscode.window.showTextDocument(document, { preview: true });
+  },
+  'nixShell.openTerminal': async (services, uri) => {
+    const controller = await pickController(services, uri, 'Open a Nix shell terminal in', true);
+    if (controller) await services.shellTerminals.open(controller);
   },
   'nixShell.showLog': (services) => services.showLog(),
   'nixShell.cancel': (services, uri) => {

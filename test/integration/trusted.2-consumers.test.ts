@@ -119,6 +119,30 @@ describe('where the environment goes', () => {
     assert.ok(debuggee['PATH']?.startsWith(`${folder.uri.fsPath}/bin:`));
   });
 
+  it('a "Nix shell" terminal has the functions and aliases of setup and the shellHook', async () => {
+    const file = outputFile('functions.txt');
+    await rm(file, { force: true });
+    await vscode.commands.executeCommand('nixShell.openTerminal', workspaceFolder().uri);
+    const terminal = vscode.window.terminals.find((t) => t.name.startsWith('Nix shell: '));
+    assert.ok(terminal, 'no Nix shell terminal');
+    try {
+      terminal.sendText(
+        `{ type genericBuild; type greet; alias gs; greet nix; echo "$GREETING"; } > '${file}.part' 2>&1; mv '${file}.part' '${file}'`,
+      );
+      // Shell integration's own sequences may precede the output: its preexec trap runs inside
+      // the redirection. They show it is loaded in this terminal too.
+      const text = (await readWhenWritten(file)).toString('utf8');
+      assert.match(text, /\]633;/);
+      assert.match(text, /genericBuild is a function$/m);
+      assert.match(text, /^greet is a function$/m);
+      assert.match(text, /^alias gs='echo status'$/m);
+      assert.match(text, /^hello nix$/m);
+      assert.match(text, /^hello from shell\.nix$/m);
+    } finally {
+      terminal.dispose();
+    }
+  });
+
   it('other extensions get it through the API', async () => {
     const api = await activateExtension();
     const env = api.getEnvironment(workspaceFolder().uri) ?? {};
@@ -134,6 +158,8 @@ describe('where the environment goes', () => {
     assert.match(text, /^export GREETING='hello from shell\.nix'$/m);
     assert.match(text, /^# prepended \(1\), from /m);
     assert.match(text, /^unset UNSET_ME$/m);
+    assert.match(text, /^# functions \(\d+\), from .*\n#.*\bgreet\b/m);
+    assert.match(text, /^# aliases \(1\), from .*\n# +gs$/m);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

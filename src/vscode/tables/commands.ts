@@ -34,6 +34,11 @@ export const commandTable = {
     icon: '$(list-flat)',
     palette: contextKeys.entered,
   },
+  'nixShell.openTerminal': {
+    title: "Open Nix shell terminal (bash, with the shell's functions and aliases)",
+    icon: '$(terminal-bash)',
+    palette: contextKeys.entered,
+  },
   'nixShell.showLog': { title: 'Show log', icon: '$(output)' },
   'nixShell.cancel': { title: 'Cancel evaluation', icon: '$(stop-circle)' },
   'nixShell.actions': { title: 'Show actions', icon: '$(menu)', palette: 'false' },

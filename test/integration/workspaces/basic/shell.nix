@@ -16,6 +16,8 @@ derivation {
     export PATH="$PWD/bin:$PATH"
     export HOOK_RAN=1
     unset UNSET_ME
+    greet() { echo "hello $1"; }
+    alias gs='echo status'
     echo "entering the basic shell"
   '';
 }
