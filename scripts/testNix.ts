@@ -4,18 +4,7 @@
 // scripts/test.ts reads ("N passed, N failed, N skipped"). Extra arguments go to mocha (for
 // example one test file); NIXSHELL_TEST_NIX_VERSIONS=system or =modern runs one version only.
 import { execa } from 'execa';
-
-interface Counts {
-  passed: number;
-  failed: number;
-  skipped: number;
-}
-
-function mochaCounts(output: string): Counts {
-  const number = (word: string) =>
-    Number(new RegExp(`^\\s*(\\d+) ${word}`, 'm').exec(output)?.[1] ?? 0);
-  return { passed: number('passing'), failed: number('failing'), skipped: number('pending') };
-}
+import { Tally } from './tally';
 
 const suites = process.argv.slice(2);
 const files = suites.length > 0 ? suites : ['test/nix/**/*.test.ts', 'test/pin/**/*.test.ts'];
@@ -31,20 +20,14 @@ if (only !== 'system') {
   runs.push({ label: `the modern Nix (${bin})`, bin });
 }
 
-const total: Counts = { passed: 0, failed: 0, skipped: 0 };
-let ok = true;
+const tally = new Tally();
 for (const run of runs) {
   console.log(`\n> mocha on ${run.label}`);
   const env: Record<string, string> = { NIXSHELL_TEST_NIX_BIN: run.bin ?? '' };
   const mocha = execa('mocha', files, { all: true, reject: false, env, preferLocal: true });
   mocha.all.pipe(process.stdout);
   const result = await mocha;
-  const counts = mochaCounts(result.all);
-  if (result.exitCode !== 0 && counts.failed === 0) counts.failed = 1;
-  total.passed += counts.passed;
-  total.failed += counts.failed;
-  total.skipped += counts.skipped;
-  ok &&= result.exitCode === 0;
+  tally.add(result.all, result.exitCode);
 }
-console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
-process.exitCode = ok ? 0 : 1;
+console.log(`\n${tally.line()}`);
+process.exitCode = tally.ok ? 0 : 1;

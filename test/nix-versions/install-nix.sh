@@ -21,13 +21,8 @@ fi
 
 echo "installing Nix $NIX_VERSION into $dir (one-off, under a minute)" >&2
 
-# Under `npm test` the outer npm exports npm_* variables and puts node_modules/.bin on PATH;
-# nothing here needs them, and apt must not see them.
-for name in $(compgen -e); do
-  case "$name" in
-    npm_* | NODE | INIT_CWD) unset "$name" ;;
-  esac
-done
+# Under `npm test` the outer npm's variables must not reach the installs.
+source "$(dirname "$0")/../support/without-npm-env.sh"
 
 command -v patchelf >/dev/null || {
   echo "install-nix: patchelf is missing (apt-get install patchelf)" >&2
@@ -37,8 +32,17 @@ command -v patchelf >/dev/null || {
 rm -rf "$dir.partial"
 mkdir -p "$dir.partial"/{apt/lists/partial,apt/cache/archives/partial,debs,root,bin}
 apt_dir="$dir.partial/apt"
+# The machine's own Debian mirror (or NIXSHELL_DEBIAN_MIRROR), from its apt sources.
+mirror="${NIXSHELL_DEBIAN_MIRROR:-$(
+  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+    grep -oE '(https?|file)://[^ ]*/debian/?( |$)' | head -n 1 | tr -d ' ' || true
+)}"
+if [ -z "$mirror" ]; then
+  echo "install-nix: no Debian mirror in the apt sources; set NIXSHELL_DEBIAN_MIRROR" >&2
+  exit 1
+fi
 cat >"$apt_dir/sources.list" <<SOURCES
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $SUITE main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/} $SUITE main
 SOURCES
 touch "$apt_dir/status"
 # The dpkg status is empty, so apt resolves every dependency as if nothing were installed:

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { NixLogParser, locationsInText, type NixLogEvent } from '../../src/core/nix/log';
+import { locationsInText } from '../../src/core/nix/log';
+import { jsonLine, parseLog } from '../support/nixLog';
 
-function parse(lines: string[]): NixLogEvent[] {
-  const events: NixLogEvent[] = [];
-  const parser = new NixLogParser((event) => events.push(event));
-  for (const line of lines) parser.push(line);
-  return events;
-}
-
-const json = (value: unknown) => `@nix ${JSON.stringify(value)}`;
+const parse = parseLog;
+const json = jsonLine;
 
 describe("nix's internal-json log", () => {
   it('yields the files evaluation read, from evaluating and copying messages', () => {

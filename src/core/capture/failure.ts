@@ -2,24 +2,6 @@ import { NixShellError } from '../errors';
 import { errorSummary } from '../nix/log';
 import type { NixRun } from './run';
 
-/**
- * Failures of print-dev-env itself (not of evaluation) that `nix-shell` handles: non-bash
- * builders, derivations without `outputs`, `__structuredAttrs` and control bytes on older nix,
- * and a nix without the nix-command feature.
- */
-export function printDevEnvCannotWork(run: NixRun): boolean {
-  const text = [...run.errors, run.result.stderrTail].join('\n');
-  return [
-    /builder for '[^']*-env\.drv' failed/,
-    // Nix ≥2.29 words it `Cannot build '…-env.drv'.` and gives the reason on the next line.
-    /Cannot build '[^']*-env\.drv'/,
-    /only works on derivations that use 'bash'/,
-    /json\.exception/,
-    /experimental Nix feature/,
-    /not a recogni[sz]ed command|unrecogni[sz]ed flag/,
-  ].some((pattern) => pattern.test(text));
-}
-
 export function evaluationError(run: NixRun): NixShellError {
   const text = run.errors.length > 0 ? run.errors.join('\n') : run.result.stderrTail;
   const details = [text, run.result.stderrTail].join('\n');
