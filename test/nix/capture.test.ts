@@ -2,7 +2,7 @@
 // exact environment a new process gets (anchors-envcapture.md §6, cases 1–11, 14–16, 18, 20,
 // 29, 30).
 import assert from 'node:assert/strict';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { captureAndStore, lookup } from '../../src/core/engine';
 import {
@@ -25,7 +25,7 @@ import {
 import { copyFixture, fixtureFile } from '../support/fixtures';
 import { fileDerivationEnv, processesMatching } from '../support/nixTools';
 import { groupAlive } from '../support/processes';
-import { sharedHome } from '../support/scratch';
+import { scratchDir, sharedHome } from '../support/scratch';
 
 /** Captures a fixture; returns the entry, the applied environment and the derivation's env. */
 async function capture(name: string, context?: TestContext, file = fixtureFile(name)) {
@@ -335,6 +335,25 @@ describe('capture of a Nix file through nix-shell', function () {
     const { env, root } = await capture('structured-attrs');
     assert.equal(env['dev'], path.join(root, 'outputs/dev'));
     assert.equal(env['HOOK_SAW_DEV'], env['dev']);
+  });
+
+  it('needs no `env` that knows -0: the shell dumps itself with bash builtins', async () => {
+    // Older macOS has an `env` without -0; an empty dump once unset every variable.
+    const bin = path.join(await scratchDir('nixshell-bsd-env-'), 'bin');
+    await mkdir(bin);
+    await writeFile(
+      path.join(bin, 'env'),
+      '#!/bin/sh\necho "env: illegal option -- 0" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    const base = userEnvironment({ PATH: `${bin}:${userPath}` });
+    const { env, drv, root } = await capture('stdenv-basic', await testContext({ base }));
+    assertSameEnvironment(
+      env,
+      expectedEnvironment(base, drv, root, {
+        ...stdenvVariables(drv, root, `${bin}:${userPath}`),
+      }),
+    );
   });
 
   it('refuses a variable over 128 KiB with too-large and applies nothing', async () => {
