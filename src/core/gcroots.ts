@@ -1,6 +1,19 @@
-import { lstat, lutimes, mkdir, readdir, readlink, realpath, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import {
+  access,
+  lstat,
+  lutimes,
+  mkdir,
+  readdir,
+  readlink,
+  realpath,
+  rm,
+  symlink,
+} from 'node:fs/promises';
 import path from 'node:path';
 import type { NixInstallation } from './nix/installation';
+import { nixBase32Encode } from './pin/hashes';
 import { runInProcessGroup } from './process';
 
 /**
@@ -21,9 +34,9 @@ export async function profileStorePath(profile: string): Promise<string | undefi
 }
 
 /**
- * Roots store paths directly (`nix-store --realise --add-root`): for environments captured
- * through nix-shell, which have no `-env` path. The links go into a new directory each time;
- * the earlier ones are pruned once the entry that uses the new one is stored.
+ * Roots store paths directly: for environments captured through nix-shell, which have no
+ * `-env` path. The links go into a new directory each time; the earlier ones are pruned once
+ * the entry that uses the new one is stored.
  */
 export async function rootStorePaths(
   nix: NixInstallation,
@@ -36,16 +49,57 @@ export async function rootStorePaths(
   const roots = path.join(cacheDir, 'roots');
   const dir = path.join(roots, `${key}-paths-${Date.now()}`);
   await mkdir(dir, { recursive: true });
-  const result = await runInProcessGroup(
-    nix.nixStore,
-    ['--realise', '--add-root', path.join(dir, 'root'), '--indirect', ...paths],
-    { cwd: dir, env, timeoutMs: 60_000 },
-  );
-  if (result.exitCode !== 0) {
+  const rooted =
+    (await addIndirectRoots(dir, paths, env)) ||
+    (await runInProcessGroup(
+      nix.nixStore,
+      ['--realise', '--add-root', path.join(dir, 'root'), '--indirect', ...paths],
+      { cwd: dir, env, timeoutMs: 60_000 },
+    ).then((result) => result.exitCode === 0));
+  if (!rooted) {
     await rm(dir, { recursive: true, force: true });
     return undefined;
   }
   return dir;
+}
+
+/**
+ * Makes indirect roots as nix itself does (a link of ours to each store path, and a link to
+ * ours in the store's `gcroots/auto`, named by the SHA-1 of our link's path), without starting
+ * nix: where that directory is ours to write, as in a single-user store or as root. Returns
+ * false where it is not (a daemon's store), for `nix-store --add-root` to do it.
+ */
+async function addIndirectRoots(
+  dir: string,
+  paths: readonly string[],
+  env: Record<string, string>,
+): Promise<boolean> {
+  // The store on this machine, in its default place; anything else goes through nix.
+  const localStore = ['', 'local', 'daemon'].includes(env['NIX_REMOTE'] ?? '');
+  const defaultPlaces = !env['NIX_STORE_DIR'] && !env['NIX_STATE_DIR'];
+  if (!localStore || !defaultPlaces || !paths.every((p) => p.startsWith('/nix/store/'))) {
+    return false;
+  }
+  const auto = '/nix/var/nix/gcroots/auto';
+  if (
+    !(await access(auto, constants.W_OK).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return false;
+  try {
+    for (const [index, storePath] of paths.entries()) {
+      const link = path.join(dir, `root-${index}`);
+      await symlink(storePath, link);
+      const name = nixBase32Encode(createHash('sha1').update(link).digest());
+      await rm(path.join(auto, name), { force: true });
+      await symlink(link, path.join(auto, name));
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Deletes the key's earlier path roots, once the entry using `current` is stored. */
