@@ -4,6 +4,7 @@
 // scripts/test.ts reads ("N passed, N failed, N skipped"). Extra arguments go to mocha (for
 // example one test file); NIXSHELL_TEST_NIX_VERSIONS=system or =modern runs one version only.
 import { execa } from 'execa';
+import { modernNixBin } from '../test/support/modernNix';
 import { Tally } from './tally';
 
 const suites = process.argv.slice(2);
@@ -13,10 +14,7 @@ const only = process.env['NIXSHELL_TEST_NIX_VERSIONS'];
 const runs: { label: string; bin?: string }[] = [];
 if (only !== 'modern') runs.push({ label: 'the system Nix (/usr/bin)' });
 if (only !== 'system') {
-  const install = await execa('bash', ['test/nix-versions/install-nix.sh'], {
-    stderr: 'inherit',
-  });
-  const bin = install.stdout.trim().split('\n').at(-1) ?? '';
+  const bin = await modernNixBin();
   runs.push({ label: `the modern Nix (${bin})`, bin });
 }
 

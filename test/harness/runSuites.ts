@@ -9,6 +9,7 @@ import { access, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { nixTestEnv, repoRoot } from '../support/nixEnv';
+import { modernNixBin } from '../support/modernNix';
 import { createNixShim } from '../support/nixShim';
 import {
   ensureHarness,
@@ -33,10 +34,15 @@ interface Suite {
   readonly profile?: string;
   /** Extra environment of code-server (and so of the extension host), given the workspace. */
   readonly env?: (workspaceRoot: string) => Record<string, string>;
+  /** The test files' name prefix, when it is not the suite's name. */
+  readonly files?: string;
+  /** Run against the modern Nix (test/nix-versions/install-nix.sh) instead of the system's. */
+  readonly modernNix?: boolean;
 }
 
 const suites: readonly Suite[] = [
   { name: 'trusted', workspace: 'basic' },
+  { name: 'trusted-nix-2.26', files: 'trusted', workspace: 'basic', modernNix: true },
   { name: 'multiroot', workspace: 'multiroot/multiroot.code-workspace' },
   { name: 'untrusted', workspace: 'basic', trusted: false },
   { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
@@ -70,7 +76,10 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
   }
   const workspace = path.join(workspaceRoot, ...rest);
   const report = path.join(runDir, `${suite.name}.report.txt`);
-  const shim = await createNixShim(path.join(runDir, 'nix-shim'));
+  const shim = await createNixShim(
+    path.join(runDir, 'nix-shim'),
+    suite.modernNix ? await modernNixBin() : undefined,
+  );
   const output = path.join(runDir, `output-${suite.name}`);
   await mkdir(output, { recursive: true });
   const server = await startCodeServer(harness, {
@@ -85,7 +94,7 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     env: nixTestEnv({
       PATH: `${shim.dir}:${process.env['PATH'] ?? ''}`,
       NIXSHELL_SHIM_LOG: shim.log,
-      NIXSHELL_SUITE: suite.name,
+      NIXSHELL_SUITE: suite.files ?? suite.name,
       NIXSHELL_TEST_OUTPUT: output,
       E2E_REPORT_FILE: report,
       // A variable of the user's that the basic workspace's shellHook unsets.

@@ -15,8 +15,8 @@ export interface NixShim {
  * A recording `nix`: proves which code paths start nix processes, and which start none.
  * Creating it again in the same directory keeps the scripts and empties the log.
  */
-export async function createNixShim(dir: string): Promise<NixShim> {
-  const real = await locateNix(testNixBin, undefined);
+export async function createNixShim(dir: string, nixBin = testNixBin): Promise<NixShim> {
+  const real = await locateNix(nixBin, undefined);
   const log = path.join(dir, 'calls.log');
   await mkdir(dir, { recursive: true });
   await writeFile(log, '');
