@@ -2,15 +2,22 @@ import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Environment } from '../env/mutations';
+import { effectiveNixPath } from '../cache/key';
 import { splitSearchPath } from '../env/variables';
 
 /**
- * Where `<nixpkgs>` resolves for this environment, as nix looks it up: NIX_PATH's `nixpkgs=`
- * entries and its bare directories (holding a `nixpkgs`), then the user's channels. Resolved
+ * Where `<nixpkgs>` may resolve for this environment, as nix looks it up: NIX_PATH's and
+ * nix.conf's `nixpkgs=` entries and bare directories (holding a `nixpkgs`), root's and the
+ * user's channels. Resolved
  * through symlinks, since nix logs the store paths the channels point at.
  */
 export async function searchPathNixpkgs(env: Environment): Promise<string[]> {
-  const candidates = splitSearchPath(env['NIX_PATH'], 'NIX_PATH').flatMap((entry) => {
+  // nix.conf's nix-path, and without NIX_PATH nix's default (root's channels) count as well.
+  const entries = [
+    ...splitSearchPath(env['NIX_PATH'], 'NIX_PATH'),
+    ...(await effectiveNixPath(env)),
+  ];
+  const candidates = entries.flatMap((entry) => {
     const equals = entry.indexOf('=');
     if (equals === -1) return [path.join(entry, 'nixpkgs')];
     return entry.slice(0, equals) === 'nixpkgs' ? [entry.slice(equals + 1)] : [];
