@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { locationsInText } from '../../src/core/nix/log';
 import { jsonLine, parseLog } from '../support/nixLog';
 
@@ -82,5 +83,34 @@ describe("nix's internal-json log", () => {
       { file: '/p/a.nix', line: 12, column: 5 },
       { file: '/p/b.nix', line: 3, column: 1 },
     ]);
+  });
+});
+
+describe("nix's internal-json log, fuzzed", () => {
+  it('never throws, whatever a line holds', () => {
+    const anyJson = fc.jsonValue().map((value) => `@nix ${JSON.stringify(value)}`);
+    const record = fc
+      .record({
+        action: fc.oneof(fc.constantFrom('msg', 'start', 'stop', 'result'), fc.jsonValue()),
+        id: fc.jsonValue(),
+        level: fc.jsonValue(),
+        type: fc.jsonValue(),
+        msg: fc.jsonValue(),
+        text: fc.jsonValue(),
+        fields: fc.jsonValue(),
+        file: fc.jsonValue(),
+        line: fc.jsonValue(),
+      })
+      .map((value) => `@nix ${JSON.stringify(value)}`);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), anyJson, record), { maxLength: 20 }), (lines) => {
+        parseLog(lines);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps a record of an unknown shape for the log, as it came', () => {
+    assert.deepEqual(parseLog(['@nix null']), [{ type: 'message', level: 3, text: '@nix null' }]);
   });
 });

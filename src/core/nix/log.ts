@@ -60,6 +60,31 @@ interface JsonLine {
   column?: number | null;
 }
 
+/** The fields of a log record, each kept only when it has the type nix gives it. */
+function jsonLine(value: unknown): JsonLine | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const text = (name: string) => (typeof record[name] === 'string' ? record[name] : undefined);
+  const number = (name: string) => {
+    const field = record[name];
+    return typeof field === 'number' && Number.isFinite(field) ? field : undefined;
+  };
+  const fields = record['fields'];
+  return {
+    action: text('action'),
+    id: number('id'),
+    level: number('level'),
+    type: number('type'),
+    msg: text('msg'),
+    raw_msg: text('raw_msg'),
+    text: text('text'),
+    fields: Array.isArray(fields) ? (fields as unknown[]) : undefined,
+    file: text('file'),
+    line: number('line'),
+    column: number('column'),
+  };
+}
+
 interface Activity {
   readonly type: number;
   readonly text: string;
@@ -92,10 +117,14 @@ export class NixLogParser {
       if (line.trim() !== '') this.emit({ type: 'message', level: Verbosity.Info, text: line });
       return;
     }
-    let entry: JsonLine;
+    let entry: JsonLine | undefined;
     try {
-      entry = JSON.parse(line.slice(prefix.length)) as JsonLine;
+      entry = jsonLine(JSON.parse(line.slice(prefix.length)));
     } catch {
+      entry = undefined;
+    }
+    if (!entry) {
+      // Not a record nix documents: keep it for the log as it came.
       this.emit({ type: 'message', level: Verbosity.Info, text: line });
       return;
     }
