@@ -66,8 +66,9 @@ sandbox = false
 substituters =
 CONF
   rm -f "$socket"
-  # Its own session and process group, so `stop` takes the per-connection workers with it.
-  NIX_CONF_DIR=$state setsid nix-daemon </dev/null >"$state/log" 2>&1 &
+  # Its own session and process group, so `stop` takes the per-connection workers with it; and
+  # an environment of its own, as a service has (the caller's TMPDIR or NIX_PATH are not its).
+  env -i PATH=/usr/bin:/bin NIX_CONF_DIR="$state" setsid nix-daemon </dev/null >"$state/log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 100); do
     if [ -S "$socket" ] && answers; then
