@@ -6,8 +6,12 @@ export const cliPath = path.join(repoRoot, 'dist/cli.js');
 
 let built: Promise<void> | undefined;
 
-/** Bundles the CLI from the current sources, once per test run. */
+/**
+ * Bundles the CLI from the current sources, once per test run, unless scripts/testNix.ts has
+ * (NIXSHELL_TEST_CLI_BUILT): its daemon run's user cannot write into the checkout.
+ */
 export function buildCli(): Promise<void> {
+  if (process.env['NIXSHELL_TEST_CLI_BUILT'] === '1') built ??= Promise.resolve();
   built ??= execa('npm', ['run', 'build'], { cwd: repoRoot }).then(() => undefined);
   return built;
 }

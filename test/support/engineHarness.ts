@@ -4,7 +4,7 @@ import { EnvironmentCache } from '../../src/core/cache/store';
 import type { EngineContext } from '../../src/core/engine';
 import type { Logger } from '../../src/core/logger';
 import type { TargetSpec } from '../../src/core/target';
-import { testNixConfig, withTestNixFirst } from './nixEnv';
+import { nixRemoteEnv, testNixConfig, withTestNixFirst } from './nixEnv';
 import { scratchDir, sharedHome } from './scratch';
 
 /**
@@ -26,6 +26,7 @@ export function userEnvironment(extra: Record<string, string> = {}): Record<stri
     SHELL: '/usr/bin/fish',
     TERM: 'xterm-kitty',
     NIX_CONFIG: testNixConfig(),
+    ...nixRemoteEnv(),
     ...extra,
   };
 }

@@ -36,6 +36,24 @@ export function testNixConfig(): string {
   ].join('\n');
 }
 
+/**
+ * Whether the tests run as an unprivileged client of nix-daemon (the daemon run of
+ * scripts/testNix.ts, as on a multi-user install): the daemon, not the tests' NIX_CONFIG,
+ * decides the trusted settings, and it registers the GC roots the user cannot write.
+ */
+export function testRunsAsDaemonClient(): boolean {
+  return process.env['NIX_REMOTE'] === 'daemon';
+}
+
+/**
+ * NIX_REMOTE as this run has it: the daemon run's explicit environments carry it, so their nix
+ * uses the daemon by choice rather than by nix's guess from the store's permissions.
+ */
+export function nixRemoteEnv(): Record<string, string> {
+  const remote = process.env['NIX_REMOTE'];
+  return remote ? { NIX_REMOTE: remote } : {};
+}
+
 /** This process's environment plus the test nix configuration. */
 export function nixTestEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
