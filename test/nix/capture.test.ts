@@ -185,7 +185,10 @@ describe('capture of a Nix file through nix-shell', function () {
     // nix-shell runs `bash /tmp/nix-shell-…/rc`; note its process group while it loops.
     const watch = (async () => {
       while (!capturing.signal.aborted) {
-        for (const p of await processesMatching(/nix-shell-[0-9-]+\/rc/)) groups.add(p.pgid);
+        // Only this process's own: another run of the suites may be capturing the same fixture.
+        for (const p of await processesMatching(/nix-shell-[0-9-]+\/rc/)) {
+          if (p.ppid === process.pid) groups.add(p.pgid);
+        }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();

@@ -259,7 +259,9 @@ describe('a session against real nix', function () {
     const h = await harness();
     const entering = h.session.enter(fileSpec(file));
     const [nix] = await waitFor('nix-shell', async () => {
-      const found = await processesMatching(/nix-shell .*slow-build\/shell\.nix/);
+      const found = (await processesMatching(/nix-shell .*slow-build\/shell\.nix/)).filter(
+        (p) => p.ppid === process.pid,
+      );
       return found.length > 0 ? found : undefined;
     });
     assert.ok(nix);

@@ -181,6 +181,7 @@ export async function nixDevelopEnvironment(
 
 export interface ProcessInfo {
   readonly pid: number;
+  readonly ppid: number;
   readonly pgid: number;
   readonly state: string;
   readonly args: string;
@@ -188,13 +189,14 @@ export interface ProcessInfo {
 
 /** Live (non-zombie) processes whose command line matches. */
 export async function processesMatching(pattern: RegExp): Promise<ProcessInfo[]> {
-  const { stdout } = await execa('ps', ['-eo', 'pid=,pgid=,stat=,args=']);
+  const { stdout } = await execa('ps', ['-eo', 'pid=,ppid=,pgid=,stat=,args=']);
   return stdout
     .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
-    .map(([, pid, pgid, state, args]) => ({
+    .map(([, pid, ppid, pgid, state, args]) => ({
       pid: Number(pid),
+      ppid: Number(ppid),
       pgid: Number(pgid),
       state: state ?? '',
       args: args ?? '',

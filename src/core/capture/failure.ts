@@ -3,8 +3,17 @@ import { errorSummary } from '../nix/log';
 import type { NixRun } from './run';
 
 export function evaluationError(run: NixRun): NixShellError {
-  const text = run.errors.length > 0 ? run.errors.join('\n') : run.result.stderrTail;
-  const details = [text, run.result.stderrTail].join('\n');
+  // Nix's own log records are for the log; a message is made of what nix said in words.
+  const said = run.result.stderrTail
+    .split('\n')
+    .filter((line) => !line.startsWith('@nix '))
+    .join('\n');
+  const text = run.errors.length > 0 ? run.errors.join('\n') : said;
+  const details = [text, said].join('\n');
+  if (run.result.signal && run.errors.length === 0) {
+    // The OOM killer, or someone's kill: nix had no chance to say anything.
+    return new NixShellError('evaluation', `nix was killed by ${run.result.signal}`, { details });
+  }
   if (/Argument list too long/.test(details)) {
     return new NixShellError(
       'too-large',

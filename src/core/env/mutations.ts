@@ -54,7 +54,12 @@ function searchPathMutations(name: string, before: string | undefined, after: st
     if (result.length === 0) return [];
     const whenUnset = before === undefined ? searchPathDefaults[name] : undefined;
     return [
-      { kind: 'prepend', name, value: result.join(':'), ...(whenUnset ? { whenUnset } : {}) },
+      {
+        kind: 'prepend',
+        name,
+        value: unique(result).join(':'),
+        ...(whenUnset ? { whenUnset } : {}),
+      },
     ];
   }
   const at = indexOfRun(result, user);
@@ -90,8 +95,8 @@ export function applyMutations(
 }
 
 /**
- * The value one mutation gives a variable that currently holds `current`. Nix's entries are
- * not repeated from the current value, so applying a search path twice changes nothing.
+ * The value one mutation gives a variable that currently holds `current`. No entry is added
+ * twice, so applying a search path twice changes nothing.
  */
 export function mutatedValue(current: string | undefined, mutation: Mutation): string | undefined {
   switch (mutation.kind) {
@@ -105,10 +110,12 @@ export function mutatedValue(current: string | undefined, mutation: Mutation): s
       const theirs =
         current === undefined
           ? splitSearchPath(mutation.whenUnset)
-          : searchPathEntries(current, mutation.name).filter(
-              (entry) => entry !== '' && !ours.includes(entry),
-            );
-      return (mutation.kind === 'prepend' ? [...ours, ...theirs] : [...theirs, ...ours]).join(':');
+          : searchPathEntries(current, mutation.name).filter((entry) => entry !== '');
+      // Only an entry's first place counts in a lookup: nix's entries go in front of the
+      // current ones and shadow them, or after them where the current value lacks them.
+      return mutation.kind === 'prepend'
+        ? [...ours, ...theirs.filter((entry) => !ours.includes(entry))].join(':')
+        : [...theirs, ...ours.filter((entry) => !theirs.includes(entry))].join(':');
     }
   }
 }
