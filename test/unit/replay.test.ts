@@ -22,7 +22,7 @@ async function replay(env: DevEnv, root = '/proj'): Promise<Record<string, strin
   const dir = await tempDir();
   const result = await runReplay(
     '/bin/bash',
-    (dumpDir) => replayScript(env, { base, root, dumpDir }),
+    (dumpDir) => replayScript(env, { base, root, dumpDir, attrsDir: dumpDir }),
     { cwd: dir, env: base },
     context,
   );

@@ -9,6 +9,8 @@ import { isBashOwnVariable, shellDumpScript } from './shellDump';
 const devEnvSchema = z.object({
   variables: z.record(z.string(), z.object({ type: z.string(), value: z.unknown() })),
   bashFunctions: z.optional(z.record(z.string(), z.string())),
+  /** `__structuredAttrs` shells, nix ≥ 2.19: the contents of `.attrs.json` and `.attrs.sh`. */
+  structuredAttrs: z.optional(z.record(z.string(), z.string())),
 });
 
 export type DevEnv = z.infer<typeof devEnvSchema>;
@@ -27,13 +29,16 @@ export interface ReplayOptions {
   readonly root: string;
   /** Where the shell is dumped once the shellHook has run (`shellDumpScript`). */
   readonly dumpDir: string;
+  /** Where a structured-attributes shell's `.attrs.json` and `.attrs.sh` are written. */
+  readonly attrsDir: string;
 }
 
 /**
  * A bash script that recreates the shell `nix develop` would give (variables, arrays,
  * functions, outputs under `<root>/outputs`), runs the shellHook with its output to our log and
- * stdin closed, then dumps the shell (environment, functions, aliases, variables) to files. Values are single-quoted, so nothing a value
- * contains (`$(…)`, newlines, `declare -x EVIL=1`) is ever interpreted.
+ * stdin closed, then dumps the shell (environment, functions, aliases, variables) to files.
+ * Values are single-quoted, so nothing a value contains (`$(…)`, newlines, `declare -x EVIL=1`)
+ * is ever interpreted.
  */
 export function replayScript(devEnv: DevEnv, options: ReplayOptions): string {
   const variables = Object.entries(devEnv.variables).filter(
@@ -43,9 +48,37 @@ export function replayScript(devEnv: DevEnv, options: ReplayOptions): string {
   for (const [name, { type, value }] of variables) {
     if (type === 'exported' && typeof value === 'string') exported[name] = value;
   }
-  const rewrite = outputRewriter(exported, options.root);
+  // With structured attributes, the outputs are an associative array of names and paths.
+  const outputs = devEnv.variables['outputs'];
+  const structuredOutputs =
+    outputs?.type === 'associative' && outputs.value && typeof outputs.value === 'object'
+      ? Object.fromEntries(
+          Object.entries(outputs.value as Record<string, unknown>).filter(
+            (entry): entry is [string, string] => typeof entry[1] === 'string',
+          ),
+        )
+      : {};
+  const rewrite = outputRewriter(
+    { ...structuredOutputs, ...exported },
+    options.root,
+    Object.keys(structuredOutputs),
+  );
   for (const name of passAsFileNames(exported)) delete exported[name];
   const lines: string[] = ['set +e'];
+  // As nix develop does: the attribute files where the hook and setup look for them, with the
+  // outputs where the environment points them.
+  for (const [file, variable] of [
+    ['.attrs.json', 'NIX_ATTRS_JSON_FILE'],
+    ['.attrs.sh', 'NIX_ATTRS_SH_FILE'],
+  ] as const) {
+    const content = devEnv.structuredAttrs?.[file];
+    if (content === undefined) continue;
+    const target = shellQuote(`${options.attrsDir}/${file}`);
+    lines.push(`builtin printf '%s' ${shellQuote(rewrite(content))} > ${target}`);
+    // Not through `exported`: the files are the session's, and the rules leave them out.
+    delete exported[variable];
+    lines.push(`export ${variable}=${target}`);
+  }
   for (const [name, { type, value }] of variables) {
     if (type === 'var' && typeof value === 'string') {
       if (ruleFor(name, value) !== 'ignore') lines.push(`${name}=${shellQuote(rewrite(value))}`);
