@@ -255,6 +255,7 @@ async function captureFresh(
     warnings: capture.warnings,
     nixpkgs: pinned ? 'pinned' : capture.usedSearchPathNixpkgs ? 'search-path' : 'none',
   };
+  for (const warning of entry.warnings) context.logger.warn(warning);
   await context.cache.write(entry);
   await pruneGenerations(profile);
   if (pathRoots) await prunePathRoots(context.cache.directory, key, pathRoots);

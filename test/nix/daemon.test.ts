@@ -80,4 +80,21 @@ describe('GC roots as an unprivileged client of nix-daemon (the daemon run only)
     assert.equal(await realpath(generation), envPath);
     assert.ok(!(await deadPaths()).includes(envPath), `${envPath} would be collected`);
   });
+
+  it('says that the daemon ignores a binary cache the user may not add', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    const base = userEnvironment({
+      NIX_CONFIG: `${userEnvironment()['NIX_CONFIG'] ?? ''}\nextra-substituters = file://${dir}/cache`,
+    });
+    const entry = await captureAndStore(
+      fileSpec(path.join(dir, 'shell.nix')),
+      await testContext({ base }),
+    );
+    assert.ok(
+      entry.warnings.some((w) =>
+        /ignores the binary cache file:\/\/.*trusted-substituters/.test(w),
+      ),
+      `no warning among: ${entry.warnings.join('; ')}`,
+    );
+  });
 });

@@ -1,13 +1,14 @@
 // What a failed nix run becomes for the user: one line in words, never a log record.
 import assert from 'node:assert/strict';
 import { evaluationError } from '../../src/core/capture/failure';
-import type { NixRun } from '../../src/core/capture/run';
+import { untrustedSubstituter, type NixRun } from '../../src/core/capture/run';
 
 function run(result: Partial<NixRun['result']>, errors: string[] = []): NixRun {
   return {
     result: { exitCode: 1, signal: undefined, stdout: '', stderrTail: '', ...result },
     readFiles: [],
     errors,
+    warnings: [],
     locations: [],
   };
 }
@@ -29,5 +30,16 @@ describe('a failed nix run', () => {
       run({ stderrTail: 'warning: something odd\n@nix {"action":"stop","id":122054380617729}' }),
     );
     assert.equal(error.message, 'warning: something odd');
+  });
+});
+
+describe('a cache the nix daemon ignores', () => {
+  it('is said in words, with what to change', () => {
+    const warning = untrustedSubstituter(
+      "warning: ignoring untrusted substituter 'https://cache.example.org', you are not a trusted user.",
+    );
+    assert.match(warning ?? '', /ignores the binary cache https:\/\/cache\.example\.org/);
+    assert.match(warning ?? '', /trusted-substituters/);
+    assert.equal(untrustedSubstituter('warning: Git tree is dirty'), undefined);
   });
 });

@@ -24,6 +24,7 @@ function failedRun(errors: string[]): NixRun {
     result: { exitCode: 1, signal: undefined, stdout: '', stderrTail: errors.join('\n') },
     readFiles: [],
     errors,
+    warnings: [],
     locations: [],
   };
 }

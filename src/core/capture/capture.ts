@@ -104,7 +104,12 @@ export async function captureEnvironment(
     context,
   );
   const readFiles = run.readFiles;
-  const captured = { ...replayed, readFiles, nixReportedReads: readFiles.length > 0 };
+  const captured = {
+    ...replayed,
+    readFiles,
+    nixReportedReads: readFiles.length > 0,
+    nixWarnings: run.warnings,
+  };
   return finish(request, 'print-dev-env', captured, await version);
 }
 
@@ -146,6 +151,7 @@ async function finish(
     readonly shell: ShellState;
     readonly readFiles: readonly string[];
     readonly nixReportedReads: boolean;
+    readonly nixWarnings: readonly string[];
     readonly dropped: readonly string[];
   },
   version: string,
@@ -163,6 +169,7 @@ async function finish(
     method,
     nixVersion: version,
     warnings: [
+      ...captured.nixWarnings,
       ...captured.dropped.map((reason) => `dropped variable ${reason}`),
       ...(captured.nixReportedReads ? [] : [inputTrackingDegraded]),
     ],

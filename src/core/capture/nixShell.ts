@@ -27,6 +27,7 @@ export interface NixShellCapture {
   readonly readFiles: readonly string[];
   /** Whether nix itself reported any file it read (Lix at -vv, for one, reports none). */
   readonly nixReportedReads: boolean;
+  readonly nixWarnings: readonly string[];
   readonly dropped: readonly string[];
 }
 
@@ -114,6 +115,7 @@ export async function captureWithNixShell(
       ...withoutSessionState(dump, root, launcherDir),
       readFiles: [...run.readFiles, target.file],
       nixReportedReads: run.readFiles.length > 0,
+      nixWarnings: run.warnings,
     };
   });
 }

@@ -22,6 +22,8 @@ export interface NixRun {
   readonly readFiles: readonly string[];
   /** Nix's error messages, ANSI-free, and the positions they point at. */
   readonly errors: readonly string[];
+  /** What the user should know although nix went on: a cache the daemon would not use. */
+  readonly warnings: readonly string[];
   readonly locations: readonly SourceLocation[];
 }
 
@@ -42,6 +44,7 @@ export async function runNix(
 ): Promise<NixRun> {
   const readFiles = new Set<string>();
   const errors: string[] = [];
+  const warnings = new Set<string>();
   const locations: SourceLocation[] = [];
   const parser = new NixLogParser((event) => {
     switch (event.type) {
@@ -57,6 +60,10 @@ export async function runNix(
           errors.push(event.text);
           if (event.location) locations.push(event.location);
           locations.push(...locationsInText(event.text));
+        }
+        {
+          const warning = untrustedSubstituter(event.text);
+          if (warning) warnings.add(warning);
         }
         logAtLevel(context.logger, event.level, event.text);
         break;
@@ -76,7 +83,26 @@ export async function runNix(
     },
   });
   const unique = new Map(locations.map((l) => [`${l.file}:${l.line}:${l.column}`, l]));
-  return { result, readFiles: [...readFiles], errors, locations: [...unique.values()] };
+  return {
+    result,
+    readFiles: [...readFiles],
+    errors,
+    warnings: [...warnings],
+    locations: [...unique.values()],
+  };
+}
+
+/**
+ * A binary cache the nix daemon ignored because the user is not trusted: without a word, nix
+ * then builds from source what the cache has. Says how to make the daemon use it.
+ */
+export function untrustedSubstituter(message: string): string | undefined {
+  const url = /ignoring untrusted substituter '([^']+)'/.exec(message)?.[1];
+  if (!url) return undefined;
+  return (
+    `the nix daemon ignores the binary cache ${url}, since your user is not trusted: ` +
+    `add it to trusted-substituters (or your user to trusted-users) in /etc/nix/nix.conf and restart the daemon`
+  );
 }
 
 function logAtLevel(logger: Logger, level: number, message: string): void {
