@@ -5,28 +5,50 @@ import { commandOf, usageError } from './cli/args';
 import { parse, runEnv, runStatus } from './cli/env';
 import { runPin } from './cli/pin';
 
+/** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
+const interrupted = new AbortController();
+
 async function main(argv: readonly string[]): Promise<void> {
   if (commandOf(argv) === 'pin') {
     await runPin(argv);
     return;
   }
   const { command, dir, options } = parse(argv);
-  if (command === 'env') await runEnv(dir, options);
+  if (command === 'env') await runEnv(dir, options, interrupted.signal);
   else await runStatus(dir, options);
 }
 
-// 128 + the signal's number, as shells report a process a signal ended.
+// A closed terminal (SIGHUP), Ctrl-C or a kill: nix gets SIGTERM and a grace period to remove
+// its own temporary files, ours are removed, and the exit status is 128 + the signal's number,
+// as shells report it. A second signal, or a run that does not wind down, stops at once.
+const graceMs = 5000;
 for (const [signal, code] of [
+  ['SIGHUP', 129],
   ['SIGINT', 130],
   ['SIGTERM', 143],
 ] as const) {
   process.on(signal, () => {
-    killAllProcessGroups();
-    process.exit(code);
+    process.exitCode = code;
+    const now = () => {
+      killAllProcessGroups();
+      process.exit(code);
+    };
+    if (interrupted.signal.aborted) now();
+    interrupted.abort();
+    setTimeout(now, graceMs).unref();
   });
 }
 
+// `nixshell env | head` closes the pipe early: what the reader wanted, it has. Any other failure
+// to write (a full disk) is one line, not a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`nixshell: cannot write the output: ${error.code ?? error.message}\n`);
+  process.exit(1);
+});
+
 main(process.argv.slice(2)).catch((thrown: unknown) => {
+  if (interrupted.signal.aborted) return;
   const error =
     thrown instanceof TypeError && 'code' in thrown
       ? usageError(thrown.message)

@@ -129,14 +129,18 @@ async function resolveSpec(dir: string, options: CliOptions): Promise<TargetSpec
   return { target, args: options.nixArgs, pinDir: dir };
 }
 
-export async function runEnv(dir: string, options: CliOptions): Promise<void> {
+export async function runEnv(
+  dir: string,
+  options: CliOptions,
+  signal?: AbortSignal,
+): Promise<void> {
   const context = engineContext(options);
   const spec = await resolveSpec(dir, options);
   const found = await lookup(spec, context);
   const entry =
     found.entry && found.freshness.fresh && !options.refresh
       ? found.entry
-      : await captureAndStore(spec, context);
+      : await captureAndStore(spec, context, { signal });
   if (options.diff) {
     process.stdout.write(`${JSON.stringify(diffJson(entry.mutations), null, 2)}\n`);
   } else if (options.json) {

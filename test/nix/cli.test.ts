@@ -1,18 +1,21 @@
 // The CLI (dist/cli.js, bundled by the root hook in setup.test.ts) against real nix: its
 // environment equals nix-shell's own, and a second run on an unchanged project starts no nix.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { userEnvironment, userPath } from '../support/engineHarness';
 import { assertSameEnvironment } from '../support/expectations';
 import { copyFixture, fixtureFile } from '../support/fixtures';
-import { runCli } from '../support/cliRunner';
+import { cliPath, runCli } from '../support/cliRunner';
+import { groupAlive } from '../support/processes';
 import { createNixShim } from '../support/nixShim';
 import {
   evaluations,
   nixShellEnvironment,
   parseEnvZero,
+  processesMatching,
+  waitFor,
   type NixShellDump,
 } from '../support/nixTools';
 import { scratchDir } from '../support/scratch';
@@ -185,5 +188,59 @@ describe('the CLI against real nix', function () {
     assert.equal(result.stdout, '');
     // The last line is the CLI's one-line summary; nix's own message comes before it.
     assert.match(result.stderr, /\nnixshell: syntax error[^\n]*$/);
+  });
+
+  it('ends its capture gently on SIGHUP: nix, its build and every temporary file are gone', async () => {
+    const { top, dir } = await copyFixture('slow-build');
+    const file = path.join(dir, 'shell.nix');
+    // A build of its own, new to the store on every run, and easy to find among processes.
+    const sleep = `/bin/sleep 59.${
+      path
+        .basename(top)
+        .replace(/[^0-9]/g, '')
+        .slice(0, 6) || '1'
+    }`;
+    await writeFile(file, (await readFile(file, 'utf8')).replace('/bin/sleep 60', sleep));
+    const tmp = await scratchDir('nixshell-cli-tmp-');
+    const env = userEnvironment({
+      NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-'),
+      TMPDIR: tmp,
+    });
+    const cli = execa(process.execPath, [cliPath, 'env', dir, '--json'], {
+      env,
+      extendEnv: false,
+      reject: false,
+    });
+    const [builder] = await waitFor('the slow build', async () => {
+      const found = await processesMatching(new RegExp(`^${sleep.replace('.', '\\.')}$`));
+      return found.length > 0 ? found : undefined;
+    });
+    assert.ok(builder);
+    cli.kill('SIGHUP');
+    const result = await cli;
+    assert.equal(result.exitCode, 129, result.stderr);
+    assert.equal(await groupAlive(builder.pgid), false, 'the build is still running');
+    assert.deepEqual(await readdir(tmp), [], 'temporary files were left');
+  });
+
+  it('stops quietly when its reader goes away, and in one line when it cannot write', async () => {
+    const { dir } = await copyFixture('stdenv-basic');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
+    const cli = `'${process.execPath}' '${cliPath}' env '${dir}'`;
+    const head = await execa(
+      '/bin/bash',
+      // `true` reads nothing and exits long before node writes: the write meets a closed pipe.
+      ['-c', `${cli} --json | true; echo "\${PIPESTATUS[0]}"`],
+      { env, extendEnv: false },
+    );
+    assert.equal(head.stdout, '0');
+    assert.equal(head.stderr, '');
+    const full = await execa('/bin/bash', ['-c', `${cli} --json > /dev/full`], {
+      env,
+      extendEnv: false,
+      reject: false,
+    });
+    assert.equal(full.exitCode, 1);
+    assert.equal(full.stderr, 'nixshell: cannot write the output: ENOSPC');
   });
 });
