@@ -12,20 +12,6 @@ import { Tally } from './tally';
 
 const suites = process.argv.slice(2);
 const files = suites.length > 0 ? suites : ['test/nix/**/*.test.ts', 'test/pin/**/*.test.ts'];
-// The daemon run leaves out parity and session (about half its time, well over the budget of
-// ~90 s with them): parity compares a capture with nix-shell and nix develop, both daemon
-// clients alike, and session tests the editor's save and retry timing around captures the
-// other suites cover.
-const daemonFiles =
-  suites.length > 0
-    ? suites
-    : [
-        'test/nix/setup.test.ts',
-        ...['capture', 'cache', 'daemon', 'flake', 'cli', 'fallback', 'stdenv'].map(
-          (name) => `test/nix/${name}.test.ts`,
-        ),
-        'test/pin/**/*.test.ts',
-      ];
 const versions = (process.env['NIXSHELL_TEST_NIX_VERSIONS'] ?? 'system,modern,daemon').split(',');
 const unknown = versions.filter((name) => !['system', 'modern', 'daemon'].includes(name));
 if (unknown.length > 0) throw new Error(`unknown NIXSHELL_TEST_NIX_VERSIONS: ${unknown.join()}`);
@@ -102,7 +88,7 @@ async function daemonCommand(): Promise<
     'NIXSHELL_TEST_CLI_BUILT=1',
     ...(process.env['LANG'] ? [`LANG=${process.env['LANG']}`] : []),
     'mocha',
-    ...daemonFiles,
+    ...files,
   ];
   return { command, cleanup };
 }

@@ -359,6 +359,25 @@ describe('capture of a Nix file through nix-shell', function () {
     );
   });
 
+  it("runs the shell in the environment's own bash, not a bash 3.2 first on PATH", async () => {
+    // macOS's /bin/bash is 3.2, which nixpkgs' setup refuses; nix-shell runs bashInteractive.
+    const bin = path.join(await scratchDir('nixshell-old-bash-'), 'bin');
+    await mkdir(bin);
+    await writeFile(
+      path.join(bin, 'bash'),
+      '#!/bin/sh\necho "GNU bash, version 3.2.57(1)-release" >&2\nexit 2\n',
+      { mode: 0o755 },
+    );
+    const base = userEnvironment({ PATH: `${bin}:${userPath}` });
+    const { env, drv, root } = await capture('stdenv-basic', await testContext({ base }));
+    assertSameEnvironment(
+      env,
+      expectedEnvironment(base, drv, root, {
+        ...stdenvVariables(drv, root, `${bin}:${userPath}`),
+      }),
+    );
+  });
+
   it('refuses a variable over 128 KiB with too-large and applies nothing', async () => {
     const context = await testContext();
     const spec = fileSpec(fixtureFile('too-large'));
