@@ -191,15 +191,10 @@ describe('the CLI against real nix', function () {
   });
 
   it('ends its capture gently on SIGHUP: nix, its build and every temporary file are gone', async () => {
-    const { top, dir } = await copyFixture('slow-build');
+    const { dir } = await copyFixture('slow-build');
     const file = path.join(dir, 'shell.nix');
     // A build of its own, new to the store on every run, and easy to find among processes.
-    const sleep = `/bin/sleep 59.${
-      path
-        .basename(top)
-        .replace(/[^0-9]/g, '')
-        .slice(0, 6) || '1'
-    }`;
+    const sleep = `/bin/sleep 59.${Date.now() % 10_000_000}${process.pid % 10}`;
     await writeFile(file, (await readFile(file, 'utf8')).replace('/bin/sleep 60', sleep));
     const tmp = await scratchDir('nixshell-cli-tmp-');
     const env = userEnvironment({
@@ -211,10 +206,15 @@ describe('the CLI against real nix', function () {
       extendEnv: false,
       reject: false,
     });
-    const [builder] = await waitFor('the slow build', async () => {
+    const building = waitFor('the slow build', async () => {
       const found = await processesMatching(new RegExp(`^${sleep.replace('.', '\\.')}$`));
       return found.length > 0 ? found : undefined;
     });
+    // A CLI that ends before the build starts says why, instead of a wait that times out.
+    void building.catch(() => undefined);
+    const first = await Promise.race([building, cli]);
+    if (!Array.isArray(first)) assert.fail(`the CLI ended before the build: ${first.stderr}`);
+    const [builder] = first;
     assert.ok(builder);
     cli.kill('SIGHUP');
     const result = await cli;
