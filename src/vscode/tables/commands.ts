@@ -35,7 +35,7 @@ export const commandTable = {
     palette: contextKeys.entered,
   },
   'nixShell.openTerminal': {
-    title: "Open Nix shell terminal (bash, with the shell's functions and aliases)",
+    title: 'Open Nix shell terminal',
     icon: '$(terminal-bash)',
     palette: contextKeys.entered,
   },
