@@ -1,14 +1,30 @@
 // `nixshell`: the command-line front end on the same engine as the extension.
+import { readFile } from 'node:fs/promises';
 import { asNixShellError } from './core/errors';
 import { killAllProcessGroups } from './core/process';
-import { commandOf, usageError } from './cli/args';
-import { parse, runEnv, runStatus } from './cli/env';
-import { runPin } from './cli/pin';
+import { argumentError, commandOf } from './cli/args';
+import { parse, runEnv, runStatus, usage } from './cli/env';
+import { pinUsage, runPin } from './cli/pin';
 
 /** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
 const interrupted = new AbortController();
 
+/** The version in the package.json beside the bundle (dist/cli.js → ../package.json). */
+async function version(): Promise<string> {
+  const manifest = await readFile(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(manifest) as { version?: string }).version ?? 'unknown';
+}
+
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    process.stdout.write(`nixshell ${await version()}\n`);
+    return;
+  }
+  if (argv[0] === 'help') {
+    // `nixshell help [COMMAND]`, as `nixshell [COMMAND] --help`.
+    process.stdout.write(`${argv[1] === 'pin' ? pinUsage : usage}\n`);
+    return;
+  }
   if (commandOf(argv) === 'pin') {
     await runPin(argv);
     return;
@@ -51,7 +67,10 @@ main(process.argv.slice(2)).catch((thrown: unknown) => {
   if (interrupted.signal.aborted) return;
   const error =
     thrown instanceof TypeError && 'code' in thrown
-      ? usageError(thrown.message)
+      ? argumentError(
+          thrown,
+          commandOf(process.argv.slice(2)) === 'pin' ? 'nixshell pin --help' : undefined,
+        )
       : asNixShellError(thrown);
   process.stderr.write(`nixshell: ${error.message.split('\n')[0] ?? 'failed'}\n`);
   process.exitCode = error.kind === 'unsupported' ? 2 : 1;

@@ -1,8 +1,29 @@
 import { parseArgs } from 'node:util';
 import { NixShellError } from '../core/errors';
 
-export function usageError(message: string): NixShellError {
-  return new NixShellError('unsupported', `${message} (see nixshell --help)`);
+export function usageError(message: string, help = 'nixshell --help'): NixShellError {
+  return new NixShellError('unsupported', `${message} (see ${help})`);
+}
+
+/**
+ * Node's parseArgs explains its errors at length (and with an unbalanced quote); the CLI says
+ * what was wrong in one line.
+ */
+export function argumentError(
+  error: TypeError & { code?: unknown },
+  help = 'nixshell --help',
+): NixShellError {
+  const option = /'(-[^' ]+)/.exec(error.message)?.[1];
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return usageError(`unknown option ${option ?? error.message}`, help);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return usageError(`${option ?? 'an option'} needs a value`, help);
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return usageError('too many arguments', help);
+    default:
+      return usageError(error.message.split('.')[0] ?? error.message, help);
+  }
 }
 
 /** Pulls `--arg A B`, `--argstr A B` and `-I P` out first: parseArgs takes one value per flag. */

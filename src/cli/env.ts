@@ -19,6 +19,7 @@ Commands:
                  (default: shell \`export\` lines; --json: every variable; --diff: the changes)
   status [DIR]   the chosen environment file and the state of its cache
   pin ...        pin nixpkgs for DIR in nixpkgs.lock.json (see nixshell pin --help)
+  help [COMMAND] this help, or a command's
 
 Options:
   --json               print JSON
@@ -34,7 +35,8 @@ Options:
   --nix PATH           the nix executable or its directory (default: on PATH)
   --timeout SECONDS    give up evaluating after this long (default: no limit)
   --verbose            log what nix does to stderr
-  -h, --help           show this help`;
+  -h, --help           show this help
+  -V, --version        show the version`;
 
 interface CliOptions {
   readonly json: boolean;

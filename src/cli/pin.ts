@@ -26,7 +26,10 @@ import {
 } from '../core/pin';
 import { usageError } from './args';
 
-const pinUsage = `Usage:
+/** A usage error of `nixshell pin`, pointing at its own help. */
+const pinUsageError = (message: string) => usageError(message, 'nixshell pin --help');
+
+export const pinUsage = `Usage:
   nixshell pin [DIR] (--branch B | --channel C | --rev R) [--from github:OWNER/REPO | --from git+URL]
   nixshell pin update [DIR] [--dry-run]
   nixshell pin show [DIR] [--json]
@@ -91,7 +94,7 @@ function parsePin(argv: readonly string[]): {
   const subcommand = pinSubcommands.find((name) => name === rest[0]) ?? 'pin';
   if (subcommand !== 'pin') rest.shift();
   const [dir, ...extra] = rest;
-  if (extra.length > 0) throw usageError(`unexpected argument ${extra[0] ?? ''}`);
+  if (extra.length > 0) throw pinUsageError(`unexpected argument ${extra[0] ?? ''}`);
   const options: PinOptions = {
     branch: values.branch,
     channel: values.channel,
@@ -111,7 +114,7 @@ function parsePin(argv: readonly string[]): {
     import: given(['branch', 'channel', 'rev', 'dryRun', 'json']),
   }[subcommand];
   if (misplaced.length > 0) {
-    throw usageError(
+    throw pinUsageError(
       `pin${subcommand === 'pin' ? '' : ` ${subcommand}`} takes no ${misplaced[0] ?? ''} option`,
     );
   }
@@ -122,13 +125,13 @@ function pinSpec(options: PinOptions): PinSpec {
   const { branch, channel, rev, from } = options;
   if (channel !== undefined) {
     if (branch !== undefined || rev !== undefined || from !== undefined)
-      throw usageError('--channel takes no --branch, --rev or --from');
+      throw pinUsageError('--channel takes no --branch, --rev or --from');
     return { kind: 'channel', channel };
   }
   if (branch !== undefined)
     return { kind: 'branch', branch, ...(rev !== undefined ? { rev } : {}) };
   if (rev !== undefined) return { kind: 'rev', rev };
-  throw usageError('pin needs --branch, --channel or --rev');
+  throw pinUsageError('pin needs --branch, --channel or --rev');
 }
 
 async function pinContext(options: PinOptions): Promise<PinContext> {
@@ -174,7 +177,7 @@ async function runPinSubcommand(
     case 'update': {
       // A flake's pin is flake.lock's nixpkgs input: nix itself updates it.
       if (!(await readLock(dir)) && (await currentPin(dir, new Date(), 'flake.lock'))) {
-        if (options.dryRun) throw usageError('a flake has no dry run: nix updates flake.lock');
+        if (options.dryRun) throw pinUsageError('a flake has no dry run: nix updates flake.lock');
         const before = await currentPin(dir, new Date(), 'flake.lock');
         await updateFlakePin(dir, await pinContext(options));
         const after = await currentPin(dir, new Date(), 'flake.lock');
@@ -215,7 +218,7 @@ async function runPinSubcommand(
     case 'import': {
       const from = options.from as ImportSource | undefined;
       if (from === undefined || !Object.hasOwn(importFiles, from))
-        throw usageError('pin import needs --from niv, --from npins or --from flake');
+        throw pinUsageError('pin import needs --from niv, --from npins or --from flake');
       const info = lockInfo(await importPin(dir, from, await pinContext(options)));
       out(`imported ${pinLabel(info)} (${info.description}) from ${importFiles[from]}`);
       return;

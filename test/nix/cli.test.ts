@@ -18,6 +18,7 @@ import {
   waitFor,
   type NixShellDump,
 } from '../support/nixTools';
+import { repoRoot } from '../support/nixEnv';
 import { scratchDir } from '../support/scratch';
 
 /**
@@ -242,5 +243,27 @@ describe('the CLI against real nix', function () {
     });
     assert.equal(full.exitCode, 1);
     assert.equal(full.stderr, 'nixshell: cannot write the output: ENOSPC');
+  });
+
+  it('answers --version, help and a wrong option each in the way a user expects', async () => {
+    const env = userEnvironment();
+    const manifest = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const version = await runCli(['--version'], env);
+    assert.equal(version.stdout, `nixshell ${manifest.version}`);
+    const help = await runCli(['help'], env);
+    assert.equal(help.exitCode, 0);
+    assert.match(help.stdout, /^Usage: nixshell <command>/);
+    assert.match((await runCli(['help', 'pin'], env)).stdout, /nixshell pin update/);
+    for (const [args, line] of [
+      [['env', '--bogus'], 'nixshell: unknown option --bogus (see nixshell --help)'],
+      [['env', '--file'], 'nixshell: --file needs a value (see nixshell --help)'],
+      [['pin', '--frob'], 'nixshell: unknown option --frob (see nixshell pin --help)'],
+    ] as const) {
+      const result = await runCli(args, env);
+      assert.equal(result.exitCode, 2, args.join(' '));
+      assert.equal(result.stderr, line);
+    }
   });
 });
