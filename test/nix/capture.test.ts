@@ -340,15 +340,14 @@ describe('capture of a Nix file through nix-shell', function () {
     assert.equal(env['HOOK_SAW_DEV'], env['dev']);
   });
 
-  it('needs no `env` that knows -0: the shell dumps itself with bash builtins', async () => {
-    // Older macOS has an `env` without -0; an empty dump once unset every variable.
-    const bin = path.join(await scratchDir('nixshell-bsd-env-'), 'bin');
+  /**
+   * Captures stdenv-basic with a stand-in `tool` (a script) first on the user's PATH, and checks
+   * the environment is exactly the one without it.
+   */
+  async function assertUnaffectedBy(tool: string, script: string): Promise<void> {
+    const bin = path.join(await scratchDir('nixshell-stand-in-'), 'bin');
     await mkdir(bin);
-    await writeFile(
-      path.join(bin, 'env'),
-      '#!/bin/sh\necho "env: illegal option -- 0" >&2\nexit 1\n',
-      { mode: 0o755 },
-    );
+    await writeFile(path.join(bin, tool), script, { mode: 0o755 });
     const base = userEnvironment({ PATH: `${bin}:${userPath}` });
     const { env, drv, root } = await capture('stdenv-basic', await testContext({ base }));
     assertSameEnvironment(
@@ -357,24 +356,18 @@ describe('capture of a Nix file through nix-shell', function () {
         ...stdenvVariables(drv, root, `${bin}:${userPath}`),
       }),
     );
+  }
+
+  it('needs no `env` that knows -0: the shell dumps itself with bash builtins', async () => {
+    // Older macOS has an `env` without -0; an empty dump once unset every variable.
+    await assertUnaffectedBy('env', '#!/bin/sh\necho "env: illegal option -- 0" >&2\nexit 1\n');
   });
 
   it("runs the shell in the environment's own bash, not a bash 3.2 first on PATH", async () => {
     // macOS's /bin/bash is 3.2, which nixpkgs' setup refuses; nix-shell runs bashInteractive.
-    const bin = path.join(await scratchDir('nixshell-old-bash-'), 'bin');
-    await mkdir(bin);
-    await writeFile(
-      path.join(bin, 'bash'),
+    await assertUnaffectedBy(
+      'bash',
       '#!/bin/sh\necho "GNU bash, version 3.2.57(1)-release" >&2\nexit 2\n',
-      { mode: 0o755 },
-    );
-    const base = userEnvironment({ PATH: `${bin}:${userPath}` });
-    const { env, drv, root } = await capture('stdenv-basic', await testContext({ base }));
-    assertSameEnvironment(
-      env,
-      expectedEnvironment(base, drv, root, {
-        ...stdenvVariables(drv, root, `${bin}:${userPath}`),
-      }),
     );
   });
 
