@@ -80,6 +80,8 @@ async function runOnFlake(
       ...nixCommandFlags,
       ...command,
       ...nixLogFlagsFor(context.nix.identity),
+      // A module's mistake is deep in the trace, which nix ≥2.20 truncates without this flag.
+      '--show-trace',
       // With the eval cache, nix logs no `evaluating file` lines, and errors lose their files.
       '--option',
       'eval-cache',
