@@ -11,7 +11,7 @@ import {
   findConfiguration,
   type SystemConfiguration,
 } from '../core/configs/kinds';
-import { buildVm, vmPlatformWarning } from '../core/configs/vm';
+import { assertHasVm, buildVm, vmPlatformWarning } from '../core/configs/vm';
 import { baseEnvironment } from '../core/engine';
 import { asNixShellError, NixShellError, userLocation } from '../core/errors';
 import { streamLogger, type Logger } from '../core/logger';
@@ -173,17 +173,12 @@ function resolve(
 function listConfigurations(all: readonly SystemConfiguration[], options: ConfigsOptions): void {
   if (options.json) {
     const rows = all.map((c) => ({
-      ...c,
+      kind: c.kind,
+      name: c.name,
       attr: configurationAttr(c),
       flake: path.join(c.flakeDir, 'flake.nix'),
     }));
-    process.stdout.write(
-      `${JSON.stringify(
-        rows.map(({ flakeDir: _, ...row }) => row),
-        null,
-        2,
-      )}\n`,
-    );
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
   for (const c of all) {
@@ -230,12 +225,7 @@ async function runVm(
   context: ConfigurationContext,
   signal: AbortSignal,
 ): Promise<void> {
-  if (config.kind !== 'nixos') {
-    throw usageError(
-      `${config.name} is not a NixOS configuration: only NixOS builds a VM`,
-      'nixshell configs --help',
-    );
-  }
+  assertHasVm(config);
   const warning = await vmPlatformWarning();
   if (warning) process.stderr.write(`nixshell: warning: ${warning}\n`);
   process.stderr.write(`nixshell: building the VM of ${config.name}\n`);

@@ -13,7 +13,7 @@ import {
   type SystemConfiguration,
 } from '../core/configs/kinds';
 import { buildVm, vmPlatformWarning } from '../core/configs/vm';
-import { asNixShellError, isCancellation, NixShellError } from '../core/errors';
+import { asNixShellError, isCancellation, NixShellError, userLocation } from '../core/errors';
 import { config as settings } from './config';
 import type { EvaluationDiagnostics } from './diagnostics';
 import type { FolderController } from './folder';
@@ -219,7 +219,7 @@ export class SystemConfigurations implements vscode.Disposable {
   }
 
   private showFailure(config: SystemConfiguration, error: NixShellError): void {
-    const at = error.locations[0];
+    const at = userLocation(error.locations);
     void showError(error, {
       label: config.name,
       showLog: this.services.showLog,

@@ -31,17 +31,22 @@ export interface BuiltVm {
   readonly runScript: string;
 }
 
-/** Builds a NixOS configuration's VM, as `nixos-rebuild build-vm` does, and finds its script. */
-export async function buildVm(
-  config: SystemConfiguration,
-  context: ConfigurationContext,
-): Promise<BuiltVm> {
+/** Only NixOS configurations have a VM; asking for another's is a mistake of the caller. */
+export function assertHasVm(config: SystemConfiguration): void {
   if (config.kind !== 'nixos') {
     throw new NixShellError(
       'unsupported',
       `${config.name} is not a NixOS configuration: only NixOS builds a VM`,
     );
   }
+}
+
+/** Builds a NixOS configuration's VM, as `nixos-rebuild build-vm` does, and finds its script. */
+export async function buildVm(
+  config: SystemConfiguration,
+  context: ConfigurationContext,
+): Promise<BuiltVm> {
+  assertHasVm(config);
   const outPath = await buildConfigurationAttr(config, vmAttr(config), context);
   const bin = path.join(outPath, 'bin');
   const scripts = (await readdir(bin).catch(() => [] as string[])).filter((name) =>
