@@ -5,6 +5,7 @@ import { killAllProcessGroups } from './core/process';
 import { argumentError, commandOf } from './cli/args';
 import { parse, runEnv, runStatus, usage } from './cli/env';
 import { pinUsage, runPin } from './cli/pin';
+import { configCommands, configsUsage, runConfigs } from './cli/configs';
 
 /** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
 const interrupted = new AbortController();
@@ -22,11 +23,17 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (argv[0] === 'help') {
     // `nixshell help [COMMAND]`, as `nixshell [COMMAND] --help`.
-    process.stdout.write(`${argv[1] === 'pin' ? pinUsage : usage}\n`);
+    const topic = argv[1] ?? '';
+    const isConfigs = (configCommands as readonly string[]).includes(topic);
+    process.stdout.write(`${topic === 'pin' ? pinUsage : isConfigs ? configsUsage : usage}\n`);
     return;
   }
   if (commandOf(argv) === 'pin') {
     await runPin(argv);
+    return;
+  }
+  if ((configCommands as readonly string[]).includes(commandOf(argv) ?? '')) {
+    await runConfigs(argv, interrupted.signal);
     return;
   }
   const { command, dir, options } = parse(argv);

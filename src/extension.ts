@@ -6,6 +6,7 @@ import { asNixShellError } from './core/errors';
 import { killAllProcessGroups } from './core/process';
 import { createApi, type NixShellApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
+import { SystemConfigurations } from './vscode/configurations';
 import { registerDebugEnvironment } from './vscode/debug';
 import { EvaluationDiagnostics } from './vscode/diagnostics';
 import { HostEnvironment } from './vscode/hostEnv';
@@ -48,10 +49,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
         diagnostics,
         memories,
         select: (folder): Promise<boolean> =>
-          selectEnvironment(workspace.ensureController(folder), memories),
+          selectEnvironment(workspace.ensureController(folder), memories, configurations),
       },
       host,
     );
+    const configurations = new SystemConfigurations({
+      diagnostics,
+      showLog,
+      controllerFor: (folder) => workspace.ensureController(folder),
+    });
     const documents = new EnvironmentDocuments(
       (uri) =>
         workspace.all.find((c) => c.folder.uri.toString() === uri.toString())?.session.applied,
@@ -60,12 +66,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
       host,
       diagnostics,
       workspace,
+      configurations,
       documents,
       workspace.onDidChangeEnvironment((folder) => documents.refresh(folder)),
       vscode.workspace.registerTextDocumentContentProvider(environmentScheme, documents),
       registerDebugEnvironment(workspace, pristine),
       shellTerminals.registerProfile(() => workspace.all),
-      ...registerCommands({ workspace, shellTerminals, showLog }),
+      ...registerCommands({ workspace, configurations, shellTerminals, showLog }),
     );
     // Restricted Mode: terminals must not get an environment kept from a trusted session.
     if (!vscode.workspace.isTrusted) context.environmentVariableCollection.clear();

@@ -52,9 +52,19 @@ export function commandOf(argv: readonly string[]): string | undefined {
     allowPositionals: true,
     strict: false,
     options: Object.fromEntries(
-      ['file', 'dev-shell', 'cache-dir', 'nix', 'timeout', 'branch', 'channel', 'rev', 'from'].map(
-        (name) => [name, { type: 'string' as const }],
-      ),
+      [
+        'file',
+        'dev-shell',
+        'cache-dir',
+        'nix',
+        'timeout',
+        'branch',
+        'channel',
+        'rev',
+        'from',
+        'config',
+        'against',
+      ].map((name) => [name, { type: 'string' as const }]),
     ),
   });
   return positionals[0];

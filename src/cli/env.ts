@@ -19,6 +19,8 @@ Commands:
                  (default: shell \`export\` lines; --json: every variable; --diff: the changes)
   status [DIR]   the chosen environment file and the state of its cache
   pin ...        pin nixpkgs for DIR in nixpkgs.lock.json (see nixshell pin --help)
+  configs [DIR]  the NixOS, nix-darwin and home-manager configurations of DIR's flakes;
+                 check, vm and compare them (see nixshell configs --help)
   help [COMMAND] this help, or a command's
 
 Options:

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+
 /** A position in a Nix file that an error points at (1-based, as nix prints it). */
 export interface SourceLocation {
   readonly file: string;
@@ -60,4 +62,15 @@ export function asNixShellError(error: unknown): NixShellError {
   if (error instanceof NixShellError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new NixShellError('evaluation', message, { cause: error });
+}
+
+/**
+ * The position of an error the user can edit: the first one outside /nix/store (nixpkgs, a
+ * flake's store copy) that exists, else the first that exists.
+ */
+export function userLocation(locations: readonly SourceLocation[]): SourceLocation | undefined {
+  return (
+    locations.find((l) => !l.file.startsWith('/nix/store/') && existsSync(l.file)) ??
+    locations.find((l) => existsSync(l.file))
+  );
 }

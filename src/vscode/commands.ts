@@ -9,6 +9,8 @@ import {
   updatePinCommand,
   verifyPinCommand,
 } from './pin/commands';
+import type { SystemConfigurations } from './configurations';
+import { configurationsCommand } from './configurationsPick';
 import { selectEnvironment } from './select';
 import type { NixShellTerminals } from './shellTerminal';
 import { environmentUri } from './showEnvironment';
@@ -17,6 +19,7 @@ import type { WorkspaceController } from './workspace';
 
 export interface CommandServices {
   readonly workspace: WorkspaceController;
+  readonly configurations: SystemConfigurations;
   readonly shellTerminals: NixShellTerminals;
   readonly showLog: () => void;
 }
@@ -58,7 +61,10 @@ const handlers: Record<CommandId, Handler> = {
   },
   'nixShell.select': async (services, uri) => {
     const controller = await pickController(services, uri, 'Select the Nix environment of');
-    if (controller && (await selectEnvironment(controller, services.workspace.memories))) {
+    if (
+      controller &&
+      (await selectEnvironment(controller, services.workspace.memories, services.configurations))
+    ) {
       await rememberEntered(services, controller);
     }
   },
@@ -99,6 +105,12 @@ const handlers: Record<CommandId, Handler> = {
     importPinCommand(controller),
   ),
   'nixShell.pinActions': onFolder('nixpkgs pin of', pinActionsCommand),
+  'nixShell.configurations': async (services, uri, options) => {
+    const controller = await pickController(services, uri, 'System configurations of');
+    return controller
+      ? configurationsCommand(services.configurations, controller, options)
+      : undefined;
+  },
 };
 
 function isPinOriginal(value: unknown): value is PinOriginal {

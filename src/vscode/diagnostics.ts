@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { NixShellError, SourceLocation } from '../core/errors';
+import { userLocation, type NixShellError } from '../core/errors';
 
 /**
  * Puts an evaluation error where it happened: a diagnostic at the file and line nix names.
@@ -16,7 +15,7 @@ export class EvaluationDiagnostics implements vscode.Disposable {
     for (const uri of this.owned.get(folderKey) ?? []) this.collection.delete(uri);
     this.owned.delete(folderKey);
     if (!error || error.kind === 'cancelled') return;
-    const location = pickLocation(error.locations);
+    const location = userLocation(error.locations);
     const uri = vscode.Uri.file(location?.file ?? fallbackFile);
     const line = Math.max((location?.line ?? 1) - 1, 0);
     const column = Math.max((location?.column ?? 1) - 1, 0);
@@ -33,11 +32,4 @@ export class EvaluationDiagnostics implements vscode.Disposable {
   dispose(): void {
     this.collection.dispose();
   }
-}
-
-function pickLocation(locations: readonly SourceLocation[]): SourceLocation | undefined {
-  return (
-    locations.find((l) => !l.file.startsWith('/nix/store/') && existsSync(l.file)) ??
-    locations.find((l) => existsSync(l.file))
-  );
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { ConfigurationContext } from '../core/configs/evaluate';
 import type { EnvironmentCache } from '../core/cache/store';
 import { chooseTarget } from '../core/discovery';
 import { baseEnvironment, type EngineContext } from '../core/engine';
@@ -228,6 +229,23 @@ export class FolderController implements vscode.Disposable {
       ),
       logger: this.logger,
       ...(signal ? { signal } : {}),
+    };
+  }
+
+  /** What evaluating and building the folder's system configurations needs. */
+  async configurationContext(
+    signal: AbortSignal,
+    onProgress: (text: string) => void,
+  ): Promise<ConfigurationContext> {
+    const { nixPath, base, logger, evaluationTimeoutMs } = this.engineContext();
+    return {
+      nix: await locateNix(nixPath, base['PATH']),
+      env: { ...base },
+      logger,
+      signal,
+      onProgress,
+      evaluationTimeoutMs,
+      hookTimeoutMs: 0,
     };
   }
 

@@ -4,11 +4,15 @@ import { findCandidates } from '../core/discovery';
 import { isCancellation } from '../core/errors';
 import { listDevShells } from '../core/nix/flake';
 import { locateNix } from '../core/nix/installation';
+import { configurationAttr, configurationKinds } from '../core/configs/kinds';
+import type { SystemConfigurations } from './configurations';
 import type { FolderController } from './folder';
 import type { FolderMemories, RememberedChoice } from './memory';
 
 interface EnvironmentItem extends vscode.QuickPickItem {
-  readonly choice: RememberedChoice;
+  readonly choice?: RememberedChoice;
+  /** A system configuration: not an environment; choosing it offers its actions. */
+  readonly configuration?: string;
 }
 
 /**
@@ -19,6 +23,7 @@ interface EnvironmentItem extends vscode.QuickPickItem {
 export async function selectEnvironment(
   controller: FolderController,
   memories: FolderMemories,
+  configurations?: SystemConfigurations,
 ): Promise<boolean> {
   const folder = controller.folder;
   const root = folder.uri.fsPath;
@@ -53,14 +58,51 @@ export async function selectEnvironment(
       });
     }
   }
+  list.push(...(await configurationItems(controller, configurations, listing.signal)));
   items.items = list;
   items.busy = false;
-  const choice = (await picked)?.choice;
+  const accepted = await picked;
   items.dispose();
+  if (accepted?.configuration) {
+    void vscode.commands.executeCommand('nixShell.configurations', folder.uri, {
+      config: accepted.configuration,
+    });
+    return false;
+  }
+  const choice = accepted?.choice;
   if (!choice) return false;
   await memories.update(folder.uri, { choice });
   await controller.enter({ userInitiated: true });
   return true;
+}
+
+/**
+ * The folder's NixOS, nix-darwin and home-manager configurations, in a group of their own:
+ * they are not environments to enter; choosing one offers its actions (check, VM, compare).
+ */
+async function configurationItems(
+  controller: FolderController,
+  configurations: SystemConfigurations | undefined,
+  signal: AbortSignal,
+): Promise<EnvironmentItem[]> {
+  if (!configurations || !vscode.workspace.isTrusted) return [];
+  try {
+    const found = await configurations.list(controller, signal);
+    if (found.length === 0) return [];
+    const root = controller.folder.uri.fsPath;
+    return [
+      { label: 'System configurations', kind: vscode.QuickPickItemKind.Separator },
+      ...found.map((config) => ({
+        label: `$(server-environment) ${config.name}`,
+        description: `${configurations.describe(config)}: check, VM, compare…`,
+        detail: `${path.relative(root, path.join(config.flakeDir, 'flake.nix'))}#${configurationAttr(config)}`,
+        configuration: `${configurationKinds[config.kind].output}.${config.name}`,
+      })),
+    ];
+  } catch (error) {
+    if (!isCancellation(error)) controller.logError('listing the system configurations', error);
+    return [];
+  }
 }
 
 /** The flake's devShells, or none (logged) when the flake cannot be evaluated. */

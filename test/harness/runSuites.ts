@@ -29,6 +29,8 @@ interface Suite {
   readonly name: string;
   /** A directory of test/integration/workspaces, then optionally a .code-workspace in it. */
   readonly workspace: string;
+  /** Where the workspace is copied from instead: a directory of test/fixtures, shared with the real-nix tests. */
+  readonly fromFixtures?: boolean;
   readonly trusted?: boolean;
   /** Suites with the same profile share workspace copy, user data and global storage. */
   readonly profile?: string;
@@ -54,6 +56,8 @@ const suites: readonly Suite[] = [
     // The user's channel: what `<nixpkgs>` is until the project pins it.
     env: (root) => ({ NIX_PATH: `nixpkgs=${path.join(root, 'channel')}` }),
   },
+  // The stand-in NixOS, nix-darwin and home-manager configurations of test/nix/configs.test.ts.
+  { name: 'configs', workspace: 'nixos-configs', fromFixtures: true },
 ];
 
 const timeoutMs = Number(process.env['E2E_TIMEOUT_MS'] ?? 300_000);
@@ -70,9 +74,8 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
   const workspaceRoot = path.join(profileDir, 'workspace');
   if (!(await exists(workspaceRoot))) {
     await mkdir(runDir, { recursive: true });
-    await cp(path.join(repoRoot, 'test/integration/workspaces', workspaceDir), workspaceRoot, {
-      recursive: true,
-    });
+    const from = suite.fromFixtures ? 'test/fixtures' : 'test/integration/workspaces';
+    await cp(path.join(repoRoot, from, workspaceDir), workspaceRoot, { recursive: true });
   }
   const workspace = path.join(workspaceRoot, ...rest);
   const report = path.join(runDir, `${suite.name}.report.txt`);

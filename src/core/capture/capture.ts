@@ -10,7 +10,7 @@ import { existingPaths, referencedStorePaths } from '../cache/store';
 import { targetRoot, type TargetSpec } from '../target';
 import { parseDevEnv, replayScript, type DevEnv } from './devEnv';
 import { captureWithNixShell } from './nixShell';
-import { flakeSourceMapper, localInputs } from './inputs';
+import { inFlakeCheckout, localInputs } from './inputs';
 import { findBash } from './bash';
 import { readsSearchPathNixpkgs } from './nixpkgs';
 import { runNix, runReplay, type StepContext } from './run';
@@ -177,22 +177,13 @@ async function finish(
   };
 }
 
-/**
- * A flake is evaluated from its copy in the store; an error there points at the store copy,
- * which the user cannot edit. Point it at the file in the checkout instead.
- */
+/** A flake's error pointed at the checkout's files rather than the store copy's. */
 async function inCheckout(
   error: NixShellError,
   spec: TargetSpec,
   readFiles: readonly string[],
 ): Promise<NixShellError> {
-  if (spec.target.kind !== 'flake' || error.locations.length === 0) return error;
-  const toLocal = await flakeSourceMapper(spec.target.dir, readFiles);
-  return new NixShellError(error.kind, error.message, {
-    ...(error.details ? { details: error.details } : {}),
-    locations: error.locations.map((l) => ({ ...l, file: toLocal(l.file) ?? l.file })),
-    cause: error,
-  });
+  return spec.target.kind === 'flake' ? inFlakeCheckout(error, spec.target.dir, readFiles) : error;
 }
 
 export function installableArgs(spec: TargetSpec): string[] {

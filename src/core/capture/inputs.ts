@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { NixShellError } from '../errors';
 import { gitTopLevel } from '../nix/flake';
 import { entryFiles, targetRoot, type EnvTarget } from '../target';
 
@@ -51,6 +52,24 @@ export async function flakeSourceMapper(
     const source = sourceStorePath.exec(file)?.[0];
     return source && sources.has(source) ? path.join(top, file.slice(source.length)) : file;
   };
+}
+
+/**
+ * A flake is evaluated from its copy in the store; an error there points at the store copy,
+ * which the user cannot edit. Point it at the file in the checkout instead.
+ */
+export async function inFlakeCheckout(
+  error: NixShellError,
+  flakeDir: string,
+  readFiles: readonly string[],
+): Promise<NixShellError> {
+  if (error.locations.length === 0) return error;
+  const toLocal = await flakeSourceMapper(flakeDir, readFiles);
+  return new NixShellError(error.kind, error.message, {
+    ...(error.details ? { details: error.details } : {}),
+    locations: error.locations.map((l) => ({ ...l, file: toLocal(l.file) ?? l.file })),
+    cause: error,
+  });
 }
 
 /** Whether `outer` is `inner` or one of its ancestors. */

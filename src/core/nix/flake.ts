@@ -14,20 +14,39 @@ export async function listDevShells(
   signal?: AbortSignal,
 ): Promise<string[]> {
   const system = await nixSystem(nix, env);
+  return listFlakeAttrNames(
+    nix,
+    flakeDir,
+    'devShells',
+    `shells: builtins.attrNames (shells.${JSON.stringify(system)} or {})`,
+    { env, signal },
+  );
+}
+
+/**
+ * The names `apply` returns for the flake output `output` (`nixosConfigurations`,
+ * `devShells`), evaluating only that output; none when the flake does not have it.
+ */
+export async function listFlakeAttrNames(
+  nix: NixInstallation,
+  flakeDir: string,
+  output: string,
+  apply: string,
+  options: { env: Record<string, string>; signal?: AbortSignal | undefined },
+): Promise<string[]> {
   const result = await runInProcessGroup(
     nix.nix,
-    [
-      ...nixCommandFlags,
-      'eval',
-      '--json',
-      `${flakeRef(flakeDir)}#devShells`,
-      '--apply',
-      `shells: builtins.attrNames (shells.${JSON.stringify(system)} or {})`,
-    ],
-    { cwd: flakeDir, env, signal, collectStdout: true, timeoutMs: 600_000 },
+    [...nixCommandFlags, 'eval', '--json', `${flakeRef(flakeDir)}#${output}`, '--apply', apply],
+    {
+      cwd: flakeDir,
+      env: options.env,
+      signal: options.signal,
+      collectStdout: true,
+      timeoutMs: 600_000,
+    },
   );
   if (result.exitCode !== 0) {
-    const missing = /does not provide attribute|attribute 'devShells' missing/.test(
+    const missing = new RegExp(`does not provide attribute|attribute '${output}' missing`).test(
       result.stderrTail,
     );
     if (missing) return [];

@@ -50,6 +50,11 @@ export const commandTable = {
     title: 'Import pin from niv / npins / flake.lock',
     icon: '$(cloud-download)',
   },
+  'nixShell.configurations': {
+    title: 'NixOS configurations…',
+    icon: '$(server-environment)',
+    palette: contextKeys.hasEnvironment,
+  },
   'nixShell.pinActions': { title: 'Show pin actions', icon: '$(pin)', palette: 'false' },
 } as const satisfies Record<string, CommandSpec>;
 

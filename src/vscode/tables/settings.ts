@@ -132,6 +132,13 @@ export const settingsTable = {
     description:
       'Where channel pins are resolved (`/CHANNEL/nixexprs.tar.xz` redirects to a release). The environment variable NIXSHELL_CHANNELS_URL overrides it.',
   }),
+  'configurations.checkOnSave': setting<boolean>({
+    default: false,
+    scope: 'resource',
+    schema: { type: 'boolean' },
+    description:
+      'When a .nix file (or flake.lock) of a flake is saved, check its NixOS, nix-darwin and home-manager configurations (evaluate each to its system derivation, building nothing). Errors become diagnostics where nix points; the last good result is kept.',
+  }),
   languageServer: setting<'auto' | 'nixd' | 'nil' | 'off'>({
     default: 'auto',
     scope: 'resource',
