@@ -20,6 +20,7 @@ import {
   workbenchUrl,
   type Harness,
 } from './codeServer';
+import { checkAfterShutdown } from './afterShutdown';
 import { servePageRequests } from './pageRequests';
 import { saveEvidence, stamp, type SuiteResult } from './report';
 import { runUiSmoke } from './uiSmoke';
@@ -38,6 +39,8 @@ interface Suite {
   readonly files?: string;
   /** Run against the modern Nix (test/nix-versions/install-nix.sh) instead of the system's. */
   readonly modernNix?: boolean;
+  /** What the harness checks once the suite's extension host has stopped, given its output. */
+  readonly afterHost?: (output: string) => Promise<Omit<SuiteResult, 'ok'>>;
 }
 
 const suites: readonly Suite[] = [
@@ -45,6 +48,7 @@ const suites: readonly Suite[] = [
   { name: 'trusted-nix-2.26', files: 'trusted', workspace: 'basic', modernNix: true },
   { name: 'multiroot', workspace: 'multiroot/multiroot.code-workspace' },
   { name: 'untrusted', workspace: 'basic', trusted: false },
+  { name: 'shutdown', workspace: 'basic', afterHost: checkAfterShutdown },
   { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
   { name: 'reopen2', workspace: 'reopen', profile: 'reopen' },
   { name: 'language', workspace: 'language' },
@@ -82,6 +86,9 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
   );
   const output = path.join(runDir, `output-${suite.name}`);
   await mkdir(output, { recursive: true });
+  // A TMPDIR of the suite's own, so a test can tell what the extension and nix left in it.
+  const tmpdir = path.join(runDir, `tmp-${suite.name}`);
+  await mkdir(tmpdir, { recursive: true });
   const server = await startCodeServer(harness, {
     runDir,
     workspace,
@@ -94,6 +101,7 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     env: nixTestEnv({
       PATH: `${shim.dir}:${process.env['PATH'] ?? ''}`,
       NIXSHELL_SHIM_LOG: shim.log,
+      TMPDIR: tmpdir,
       NIXSHELL_SUITE: suite.files ?? suite.name,
       NIXSHELL_TEST_OUTPUT: output,
       E2E_REPORT_FILE: report,
@@ -132,7 +140,13 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     process.stdout.write(await readFile(report, 'utf8').catch(() => ''));
     if (code === 'timeout')
       console.log(`${stamp()} suite ${suite.name} timed out after ${timeoutMs} ms`);
-    const counts = await readCounts(`${report}.json`);
+    const host = await readCounts(`${report}.json`);
+    const after = suite.afterHost ? await suite.afterHost(output) : undefined;
+    const counts = {
+      passes: host.passes + (after?.passes ?? 0),
+      failures: host.failures + (after?.failures ?? 0),
+      pending: host.pending + (after?.pending ?? 0),
+    };
     const result = { ...counts, ok: code === 0 && counts.failures === 0 };
     if (!result.ok) await saveEvidence(page, suite.name, runDir);
     return result;
