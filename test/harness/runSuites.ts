@@ -1,6 +1,6 @@
 // Runs the integration suite (test/integration) inside a real VS Code extension host,
 // code-server's, driven by headless Chromium, offline; then the UI smoke test of the packaged
-// VSIX. Each suite gets a fresh copy of its workspace, its own user data, and a recording
+// VSIX. Each suite gets a fresh copy of its workspace, its own user data and TMPDIR, and a recording
 // `nix` shim on PATH. Prints mocha's report of each, then one line
 // "N passed, N failed, N skipped", and exits non-zero if anything failed.
 //
