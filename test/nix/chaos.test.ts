@@ -76,8 +76,8 @@ const rounds = 20;
 const seed = 20_261_201;
 // What nix or the shell may die of: the OOM killer, or a kill from elsewhere.
 const nixSignals = ['SIGKILL', 'SIGTERM'] as const;
-// What a user or the system sends the CLI: a closed terminal, Ctrl-C, a kill.
-const cliSignals = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
+// What a user or the system sends the CLI: a closed terminal, Ctrl-C, a kill, the OOM killer.
+const cliSignals = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGKILL'] as const;
 
 describe('chaos: the capture killed at random moments', function () {
   this.timeout(240_000);
@@ -111,11 +111,11 @@ describe('chaos: the capture killed at random moments', function () {
     };
     for (let round = 1; round <= rounds; round++) {
       const before = JSON.stringify(await capturedAt());
-      // The victim, and the phase it is killed in: nix or the shell while they run, the CLI
-      // while nix runs, while the shell runs, or at any moment of its run.
+      // The victim, and the phase it is killed in: nix or the shell while they run; the CLI
+      // while nix runs, while the shell runs, alone after the shell, or at any moment.
       const victim = pick(['nix', 'shell', 'cli'] as const);
-      const phase = victim === 'cli' ? pick(['nix', 'shell', 'any'] as const) : victim;
-      const delayMs = Math.floor(random() * (phase === 'any' ? 1500 : 250));
+      const phase = victim === 'cli' ? pick(['nix', 'shell', 'cli', 'any'] as const) : victim;
+      const delayMs = Math.floor(random() * { any: 1500, cli: 50, nix: 250, shell: 250 }[phase]);
       const signal = victim === 'cli' ? pick(cliSignals) : pick(nixSignals);
       const cli: ResultPromise = execa(
         process.execPath,
@@ -126,9 +126,14 @@ describe('chaos: the capture killed at random moments', function () {
       const run = { ended: false };
       void cli.finally(() => (run.ended = true));
       if (phase !== 'any') {
-        await waitFor(`the ${phase} phase`, async () =>
-          run.ended || (await currentPhase(cliPid)).phase === phase ? true : undefined,
-        );
+        // The CLI alone, after the shell: registering roots and storing the result.
+        const seen = new Set<Phase>();
+        await waitFor(`the ${phase} phase`, async () => {
+          if (run.ended) return true;
+          const now = (await currentPhase(cliPid)).phase;
+          seen.add(now);
+          return now === phase && (phase !== 'cli' || seen.has('shell')) ? true : undefined;
+        });
       }
       await Promise.race([cli, new Promise((resolve) => setTimeout(resolve, delayMs))]);
       let what = `${victim}, ${delayMs} ms in: `;
@@ -168,7 +173,17 @@ describe('chaos: the capture killed at random moments', function () {
       if (killed && result.exitCode === 1)
         assert.match(lastLine, said[killed], `round ${round}: ${what}: ${String(result.stderr)}`);
 
-      // Nothing of this capture is left running, locked or lying around.
+      // Nothing of this capture is left running, locked or lying around. A CLI killed outright
+      // cannot clean up: nix ends by itself, and the next capture takes over the lock and
+      // removes the scratch directory.
+      const nothingLeft = async (): Promise<void> => {
+        const locks = await readdir(path.join(cache, 'locks')).catch(() => []);
+        const lock = locks.filter((name) => name.endsWith('.lock'));
+        assert.deepEqual(lock, [], `round ${round}: a capture lock`);
+        const ours = (await readdir(tmp)).filter((name) => name.startsWith('nixshell-'));
+        assert.deepEqual(ours, [], `round ${round}: temporary files of ours`);
+      };
+      const outright = killed === 'cli' && signal === 'SIGKILL';
       await waitFor(
         `round ${round}: the capture's processes to end`,
         async () => ((await markedProcesses(tmp)).length === 0 ? true : undefined),
@@ -176,15 +191,7 @@ describe('chaos: the capture killed at random moments', function () {
       ).catch(async (error: unknown) => {
         assert.fail(`${String(error)}: ${(await markedProcesses(tmp)).join(', ')}`);
       });
-      const locks = await readdir(path.join(cache, 'locks')).catch(() => []);
-      assert.deepEqual(
-        locks.filter((name) => name.endsWith('.lock')),
-        [],
-        `round ${round}: a capture lock`,
-      );
-      const ours = (await readdir(tmp)).filter((name) => name.startsWith('nixshell-'));
-      assert.deepEqual(ours, [], `round ${round}: temporary files of ours`);
-
+      if (!outright) await nothingLeft();
       // The environment from before is served as it was, without a capture; or, where the
       // kill came after the capture stored its result, that new one.
       const served = await runCli(['env', dir, '--json'], env);
@@ -196,6 +203,7 @@ describe('chaos: the capture killed at random moments', function () {
       if (result.exitCode === 0) assert.equal(served.stdout, result.stdout);
       if (stored) log.push(`round ${round}: the killed capture had stored its result`);
       previous = await capture();
+      if (outright) await nothingLeft();
     }
     const leftByNix = (await readdir(tmp)).filter((name) => name.startsWith('nix-build-'));
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
