@@ -1,7 +1,7 @@
 // `nixshell`: the command-line front end on the same engine as the extension.
 import { readFile } from 'node:fs/promises';
 import { asNixShellError } from './core/errors';
-import { killAllProcessGroups } from './core/process';
+import { endAllProcesses, killAllProcessGroups } from './core/process';
 import { argumentError, commandOf } from './cli/args';
 import { parse, runEnv, runStatus, usage } from './cli/env';
 import { pinUsage, runPin } from './cli/pin';
@@ -45,6 +45,7 @@ async function main(argv: readonly string[]): Promise<void> {
 // its own temporary files, ours are removed, and the exit status is 128 + the signal's number,
 // as shells report it. A second signal, or a run that does not wind down, stops at once.
 const graceMs = 5000;
+let running: Promise<void> = Promise.resolve();
 for (const [signal, code] of [
   ['SIGHUP', 129],
   ['SIGINT', 130],
@@ -52,13 +53,12 @@ for (const [signal, code] of [
 ] as const) {
   process.on(signal, () => {
     process.exitCode = code;
-    const now = () => {
+    if (interrupted.signal.aborted) {
       killAllProcessGroups();
       process.exit(code);
-    };
-    if (interrupted.signal.aborted) now();
+    }
     interrupted.abort();
-    setTimeout(now, graceMs).unref();
+    void endAllProcesses([running], graceMs).then(() => process.exit(code));
   });
 }
 
@@ -70,7 +70,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-main(process.argv.slice(2)).catch((thrown: unknown) => {
+running = main(process.argv.slice(2)).catch((thrown: unknown) => {
   if (interrupted.signal.aborted) return;
   const error =
     thrown instanceof TypeError && 'code' in thrown

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { EnvironmentCache } from './core/cache/store';
 import { baseEnvironment } from './core/engine';
 import { asNixShellError } from './core/errors';
-import { killAllProcessGroups } from './core/process';
+import { endAllProcesses } from './core/process';
 import { createApi, type NixShellApi } from './vscode/api';
 import { registerCommands } from './vscode/commands';
 import { SystemConfigurations } from './vscode/configurations';
@@ -26,7 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
   // The user's environment as the extension host got it, before any Nix env is applied.
   const pristine = baseEnvironment(process.env);
   const { channel, logger } = createLog();
-  context.subscriptions.push(channel, { dispose: killAllProcessGroups });
+  context.subscriptions.push(channel);
   try {
     const showLog = () => channel.show(true);
     const memories = new FolderMemories(context.workspaceState);
@@ -58,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
       showLog,
       controllerFor: (folder) => workspace.ensureController(folder),
     });
+    shutDown = () => workspace.shutDown();
     const documents = new EnvironmentDocuments(
       (uri) =>
         workspace.all.find((c) => c.folder.uri.toString() === uri.toString())?.session.applied,
@@ -101,6 +102,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
   }
 }
 
-export function deactivate(): void {
-  killAllProcessGroups();
+/** Set once the folders exist: stops their captures and resolves when those have wound down. */
+let shutDown: (() => Promise<void>) | undefined;
+
+/**
+ * The window closes or reloads: captures are cancelled, so nix gets SIGTERM and a grace period
+ * to clean up, and our temporary files are removed. VS Code waits 5 s for this, then ends the
+ * extension host; what is still running at 4 s is killed outright, since nix runs in process
+ * groups of its own that would outlive the host.
+ */
+export async function deactivate(): Promise<void> {
+  await endAllProcesses(shutDown ? [shutDown()] : [], deactivateLimitMs);
 }
+
+const deactivateLimitMs = 4000;

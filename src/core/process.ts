@@ -38,12 +38,39 @@ const graceMs = 2000;
 const drainMs = 250;
 const stderrTailLines = 60;
 
-/** Process groups still running, so the editor can kill them all when it shuts down. */
-const liveGroups = new Set<number>();
+/** A process group still running: how to stop it as a cancellation does, and its exit. */
+interface LiveGroup {
+  readonly stop: () => void;
+  readonly exited: Promise<unknown>;
+}
 
+/** Process groups still running, so the editor and the CLI can end them all when they stop. */
+const liveGroups = new Map<number, LiveGroup>();
+
+/** The last resort, when no time is left: every group still running is killed at once. */
 export function killAllProcessGroups(): void {
-  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  for (const pid of liveGroups.keys()) killGroup(pid, 'SIGKILL');
   liveGroups.clear();
+}
+
+/**
+ * How the editor and the CLI stop: every process group gets SIGTERM (nix removes its temporary
+ * build directories), then SIGKILL after the grace period, as a cancellation does. Resolves
+ * once `pending` (the captures, which remove their own temporary files once nix has exited)
+ * and every group have ended, or after `limitMs`; whatever is left then is killed at once.
+ */
+export async function endAllProcesses(
+  pending: readonly Promise<unknown>[],
+  limitMs: number,
+): Promise<void> {
+  const groups = [...liveGroups.values()];
+  for (const group of groups) group.stop();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+  const ended = Promise.allSettled([...pending, ...groups.map((group) => group.exited)]);
+  await Promise.race([ended, late]);
+  clearTimeout(timer);
+  killAllProcessGroups();
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -94,7 +121,9 @@ export async function runInProcessGroup(
     const outcome = await settled;
     throw spawnError(file, outcome);
   }
-  liveGroups.add(pid);
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (code, sig) => resolve([code, sig])),
+  );
 
   let stdout = '';
   const stderrTail: string[] = [];
@@ -119,6 +148,7 @@ export async function runInProcessGroup(
     forceKill ??= setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
   };
   const onAbort = (): void => stop('cancelled');
+  liveGroups.set(pid, { stop: onAbort, exited });
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let timeoutMs = options.timeoutMs ?? 0;
   const arm = () => (timeoutMs > 0 ? setTimeout(() => stop('timeout'), timeoutMs) : undefined);
@@ -132,9 +162,7 @@ export async function runInProcessGroup(
   });
 
   try {
-    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
-      (resolve) => child.once('exit', (code, sig) => resolve([code, sig])),
-    );
+    const [exitCode, signal] = await exited;
     killGroup(pid, 'SIGKILL');
     await drain(streams, settled);
     if (stopReason === 'cancelled') throw cancelled(file);

@@ -196,6 +196,16 @@ export class WorkspaceController implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', key, value);
   }
 
+  /**
+   * Disposes everything, and resolves when every folder's capture has wound down: nix ended,
+   * temporary files and capture locks removed.
+   */
+  shutDown(): Promise<void> {
+    const captures = [...this.controllers.values()].map((c) => c.session.settled());
+    this.dispose();
+    return Promise.all(captures).then(() => undefined);
+  }
+
   dispose(): void {
     for (const controller of this.controllers.values()) controller.dispose();
     this.controllers.clear();

@@ -1,6 +1,6 @@
 // Runs the integration suite (test/integration) inside a real VS Code extension host,
 // code-server's, driven by headless Chromium, offline; then the UI smoke test of the packaged
-// VSIX. Each suite gets a fresh copy of its workspace, its own user data, and a recording
+// VSIX. Each suite gets a fresh copy of its workspace, its own user data and TMPDIR, and a recording
 // `nix` shim on PATH. Prints mocha's report of each, then one line
 // "N passed, N failed, N skipped", and exits non-zero if anything failed.
 //
@@ -20,6 +20,7 @@ import {
   workbenchUrl,
   type Harness,
 } from './codeServer';
+import { checkAfterShutdown } from './afterShutdown';
 import { servePageRequests } from './pageRequests';
 import { saveEvidence, stamp, type SuiteResult } from './report';
 import { runUiSmoke } from './uiSmoke';
@@ -40,6 +41,8 @@ interface Suite {
   readonly files?: string;
   /** Run against the modern Nix (test/nix-versions/install-nix.sh) instead of the system's. */
   readonly modernNix?: boolean;
+  /** What the harness checks once the suite's extension host has stopped, given its output. */
+  readonly afterHost?: (output: string) => Promise<Omit<SuiteResult, 'ok'>>;
 }
 
 const suites: readonly Suite[] = [
@@ -47,6 +50,7 @@ const suites: readonly Suite[] = [
   { name: 'trusted-nix-2.26', files: 'trusted', workspace: 'basic', modernNix: true },
   { name: 'multiroot', workspace: 'multiroot/multiroot.code-workspace' },
   { name: 'untrusted', workspace: 'basic', trusted: false },
+  { name: 'shutdown', workspace: 'basic', afterHost: checkAfterShutdown },
   { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
   { name: 'reopen2', workspace: 'reopen', profile: 'reopen' },
   { name: 'language', workspace: 'language' },
@@ -85,6 +89,9 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
   );
   const output = path.join(runDir, `output-${suite.name}`);
   await mkdir(output, { recursive: true });
+  // A TMPDIR of the suite's own, so a test can tell what the extension and nix left in it.
+  const tmpdir = path.join(runDir, `tmp-${suite.name}`);
+  await mkdir(tmpdir, { recursive: true });
   const server = await startCodeServer(harness, {
     runDir,
     workspace,
@@ -97,6 +104,7 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     env: nixTestEnv({
       PATH: `${shim.dir}:${process.env['PATH'] ?? ''}`,
       NIXSHELL_SHIM_LOG: shim.log,
+      TMPDIR: tmpdir,
       NIXSHELL_SUITE: suite.files ?? suite.name,
       NIXSHELL_TEST_OUTPUT: output,
       E2E_REPORT_FILE: report,
@@ -135,7 +143,13 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     process.stdout.write(await readFile(report, 'utf8').catch(() => ''));
     if (code === 'timeout')
       console.log(`${stamp()} suite ${suite.name} timed out after ${timeoutMs} ms`);
-    const counts = await readCounts(`${report}.json`);
+    const host = await readCounts(`${report}.json`);
+    const after = suite.afterHost ? await suite.afterHost(output) : undefined;
+    const counts = {
+      passes: host.passes + (after?.passes ?? 0),
+      failures: host.failures + (after?.failures ?? 0),
+      pending: host.pending + (after?.pending ?? 0),
+    };
     const result = { ...counts, ok: code === 0 && counts.failures === 0 };
     if (!result.ok) await saveEvidence(page, suite.name, runDir);
     return result;

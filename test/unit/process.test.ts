@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { runInProcessGroup } from '../../src/core/process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { endAllProcesses, runInProcessGroup } from '../../src/core/process';
 import { groupAlive } from '../support/processes';
 
 const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
@@ -62,5 +66,45 @@ describe('running a process group', () => {
     });
     assert.equal(result.exitCode, 4);
     assert.equal(result.stderrTail, 'oops');
+  });
+});
+
+describe('ending every process group (the editor closing, the CLI interrupted)', () => {
+  /** Starts `script` in a group and resolves with the group's id once it has said it runs. */
+  function start(script: string): { run: Promise<unknown>; pgid: Promise<number> } {
+    let ready: (pid: number) => void = () => undefined;
+    const pgid = new Promise<number>((resolve) => (ready = resolve));
+    const run = runInProcessGroup('bash', ['-c', `echo $$; ${script}`], {
+      cwd: '/',
+      env,
+      onStdoutLine: (line) => ready(Number(line)),
+    }).catch((error: unknown) => error);
+    return { run, pgid };
+  }
+
+  it('asks first: a program that cleans up on SIGTERM does so, and its run ends as cancelled', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nixshell-unit-'));
+    const marker = path.join(dir, 'cleaned');
+    const { run, pgid } = start(`trap 'touch ${marker}; exit 1' TERM; sleep 30 & wait`);
+    const group = await pgid;
+    const started = Date.now();
+    await endAllProcesses([run], 5000);
+    assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+    assert.equal(await groupAlive(group), false);
+    assert.ok(existsSync(marker), 'the program did not get to clean up');
+    assert.equal(((await run) as { kind?: string }).kind, 'cancelled');
+    await rm(dir, { recursive: true });
+  });
+
+  it('kills what ignores SIGTERM after the grace period, and never waits past the limit', async () => {
+    const { run, pgid } = start(`trap '' TERM; sleep 30 & wait`);
+    const group = await pgid;
+    const started = Date.now();
+    const forever = new Promise(() => undefined);
+    await endAllProcesses([forever], 2600);
+    const took = Date.now() - started;
+    assert.ok(took >= 1900 && took < 3500, `took ${took} ms`);
+    assert.equal(await groupAlive(group), false);
+    assert.equal(((await run) as { kind?: string }).kind, 'cancelled');
   });
 });

@@ -14,6 +14,14 @@ export function evaluationError(run: NixRun): NixShellError {
     // The OOM killer, or someone's kill: nix had no chance to say anything.
     return new NixShellError('evaluation', `nix was killed by ${run.result.signal}`, { details });
   }
+  if (/^(error: )?interrupted by the user$/m.test(details)) {
+    // Nix says so of any SIGTERM, SIGINT or SIGHUP; ours end as a cancellation, never here.
+    return new NixShellError(
+      'evaluation',
+      'nix was stopped by a signal from another process (SIGTERM, SIGINT or SIGHUP)',
+      { details },
+    );
+  }
   if (/Argument list too long/.test(details)) {
     return new NixShellError(
       'too-large',

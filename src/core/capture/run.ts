@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { NixShellError, type SourceLocation } from '../errors';
@@ -115,13 +115,42 @@ function logAtLevel(logger: Logger, level: number, message: string): void {
   else logger.trace(text);
 }
 
-/** Runs `work` with a fresh scratch directory that is always removed afterwards. */
+/**
+ * Runs `work` with a fresh scratch directory that is always removed afterwards. Its name holds
+ * our pid: a process killed outright (SIGKILL, a crash) cannot remove its own, so the next
+ * capture removes those whose owner is gone.
+ */
 export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'nixshell-'));
+  const tmp = os.tmpdir();
+  await removeAbandonedScratchDirs(tmp);
+  const scratch = await mkdtemp(path.join(tmp, `nixshell-${process.pid}-`));
   try {
     return await work(scratch);
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function removeAbandonedScratchDirs(tmp: string): Promise<void> {
+  const names = await readdir(tmp).catch(() => []);
+  await Promise.all(
+    names.map(async (name) => {
+      // Exactly what mkdtemp makes of our prefix; other `nixshell-…` names are not ours.
+      const owner = Number(/^nixshell-(\d+)-[A-Za-z0-9]{6}$/.exec(name)?.[1] ?? 0);
+      if (owner === 0 || owner === process.pid || processExists(owner)) return;
+      // Another user's is theirs to remove (the sticky TMPDIR refuses): leave it.
+      await rm(path.join(tmp, name), { recursive: true, force: true }).catch(() => undefined);
+    }),
+  );
+}
+
+/** Whether a process with this pid exists (as another user's, too). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

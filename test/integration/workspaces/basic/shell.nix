@@ -1,7 +1,7 @@
 # A project shell as users write it, without nixpkgs: a derivation with a stdenv, a few
 # variables and a shellHook.
-{ inNixShell ? false, slowSetupSeconds ? "" }:
-derivation {
+{ inNixShell ? false, slowSetupSeconds ? "", slowBuildSeconds ? "" }:
+derivation ({
   name = "basic-shell";
   system = builtins.currentSystem;
   builder = "/bin/bash";
@@ -21,3 +21,12 @@ derivation {
     echo "entering the basic shell"
   '';
 }
+# An input that takes this long to build, for tests that stop nix in the middle of a build.
+// (if slowBuildSeconds == "" then { } else {
+  slowInput = derivation {
+    name = "basic-slow-input";
+    system = builtins.currentSystem;
+    builder = "/bin/bash";
+    args = [ "-c" "/bin/sleep ${slowBuildSeconds}; echo > $out" ];
+  };
+}))
