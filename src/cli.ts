@@ -4,7 +4,6 @@ import { asNixShellError } from './core/errors';
 import { killAllProcessGroups } from './core/process';
 import { argumentError, commandOf } from './cli/args';
 import { parse, runEnv, runStatus, usage } from './cli/env';
-import { pinUsage, runPin } from './cli/pin';
 
 /** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
 const interrupted = new AbortController();
@@ -15,6 +14,9 @@ async function version(): Promise<string> {
   return (JSON.parse(manifest) as { version?: string }).version ?? 'unknown';
 }
 
+/** The pin command and its dependencies load only for `nixshell pin`: `env` stays quick. */
+const pinCommand = () => import('./cli/pin');
+
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--version' || argv[0] === '-V') {
     process.stdout.write(`nixshell ${await version()}\n`);
@@ -22,11 +24,11 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (argv[0] === 'help') {
     // `nixshell help [COMMAND]`, as `nixshell [COMMAND] --help`.
-    process.stdout.write(`${argv[1] === 'pin' ? pinUsage : usage}\n`);
+    process.stdout.write(`${argv[1] === 'pin' ? (await pinCommand()).pinUsage : usage}\n`);
     return;
   }
   if (commandOf(argv) === 'pin') {
-    await runPin(argv);
+    await (await pinCommand()).runPin(argv);
     return;
   }
   const { command, dir, options } = parse(argv);
