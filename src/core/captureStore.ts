@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { captureEnvironment } from './capture/capture';
-import { recordInput } from './cache/inputs';
+import { InputRecorder } from './cache/inputs';
 import { cacheKeys, cacheSchemaVersion, type CacheKeys } from './cache/key';
 import { withFileLock } from './cache/lock';
 import type { EnvironmentCache, CacheEntry } from './cache/store';
@@ -109,6 +109,7 @@ async function captureFresh(
   const pinned = await realisePinnedNixpkgs(spec, nix, context, options);
   // -I as well as NIX_PATH: a `nix-path` in nix.conf makes nix 2.14–2.23 ignore NIX_PATH.
   const evaluated = pinned ? { ...spec, args: [...spec.args, '-I', `nixpkgs=${pinned}`] } : spec;
+  const recorder = new InputRecorder();
   const capture = await captureEnvironment(
     {
       spec: evaluated,
@@ -123,12 +124,20 @@ async function captureFresh(
       onProgress: options.onProgress,
       evaluationTimeoutMs: context.evaluationTimeoutMs,
       hookTimeoutMs: context.hookTimeoutMs,
+      onReadFile: (file) => recorder.prefetch(file),
     },
   );
   // Creating, editing or removing the pin makes the environment stale.
   const lockFile =
     spec.pinDir && spec.target.kind === 'file' ? [path.join(spec.pinDir, lockFileName)] : [];
-  const inputs = await Promise.all([...capture.inputs, ...lockFile].map(recordInput));
+  // Inputs, the `-env` path and the GC roots of the rest do not depend on each other.
+  const [inputs, envStorePath, pathRoots] = await Promise.all([
+    Promise.all([...capture.inputs, ...lockFile].map((file) => recorder.record(file))),
+    capture.method === 'print-dev-env' ? profileStorePath(profile) : undefined,
+    // Root what the environment refers to as well: nix-shell gives no `-env` path, and a
+    // pinned nixpkgs (on NIX_PATH) is not in the `-env` path's closure.
+    rootStorePaths(nix, context.cache.directory, key, capture.storePaths, context.base),
+  ]);
   // nix itself may write flake.lock while evaluating; that is not an edit by the user.
   const editedDuringCapture = inputs.filter(
     (input) => input.mtimeMs > started && path.basename(input.path) !== 'flake.lock',
@@ -136,17 +145,6 @@ async function captureFresh(
   for (const input of editedDuringCapture) {
     context.logger.info(`${input.path} changed during evaluation; the result will be re-checked`);
   }
-  const envStorePath =
-    capture.method === 'print-dev-env' ? await profileStorePath(profile) : undefined;
-  // Root what the environment refers to as well: nix-shell gives no `-env` path, and a pinned
-  // nixpkgs (on NIX_PATH) is not in the `-env` path's closure.
-  const pathRoots = await rootStorePaths(
-    nix,
-    context.cache.directory,
-    key,
-    capture.storePaths,
-    context.base,
-  );
   if (!envStorePath && !pathRoots && capture.storePaths.length > 0) {
     context.logger.warn(
       'could not register GC roots: a garbage collection may remove this environment',

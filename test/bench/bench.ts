@@ -174,9 +174,11 @@ async function evaluationsForWrites(): Promise<{ unrelated: number; shellNix: nu
   if (session.state.kind !== 'active') throw new Error(`session is ${session.state.kind}`);
   const writes = async (file: string, text: (i: number) => string) => {
     evaluations = 0;
+    const started = Date.now();
     for (let i = 0; i < 100; i++) {
       await writeFile(file, text(i));
-      await new Promise((resolve) => setTimeout(resolve, 9));
+      // Paced from the start, so that slow writes do not stretch the burst past a second.
+      await new Promise((resolve) => setTimeout(resolve, started + (i + 1) * 8 - Date.now()));
     }
     // Past the debounce, and past any evaluation it started.
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -34,9 +34,7 @@ export function ignoredBelowInput(name: string): boolean {
 
 export async function recordInput(file: string): Promise<InputRecord> {
   const info = await stat(file).catch(() => undefined);
-  if (!info) {
-    return { path: file, kind: 'missing', size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, hash: '' };
-  }
+  if (!info) return missingRecord(file);
   const kind = info.isDirectory() ? 'directory' : 'file';
   const quick = kind === 'directory' ? await treeStamp(file) : stamp(info);
   return {
@@ -48,6 +46,64 @@ export async function recordInput(file: string): Promise<InputRecord> {
     ino: quick.ino,
     hash: await contentHash(file, kind),
   };
+}
+
+/**
+ * Records inputs once each, starting as soon as a path is known: a capture hands it the files
+ * nix reports reading while evaluation goes on, so reading and hashing them overlaps nix.
+ * Files are read synchronously in batches, a turn of the event loop apart: a promise-based
+ * read costs four thread-pool trips (open, stat, read, close) per file. A file edited after it
+ * was recorded only makes the entry look stale later (a re-capture); one edited before, while
+ * nix ran, has an mtime after the capture started and is re-checked.
+ */
+export class InputRecorder {
+  private readonly records = new Map<string, Promise<InputRecord>>();
+  private readonly pending: { file: string; resolve: (record: InputRecord) => void }[] = [];
+  private scheduled = false;
+
+  record(file: string): Promise<InputRecord> {
+    let record = this.records.get(file);
+    if (!record) {
+      record = new Promise((resolve) => this.pending.push({ file, resolve }));
+      this.records.set(file, record);
+      this.schedule();
+    }
+    return record;
+  }
+
+  /** Starts recording a file nix reported, when it is one of the project's (not the store's). */
+  prefetch(file: string): void {
+    if (path.isAbsolute(file) && !file.startsWith('/nix/store/')) void this.record(file);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const { file, resolve } of this.pending.splice(0, statBatch / 2)) {
+        const info = statSync(file, { throwIfNoEntry: false });
+        if (info?.isFile()) resolve(fileRecord(file, info));
+        else if (!info) resolve(missingRecord(file));
+        else void recordInput(file).then(resolve);
+      }
+      if (this.pending.length > 0) this.schedule();
+    });
+  }
+}
+
+function fileRecord(file: string, info: Stats): InputRecord {
+  let hash: string;
+  try {
+    hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    hash = 'unreadable';
+  }
+  return { path: file, kind: 'file', ...stamp(info), hash };
+}
+
+function missingRecord(file: string): InputRecord {
+  return { path: file, kind: 'missing', size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, hash: '' };
 }
 
 export type InputCheck = { readonly changed: false } | { readonly changed: true; reason: string };
