@@ -129,9 +129,17 @@ const figure = (name: string) => median(samples.get(name) ?? []);
 const figures: Record<string, number> = {};
 for (const name of samples.keys()) figures[`${name} (ms)`] = figure(name);
 
-/** The event loop's delay (p99) while the engine captures the large file project in-process. */
+/**
+ * The event loop's delay (p99) while the engine captures the large file project in-process.
+ * A small capture runs first: the extension host has the capture code loaded with its bundle,
+ * while here the first capture would also compile it (through tsx).
+ */
 async function eventLoopDelayDuringCapture(): Promise<number> {
   const monitor = monitorEventLoopDelay({ resolution: 5 });
+  await captureAndStore(
+    specOf(byName('small-file')),
+    engineContext(await tempDir('nixshell-bench-cache-')),
+  );
   const context = engineContext(await tempDir('nixshell-bench-cache-'));
   monitor.enable();
   await captureAndStore(specOf(byName('large-file')), context);
