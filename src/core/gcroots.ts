@@ -79,13 +79,16 @@ async function addIndirectRoots(
   )
     return false;
   try {
-    for (const [index, storePath] of paths.entries()) {
-      const link = path.join(dir, `root-${index}`);
-      await symlink(storePath, link);
-      const name = nixBase32Encode(createHash('sha1').update(link).digest());
-      await rm(path.join(auto, name), { force: true });
-      await symlink(link, path.join(auto, name));
-    }
+    // Each root is independent of the others: all at once, not one thread-pool trip at a time.
+    await Promise.all(
+      paths.map(async (storePath, index) => {
+        const link = path.join(dir, `root-${index}`);
+        await symlink(storePath, link);
+        const name = nixBase32Encode(createHash('sha1').update(link).digest());
+        await rm(path.join(auto, name), { force: true });
+        await symlink(link, path.join(auto, name));
+      }),
+    );
     return true;
   } catch {
     return false;
