@@ -31,8 +31,12 @@ const builds = [
   {
     ...common,
     entryPoints: ['src/cli.ts'],
-    outfile: 'dist/cli.js',
+    outdir: 'dist',
     format: 'esm',
+    // What only a capture or `nixshell pin` needs goes into chunks loaded on demand, so a
+    // cache hit loads little more than dist/cli.js itself.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     // Bundled CommonJS dependencies call require() for Node built-ins.
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
@@ -58,8 +62,9 @@ const builds = [
   },
 ];
 
-// Test bundles of deleted test files must not linger and run.
+// Test bundles of deleted test files must not linger and run, nor old chunks pile up.
 await rm('out/test/integration', { recursive: true, force: true });
+await rm('dist/chunks', { recursive: true, force: true });
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { Tally } from './tally';
 
 const checks = ['build', 'typecheck', 'lint', 'format:check'];
-const suites = ['test:unit', 'test:nix', 'test:integration'];
+const suites = ['test:unit', 'test:nix', 'test:bench', 'test:integration'];
 
 const tally = new Tally();
 for (const script of checks) {

@@ -2,10 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { asNixShellError } from './core/errors';
 import { endAllProcesses, killAllProcessGroups } from './core/process';
-import { argumentError, commandOf } from './cli/args';
+import { argumentError, commandOf, isConfigCommand } from './cli/args';
 import { parse, runEnv, runStatus, usage } from './cli/env';
-import { pinUsage, runPin } from './cli/pin';
-import { configCommands, configsUsage, runConfigs } from './cli/configs';
 
 /** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
 const interrupted = new AbortController();
@@ -16,6 +14,11 @@ async function version(): Promise<string> {
   return (JSON.parse(manifest) as { version?: string }).version ?? 'unknown';
 }
 
+/** The pin command and its dependencies load only for `nixshell pin`: `env` stays quick. */
+const pinCommand = () => import('./cli/pin');
+/** Likewise the system configurations' commands. */
+const configsCommand = () => import('./cli/configs');
+
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--version' || argv[0] === '-V') {
     process.stdout.write(`nixshell ${await version()}\n`);
@@ -24,16 +27,21 @@ async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'help') {
     // `nixshell help [COMMAND]`, as `nixshell [COMMAND] --help`.
     const topic = argv[1] ?? '';
-    const isConfigs = (configCommands as readonly string[]).includes(topic);
-    process.stdout.write(`${topic === 'pin' ? pinUsage : isConfigs ? configsUsage : usage}\n`);
+    const text =
+      topic === 'pin'
+        ? (await pinCommand()).pinUsage
+        : isConfigCommand(topic)
+          ? (await configsCommand()).configsUsage
+          : usage;
+    process.stdout.write(`${text}\n`);
     return;
   }
   if (commandOf(argv) === 'pin') {
-    await runPin(argv);
+    await (await pinCommand()).runPin(argv);
     return;
   }
-  if ((configCommands as readonly string[]).includes(commandOf(argv) ?? '')) {
-    await runConfigs(argv, interrupted.signal);
+  if (isConfigCommand(commandOf(argv))) {
+    await (await configsCommand()).runConfigs(argv, interrupted.signal);
     return;
   }
   const { command, dir, options } = parse(argv);

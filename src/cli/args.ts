@@ -46,6 +46,13 @@ export function extractNixArgs(argv: readonly string[]): { rest: string[]; nixAr
 }
 
 /** The command word, found the way parse() would find it, without rejecting pin's options. */
+/** The commands on system configurations (src/cli/configs.ts), known here so it loads lazily. */
+export const configCommands = ['configs', 'check', 'vm', 'compare'] as const;
+
+export function isConfigCommand(name: string | undefined): boolean {
+  return (configCommands as readonly (string | undefined)[]).includes(name);
+}
+
 export function commandOf(argv: readonly string[]): string | undefined {
   const { positionals } = parseArgs({
     args: extractNixArgs(argv).rest,

@@ -16,7 +16,7 @@ import { baseEnvironment } from '../core/engine';
 import { asNixShellError, NixShellError, userLocation } from '../core/errors';
 import { streamLogger, type Logger } from '../core/logger';
 import { locateNix } from '../core/nix/installation';
-import { usageError } from './args';
+import { configCommands, usageError } from './args';
 
 export const configsUsage = `Usage: nixshell configs [DIR] [--json]
        nixshell check [DIR] [--config NAME] [--json]
@@ -44,8 +44,6 @@ Options:
   --timeout SECONDS  give up evaluating or building after this long (default: no limit)
   --verbose          log what nix does to stderr
   -h, --help         show this help`;
-
-export const configCommands = ['configs', 'check', 'vm', 'compare'] as const;
 
 interface ConfigsOptions {
   readonly command: (typeof configCommands)[number];

@@ -1,16 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import {
-  access,
-  lstat,
-  lutimes,
-  mkdir,
-  readdir,
-  readlink,
-  realpath,
-  rm,
-  symlink,
-} from 'node:fs/promises';
+import { access, lutimes, mkdir, readdir, readlink, realpath, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { NixInstallation } from './nix/installation';
 import { nixBase32Encode } from './pin/hashes';
@@ -89,13 +79,16 @@ async function addIndirectRoots(
   )
     return false;
   try {
-    for (const [index, storePath] of paths.entries()) {
-      const link = path.join(dir, `root-${index}`);
-      await symlink(storePath, link);
-      const name = nixBase32Encode(createHash('sha1').update(link).digest());
-      await rm(path.join(auto, name), { force: true });
-      await symlink(link, path.join(auto, name));
-    }
+    // Each root is independent of the others: all at once, not one thread-pool trip at a time.
+    await Promise.all(
+      paths.map(async (storePath, index) => {
+        const link = path.join(dir, `root-${index}`);
+        await symlink(storePath, link);
+        const name = nixBase32Encode(createHash('sha1').update(link).digest());
+        await rm(path.join(auto, name), { force: true });
+        await symlink(link, path.join(auto, name));
+      }),
+    );
     return true;
   } catch {
     return false;
@@ -146,13 +139,14 @@ export async function touchRoots(cacheDir: string, key: string): Promise<void> {
   const roots = path.join(cacheDir, 'roots');
   const now = new Date();
   const touch = (link: string) => lutimes(link, now, now).catch(() => undefined);
-  for (const name of await readdir(roots).catch(() => [])) {
-    if (name !== key && !name.startsWith(`${key}-`)) continue;
-    const file = path.join(roots, name);
-    const info = await lstat(file).catch(() => undefined);
-    if (info?.isDirectory()) {
-      for (const inner of await readdir(file).catch(() => [])) await touch(path.join(file, inner));
-    }
-    await touch(file);
-  }
+  const names = (await readdir(roots).catch(() => [])).filter(
+    (name) => name === key || name.startsWith(`${key}-`),
+  );
+  await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(roots, name);
+      const inner = await readdir(file).catch(() => []);
+      await Promise.all([...inner.map((link) => touch(path.join(file, link))), touch(file)]);
+    }),
+  );
 }

@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
 import { NixShellError } from './errors';
 
 export interface RunOptions {
@@ -99,6 +98,9 @@ export async function runInProcessGroup(
   if (!(await stat(options.cwd).catch(() => undefined))?.isDirectory()) {
     throw new NixShellError('no-environment', `the directory ${options.cwd} does not exist`);
   }
+  // Loaded on first use: a warm start (a cache hit) starts no process and need not load it.
+  const { execa } = await import('execa');
+  if (options.signal?.aborted) throw cancelled(file);
   const child = execa(file, args, {
     cwd: options.cwd,
     env: options.env,

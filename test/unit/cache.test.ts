@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkInput, recordInput } from '../../src/core/cache/inputs';
+import { checkInput, firstChangedInput, recordInput } from '../../src/core/cache/inputs';
 import {
   cacheKeys,
   cacheSchemaVersion,
@@ -74,6 +74,34 @@ describe('cache inputs', () => {
     assert.deepEqual(await checkInput(record), { changed: false });
     await writeFile(path.join(dir, 'src/b.c'), 'int b;');
     assert.equal((await checkInput(record)).changed, true);
+  });
+});
+
+describe('checking many inputs', () => {
+  it('finds an edit anywhere past the stat batches, even one that restores the mtime', async () => {
+    const dir = await tempDir();
+    const files = Array.from({ length: 450 }, (_, i) => path.join(dir, `p${i}.nix`));
+    await Promise.all(files.map((file, i) => writeFile(file, `{ v = ${i}; }`)));
+    const records = await Promise.all([...files, path.join(dir, 'absent.nix')].map(recordInput));
+    assert.equal(await firstChangedInput(records), undefined);
+    // Same size, same mtime: only the ctime (and the content) tells.
+    const edited = files[420] as string;
+    const { mtime } = await stat(edited);
+    await writeFile(edited, '{ v = 999; }');
+    await utimes(edited, mtime, mtime);
+    assert.deepEqual(await firstChangedInput(records), {
+      changed: true,
+      reason: `${edited} was edited`,
+    });
+  });
+
+  it('hashes again, and finds nothing, where only the stamp moved', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shell.nix');
+    await writeFile(file, 'a');
+    const records = [await recordInput(file)];
+    await writeFile(file, 'a');
+    assert.equal(await firstChangedInput(records), undefined);
   });
 });
 

@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
  * One file or directory evaluation read, as it was when the environment was captured. Checking
- * it costs a stat; the content hash is only computed when size or mtime moved, so `touch`
- * alone does not make an environment stale.
+ * it costs a stat; the content hash is only computed when size, mtime, ctime or inode moved,
+ * so `touch` alone does not make an environment stale.
  */
 export interface InputRecord {
   readonly path: string;
   readonly kind: 'file' | 'directory' | 'missing';
   readonly size: number;
   readonly mtimeMs: number;
+  /** Moves on every write, even one that puts the old mtime back (`touch -r`, `cp -p`). */
+  readonly ctimeMs: number;
   readonly ino: number;
   /** sha256 of the content (files) or of every path and content below it (directories). */
   readonly hash: string;
@@ -32,7 +34,7 @@ export function ignoredBelowInput(name: string): boolean {
 
 export async function recordInput(file: string): Promise<InputRecord> {
   const info = await stat(file).catch(() => undefined);
-  if (!info) return { path: file, kind: 'missing', size: 0, mtimeMs: 0, ino: 0, hash: '' };
+  if (!info) return missingRecord(file);
   const kind = info.isDirectory() ? 'directory' : 'file';
   const quick = kind === 'directory' ? await treeStamp(file) : stamp(info);
   return {
@@ -40,16 +42,108 @@ export async function recordInput(file: string): Promise<InputRecord> {
     kind,
     size: quick.size,
     mtimeMs: quick.mtimeMs,
+    ctimeMs: quick.ctimeMs,
     ino: quick.ino,
     hash: await contentHash(file, kind),
   };
 }
 
+/**
+ * Records inputs once each, starting as soon as a path is known: a capture hands it the files
+ * nix reports reading while evaluation goes on, so reading and hashing them overlaps nix.
+ * Files are read synchronously in batches, a turn of the event loop apart: a promise-based
+ * read costs four thread-pool trips (open, stat, read, close) per file. A file edited after it
+ * was recorded only makes the entry look stale later (a re-capture); one edited before, while
+ * nix ran, has an mtime after the capture started and is re-checked.
+ */
+export class InputRecorder {
+  private readonly records = new Map<string, Promise<InputRecord>>();
+  private readonly pending: { file: string; resolve: (record: InputRecord) => void }[] = [];
+  private scheduled = false;
+
+  record(file: string): Promise<InputRecord> {
+    let record = this.records.get(file);
+    if (!record) {
+      record = new Promise((resolve) => this.pending.push({ file, resolve }));
+      this.records.set(file, record);
+      this.schedule();
+    }
+    return record;
+  }
+
+  /** Starts recording a file nix reported, when it is one of the project's (not the store's). */
+  prefetch(file: string): void {
+    if (path.isAbsolute(file) && !file.startsWith('/nix/store/')) void this.record(file);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const { file, resolve } of this.pending.splice(0, statBatch / 2)) {
+        const info = statSync(file, { throwIfNoEntry: false });
+        if (info?.isFile()) resolve(fileRecord(file, info));
+        else if (!info) resolve(missingRecord(file));
+        else void recordInput(file).then(resolve);
+      }
+      if (this.pending.length > 0) this.schedule();
+    });
+  }
+}
+
+function fileRecord(file: string, info: Stats): InputRecord {
+  let hash: string;
+  try {
+    hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    hash = 'unreadable';
+  }
+  return { path: file, kind: 'file', ...stamp(info), hash };
+}
+
+function missingRecord(file: string): InputRecord {
+  return { path: file, kind: 'missing', size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, hash: '' };
+}
+
 export type InputCheck = { readonly changed: false } | { readonly changed: true; reason: string };
+
+/** Files stat-ed per turn of the event loop: about a millisecond of blocking each. */
+const statBatch = 200;
+
+/**
+ * The first input that differs from its record, if any. Files are stat-ed synchronously in
+ * batches, with a turn of the event loop between them: a synchronous stat costs a syscall,
+ * while a promise per file costs a thread-pool round trip and its allocations, several times
+ * the syscall. Only inputs whose stamp moved are read and hashed.
+ */
+export async function firstChangedInput(
+  records: readonly InputRecord[],
+): Promise<(InputCheck & { readonly changed: true }) | undefined> {
+  const suspects: { record: InputRecord; info: Stats | undefined }[] = [];
+  for (let start = 0; start < records.length; start += statBatch) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = start; i < Math.min(records.length, start + statBatch); i++) {
+      const record = records[i] as InputRecord;
+      const info = statSync(record.path, { throwIfNoEntry: false });
+      if (record.kind === 'file' && info?.isFile() && sameStamp(record, stamp(info))) continue;
+      if (record.kind === 'missing' && !info) continue;
+      suspects.push({ record, info });
+    }
+  }
+  for (const { record, info } of suspects) {
+    const check = await checkStatted(record, info);
+    if (check.changed) return check;
+  }
+  return undefined;
+}
 
 /** Whether an input differs from its record: cheap stats first, content hashes only if needed. */
 export async function checkInput(record: InputRecord): Promise<InputCheck> {
-  const info = await stat(record.path).catch(() => undefined);
+  return checkStatted(record, await stat(record.path).catch(() => undefined));
+}
+
+async function checkStatted(record: InputRecord, info: Stats | undefined): Promise<InputCheck> {
   if (!info) {
     return record.kind === 'missing' ? unchanged : changed(`${record.path} was removed`);
   }
@@ -58,9 +152,7 @@ export async function checkInput(record: InputRecord): Promise<InputCheck> {
   if (kind !== record.kind) return changed(`${record.path} changed type`);
   const quick = kind === 'directory' ? await treeStamp(record.path) : stamp(info);
   if (kind === 'file' && quick.size !== record.size) return changed(`${record.path} was edited`);
-  if (quick.mtimeMs === record.mtimeMs && quick.ino === record.ino && quick.size === record.size) {
-    return unchanged;
-  }
+  if (sameStamp(record, quick)) return unchanged;
   const hash = await contentHash(record.path, kind);
   return hash === record.hash ? unchanged : changed(`${record.path} was edited`);
 }
@@ -71,26 +163,41 @@ const changed = (reason: string): InputCheck => ({ changed: true, reason });
 interface Stamp {
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
   ino: number;
 }
 
 function stamp(info: Stats): Stamp {
-  return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+  return { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino };
 }
 
-/** A directory's quick stamp: file count, newest mtime, and a checksum of inodes and sizes. */
+function sameStamp(record: InputRecord, quick: Stamp): boolean {
+  return (
+    quick.size === record.size &&
+    quick.mtimeMs === record.mtimeMs &&
+    quick.ctimeMs === record.ctimeMs &&
+    quick.ino === record.ino
+  );
+}
+
+/**
+ * A directory's quick stamp: file count, newest mtime and ctime, and a checksum of inodes and
+ * sizes.
+ */
 async function treeStamp(dir: string): Promise<Stamp> {
   let size = 0;
   let mtimeMs = 0;
+  let ctimeMs = 0;
   let ino = 0;
   for (const file of await listTree(dir)) {
     const info = await lstat(file).catch(() => undefined);
     if (!info) continue;
     size += 1;
     mtimeMs = Math.max(mtimeMs, info.mtimeMs);
+    ctimeMs = Math.max(ctimeMs, info.ctimeMs);
     ino = (ino * 31 + info.ino + info.size) % 2 ** 48;
   }
-  return { size, mtimeMs, ino };
+  return { size, mtimeMs, ctimeMs, ino };
 }
 
 /** A file nobody may read hashes as `unreadable`, the same each time: nix cannot read it either. */

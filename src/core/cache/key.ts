@@ -3,13 +3,13 @@ import { readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { NixInstallation } from '../nix/installation';
-import { lockFileName } from '../pin/lockFile';
+import { lockFileName } from '../pin/lockFileName';
 import type { Environment } from '../env/mutations';
 import { splitSearchPath } from '../env/variables';
 import { targetRoot, type TargetSpec } from '../target';
 
 /** Bumped whenever the cache entry format or the capture semantics change. */
-export const cacheSchemaVersion = 3;
+export const cacheSchemaVersion = 4;
 
 /** Variables that change what `<nixpkgs>` and nixpkgs' config evaluate to. */
 const keyVariables = ['NIX_PATH', 'NIX_CONFIG', 'NIXPKGS_CONFIG'];
@@ -43,16 +43,22 @@ export async function cacheKeys(
   };
   const targetId = digest(target);
   if (!nix) return { key: undefined, targetId };
-  const context = {
+  // Independent reads of the disk, at once.
+  const [pin, settings, searchPath, channels] = await Promise.all([
     // A new pin is a new environment; the old one applies while it is evaluated.
-    pin:
-      spec.pinDir && spec.target.kind === 'file'
-        ? await fileDigest(path.join(spec.pinDir, lockFileName))
-        : null,
+    spec.pinDir && spec.target.kind === 'file'
+      ? fileDigest(path.join(spec.pinDir, lockFileName))
+      : null,
+    nixConfSettings(env),
+    resolveSearchPath([...includeArgs(spec.args), ...splitNixPath(env['NIX_PATH'])]),
+    resolved(path.join(env['HOME'] ?? os.homedir(), '.nix-defexpr', 'channels')),
+  ]);
+  const context = {
+    pin,
     nix: nix.identity,
     // The settings in nix.conf that change what evaluation sees (nix-path, system); the
     // nix binary (its identity) decides the rest, `builtins.currentSystem` included.
-    settings: await evaluationSettings(env),
+    settings: evaluationSettings(settings),
     variables: Object.fromEntries(
       Object.entries(env)
         .filter(
@@ -61,12 +67,9 @@ export async function cacheKeys(
         )
         .sort(([a], [b]) => a.localeCompare(b)),
     ),
-    searchPath: await resolveSearchPath([
-      ...includeArgs(spec.args),
-      ...splitNixPath(env['NIX_PATH']),
-    ]),
-    nixPath: await resolveSearchPath(await effectiveNixPath(env)),
-    channels: await resolved(path.join(env['HOME'] ?? os.homedir(), '.nix-defexpr', 'channels')),
+    searchPath,
+    nixPath: await resolveSearchPath(effectiveNixPathFrom(settings, env)),
+    channels,
   };
   return { key: digest({ targetId, context }), targetId };
 }
@@ -79,8 +82,7 @@ export function splitNixPath(value: string | undefined): string[] {
 /** nix.conf settings that change evaluation (nix-path is resolved on disk separately). */
 const evaluationSettingNames = ['nix-path', 'extra-nix-path', 'system', 'eval-system'];
 
-async function evaluationSettings(env: Environment): Promise<Record<string, string>> {
-  const settings = await nixConfSettings(env);
+function evaluationSettings(settings: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     evaluationSettingNames.flatMap((n) => (n in settings ? [[n, settings[n] ?? '']] : [])),
   );
@@ -96,7 +98,10 @@ export const rootChannels = '/nix/var/nix/profiles/per-user/root/channels';
  * channel is what many users' `<nixpkgs>` is.
  */
 export async function effectiveNixPath(env: Environment): Promise<string[]> {
-  const settings = await nixConfSettings(env);
+  return effectiveNixPathFrom(await nixConfSettings(env), env);
+}
+
+function effectiveNixPathFrom(settings: Record<string, string>, env: Environment): string[] {
   const extra = (settings['extra-nix-path'] ?? '').split(/\s+/).filter((e) => e !== '');
   const configured = settings['nix-path'];
   if (configured !== undefined)

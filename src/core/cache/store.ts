@@ -1,62 +1,85 @@
+import { existsSync } from 'node:fs';
 import { access, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import * as z from 'zod/mini';
+import type { ShellState } from '../capture/shellDump';
+import type { Mutation } from '../env/mutations';
 import { readJsonFile, writeFileAtomic } from '../fs';
+import type { InputRecord } from './inputs';
 import { cacheSchemaVersion } from './key';
 
-const mutationSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('set'), name: z.string(), value: z.string() }),
-  z.object({
-    kind: z.enum(['prepend', 'append']),
-    name: z.string(),
-    value: z.string(),
-    whenUnset: z.optional(z.string()),
-  }),
-  z.object({ kind: z.literal('unset'), name: z.string() }),
-]);
-
-const inputSchema = z.object({
-  path: z.string(),
-  kind: z.enum(['file', 'directory', 'missing']),
-  size: z.number(),
-  mtimeMs: z.number(),
-  ino: z.number(),
-  hash: z.string(),
-});
-
-const shellStateSchema = z.object({
-  functions: z.string(),
-  functionNames: z.array(z.string()),
-  exportedFunctions: z.array(z.string()),
-  aliases: z.string(),
-  aliasNames: z.array(z.string()),
-  variables: z.string(),
-});
-
-const entrySchema = z.object({
-  schema: z.literal(cacheSchemaVersion),
-  key: z.string(),
-  targetId: z.string(),
-  capturedAt: z.string(),
-  nixVersion: z.string(),
-  method: z.enum(['print-dev-env', 'nix-shell']),
-  mutations: z.array(mutationSchema),
+/**
+ * One captured environment, as stored. Entries are read on every reopen: they are checked by
+ * their schema version and shape (cheap, whatever the number of inputs), not parsed field by
+ * field; an entry of another version is simply not found.
+ */
+export interface CacheEntry {
+  readonly schema: typeof cacheSchemaVersion;
+  readonly key: string;
+  readonly targetId: string;
+  readonly capturedAt: string;
+  readonly nixVersion: string;
+  readonly method: 'print-dev-env' | 'nix-shell';
+  readonly mutations: readonly Mutation[];
   /** The shell's functions, aliases and variables, which bash terminals define. */
-  shell: shellStateSchema,
-  inputs: z.array(inputSchema),
+  readonly shell: ShellState;
+  readonly inputs: readonly InputRecord[];
   /** Store paths the environment refers to; if one is gone (garbage-collected), re-capture. */
-  storePaths: z.array(z.string()),
-  gcRoot: z.optional(z.string()),
+  readonly storePaths: readonly string[];
+  readonly gcRoot?: string | undefined;
   /** An input changed while nix was evaluating: the entry may not match the files on disk. */
-  unverified: z.boolean(),
-  warnings: z.array(z.string()),
+  readonly unverified: boolean;
+  readonly warnings: readonly string[];
   /** Where `<nixpkgs>` came from: the project's pin, the user's channels or NIX_PATH, or nowhere. */
-  nixpkgs: z.enum(['pinned', 'search-path', 'none']),
-});
+  readonly nixpkgs: 'pinned' | 'search-path' | 'none';
+}
 
-export type CacheEntry = z.infer<typeof entrySchema>;
+const mutationKinds = new Set<unknown>(['set', 'prepend', 'append']);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
 
-const pointerSchema = z.object({ key: z.string() });
+/**
+ * Whether a parsed file has an entry's shape. Written only by this program, atomically, so
+ * what is checked is what a truncated, hand-edited or foreign file would get wrong: every
+ * field's type, and of each input and mutation the fields the engine reads.
+ */
+function isCacheEntry(value: unknown): value is CacheEntry {
+  if (!isObject(value) || value['schema'] !== cacheSchemaVersion) return false;
+  const { shell, inputs, mutations } = value;
+  return (
+    ['key', 'targetId', 'capturedAt', 'nixVersion', 'method', 'nixpkgs'].every((name) =>
+      isString(value[name]),
+    ) &&
+    typeof value['unverified'] === 'boolean' &&
+    (value['gcRoot'] === undefined || isString(value['gcRoot'])) &&
+    isStringArray(value['storePaths']) &&
+    isStringArray(value['warnings']) &&
+    isObject(shell) &&
+    ['functions', 'aliases', 'variables'].every((name) => isString(shell[name])) &&
+    ['functionNames', 'exportedFunctions', 'aliasNames'].every((name) =>
+      isStringArray(shell[name]),
+    ) &&
+    Array.isArray(mutations) &&
+    mutations.every(
+      (m) =>
+        isObject(m) &&
+        isString(m['name']) &&
+        (m['kind'] === 'unset' || (mutationKinds.has(m['kind']) && isString(m['value']))),
+    ) &&
+    Array.isArray(inputs) &&
+    inputs.every(
+      (input) =>
+        isObject(input) &&
+        isString(input['path']) &&
+        isString(input['hash']) &&
+        typeof input['size'] === 'number' &&
+        typeof input['mtimeMs'] === 'number' &&
+        typeof input['ctimeMs'] === 'number' &&
+        typeof input['ino'] === 'number',
+    )
+  );
+}
 
 /**
  * Captured environments, one JSON file per cache key, in the editor's global storage (never in
@@ -74,18 +97,18 @@ export class EnvironmentCache {
   }
 
   async read(key: string): Promise<CacheEntry | undefined> {
-    const parsed = entrySchema.safeParse(await readJsonFile(this.entryFile(key)));
-    return parsed.success ? parsed.data : undefined;
+    const entry = await readJsonFile(this.entryFile(key));
+    return isCacheEntry(entry) ? entry : undefined;
   }
 
   /** The entry last captured for this target, whatever nix or NIX_PATH it was captured with. */
   async latestFor(targetId: string): Promise<CacheEntry | undefined> {
-    const pointer = pointerSchema.safeParse(await readJsonFile(this.pointerFile(targetId)));
-    return pointer.success ? this.read(pointer.data.key) : undefined;
+    const pointer = await readJsonFile(this.pointerFile(targetId));
+    return isObject(pointer) && isString(pointer['key']) ? this.read(pointer['key']) : undefined;
   }
 
   async write(entry: CacheEntry): Promise<void> {
-    await writeFileAtomic(this.entryFile(entry.key), JSON.stringify(entry, null, 1));
+    await writeFileAtomic(this.entryFile(entry.key), JSON.stringify(entry));
     await writeFileAtomic(this.pointerFile(entry.targetId), JSON.stringify({ key: entry.key }));
   }
 
@@ -101,8 +124,9 @@ export class EnvironmentCache {
 }
 
 /** Whether every store path an entry refers to still exists (a GC may have removed them). */
-export async function storePathsExist(entry: CacheEntry): Promise<boolean> {
-  return (await existingPaths(entry.storePaths)).length === entry.storePaths.length;
+export function storePathsExist(entry: CacheEntry): boolean {
+  // A few dozen paths: synchronous checks cost microseconds, promises a thread-pool trip each.
+  return entry.storePaths.every((storePath) => existsSync(storePath));
 }
 
 /** The paths that exist. A value may name a store path that was never built (`$out`). */

@@ -16,7 +16,7 @@ export async function localInputs(
   target: EnvTarget,
   readFiles: readonly string[],
 ): Promise<string[]> {
-  const root = targetRoot(target);
+  const root = path.resolve(targetRoot(target));
   const toLocal =
     target.kind === 'flake' ? await flakeSourceMapper(target.dir, readFiles) : identity;
   const inputs = new Set(entryFiles(target));
@@ -72,8 +72,12 @@ export async function inFlakeCheckout(
   });
 }
 
-/** Whether `outer` is `inner` or one of its ancestors. */
+/**
+ * Whether `outer` is `inner` or one of its ancestors. Both are absolute and normalized (nix
+ * reports resolved paths; the root is resolved), so comparing strings suffices: called once
+ * per file evaluation read, thousands of times.
+ */
 function contains(outer: string, inner: string): boolean {
-  const relative = path.relative(outer, inner);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  const prefix = outer.endsWith('/') ? outer : `${outer}/`;
+  return inner === outer || inner.startsWith(prefix);
 }

@@ -14,6 +14,8 @@ export interface StepContext {
   readonly onProgress?: ((text: string) => void) | undefined;
   readonly evaluationTimeoutMs: number;
   readonly hookTimeoutMs: number;
+  /** Each file nix reports reading, as it reports it (to start hashing inputs early). */
+  readonly onReadFile?: ((file: string) => void) | undefined;
 }
 
 export interface NixRun {
@@ -50,6 +52,7 @@ export async function runNix(
     switch (event.type) {
       case 'read-file':
         readFiles.add(event.path);
+        context.onReadFile?.(event.path);
         context.logger.trace(`nix read ${event.path}`);
         break;
       case 'progress':

@@ -4,8 +4,9 @@ import * as z from 'zod/mini';
 import { NixShellError } from '../errors';
 import { writeFileAtomic } from '../fs';
 import { sriPattern } from './hashes';
+import { lockFileName } from './lockFileName';
 
-export const lockFileName = 'nixpkgs.lock.json';
+export { lockFileName };
 /** The only version this build reads and writes; a newer one is refused, never guessed at. */
 export const lockVersion = 1;
 

@@ -1,0 +1,178 @@
+import path from 'node:path';
+import { captureEnvironment } from './capture/capture';
+import { InputRecorder } from './cache/inputs';
+import { cacheKeys, cacheSchemaVersion, type CacheKeys } from './cache/key';
+import { withFileLock } from './cache/lock';
+import type { EnvironmentCache, CacheEntry } from './cache/store';
+import { checkFreshness, type CaptureOptions, type EngineContext } from './engine';
+import type { Environment } from './env/mutations';
+import { NixShellError } from './errors';
+import {
+  profileFor,
+  profileStorePath,
+  prunePathRoots,
+  pruneGenerations,
+  removeRoots,
+  rootStorePaths,
+} from './gcroots';
+import { locateNix, type NixInstallation } from './nix/installation';
+import { lockFileName, pinnedStorePathIfPresent, pinSources, readLock, realisePin } from './pin';
+import type { TargetSpec } from './target';
+
+/** engine.ts's captureAndStore, loaded when a capture runs. */
+export async function captureAndStoreNow(
+  spec: TargetSpec,
+  context: EngineContext,
+  options: CaptureOptions = {},
+): Promise<CacheEntry> {
+  const nix = await locateNix(context.nixPath, context.base['PATH']);
+  const keys = await cacheKeys(spec, nix, context.base);
+  const key = keys.key;
+  if (!key) throw new NixShellError('nix-not-found', 'nix was not found');
+  const lockFile = path.join(context.cache.directory, 'locks', `${key}.lock`);
+  return withFileLock(
+    lockFile,
+    async (waited) => {
+      if (waited && !options.force) {
+        const existing = await context.cache.read(key);
+        if (existing && (await checkFreshness(existing, keys)).fresh) {
+          context.logger.info('another window captured this environment; using its result');
+          return existing;
+        }
+      }
+      return captureFresh(spec, nix, keys, key, context, options);
+    },
+    {
+      signal: options.signal,
+      onWait: () => options.onProgress?.('waiting for another window to finish evaluating'),
+    },
+  );
+}
+
+/**
+ * The project's pinned nixpkgs in the store, fetched (and hash-checked) if it is not there
+ * yet: the zero-edit pin. Undefined when the project has no `nixpkgs.lock.json`.
+ */
+async function realisePinnedNixpkgs(
+  spec: TargetSpec,
+  nix: NixInstallation,
+  context: EngineContext,
+  options: CaptureOptions,
+): Promise<string | undefined> {
+  // A flake's devShells evaluate purely, against its own inputs (flake.lock): <nixpkgs> is unused.
+  if (!spec.pinDir || spec.target.kind === 'flake') return undefined;
+  const lock = await readLock(spec.pinDir);
+  if (!lock) return undefined;
+  if (!(await pinnedStorePathIfPresent(lock))) options.onProgress?.('fetching the pinned nixpkgs');
+  const storePath = await realisePin(lock, {
+    nix,
+    env: context.base,
+    sources: pinSources({}, context.base),
+    logger: context.logger,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  context.logger.info(`<nixpkgs> is the pinned ${lock.locked.rev.slice(0, 7)}: ${storePath}`);
+  return storePath;
+}
+
+/** `<nixpkgs>` resolves to `storePath` first, for evaluation and for the shell's own NIX_PATH. */
+function withNixpkgs(base: Environment, storePath: string): Record<string, string> {
+  const rest = base['NIX_PATH'] ? `:${base['NIX_PATH']}` : '';
+  return { ...base, NIX_PATH: `nixpkgs=${storePath}${rest}` };
+}
+
+/**
+ * Entries of the same target under other keys (an older nix, another NIX_PATH, other args)
+ * are superseded by the new one: delete them and their GC roots, so old toolchains do not stay
+ * pinned against garbage collection forever.
+ */
+async function pruneSupersededEntries(cache: EnvironmentCache, current: CacheEntry): Promise<void> {
+  for (const key of await cache.keys()) {
+    if (key === current.key) continue;
+    const entry = await cache.read(key);
+    if (entry?.targetId !== current.targetId) continue;
+    await cache.remove(key);
+    await removeRoots(cache.directory, key);
+  }
+}
+
+async function captureFresh(
+  spec: TargetSpec,
+  nix: NixInstallation,
+  keys: CacheKeys,
+  key: string,
+  context: EngineContext,
+  options: CaptureOptions,
+): Promise<CacheEntry> {
+  const started = Date.now();
+  const profile = await profileFor(context.cache.directory, key);
+  const pinned = await realisePinnedNixpkgs(spec, nix, context, options);
+  // -I as well as NIX_PATH: a `nix-path` in nix.conf makes nix 2.14–2.23 ignore NIX_PATH.
+  const evaluated = pinned ? { ...spec, args: [...spec.args, '-I', `nixpkgs=${pinned}`] } : spec;
+  const recorder = new InputRecorder();
+  const capture = await captureEnvironment(
+    {
+      spec: evaluated,
+      nix,
+      base: context.base,
+      ...(pinned ? { evalBase: withNixpkgs(context.base, pinned) } : {}),
+      profile,
+    },
+    {
+      logger: context.logger,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      evaluationTimeoutMs: context.evaluationTimeoutMs,
+      hookTimeoutMs: context.hookTimeoutMs,
+      onReadFile: (file) => recorder.prefetch(file),
+    },
+  );
+  // Creating, editing or removing the pin makes the environment stale.
+  const lockFile =
+    spec.pinDir && spec.target.kind === 'file' ? [path.join(spec.pinDir, lockFileName)] : [];
+  // Inputs, the `-env` path and the GC roots of the rest do not depend on each other.
+  const [inputs, envStorePath, pathRoots] = await Promise.all([
+    Promise.all([...capture.inputs, ...lockFile].map((file) => recorder.record(file))),
+    capture.method === 'print-dev-env' ? profileStorePath(profile) : undefined,
+    // Root what the environment refers to as well: nix-shell gives no `-env` path, and a
+    // pinned nixpkgs (on NIX_PATH) is not in the `-env` path's closure.
+    rootStorePaths(nix, context.cache.directory, key, capture.storePaths, context.base),
+  ]);
+  // nix itself may write flake.lock while evaluating; that is not an edit by the user.
+  const editedDuringCapture = inputs.filter(
+    (input) => input.mtimeMs > started && path.basename(input.path) !== 'flake.lock',
+  );
+  for (const input of editedDuringCapture) {
+    context.logger.info(`${input.path} changed during evaluation; the result will be re-checked`);
+  }
+  if (!envStorePath && !pathRoots && capture.storePaths.length > 0) {
+    context.logger.warn(
+      'could not register GC roots: a garbage collection may remove this environment',
+    );
+  }
+  const entry: CacheEntry = {
+    schema: cacheSchemaVersion,
+    key,
+    targetId: keys.targetId,
+    capturedAt: new Date().toISOString(),
+    nixVersion: capture.nixVersion,
+    method: capture.method,
+    mutations: capture.mutations,
+    shell: capture.shell,
+    inputs,
+    storePaths: [...capture.storePaths, ...(envStorePath ? [envStorePath] : [])],
+    ...(envStorePath ? { gcRoot: profile } : pathRoots ? { gcRoot: pathRoots } : {}),
+    unverified: editedDuringCapture.length > 0,
+    warnings: capture.warnings,
+    nixpkgs: pinned ? 'pinned' : capture.usedSearchPathNixpkgs ? 'search-path' : 'none',
+  };
+  for (const warning of entry.warnings) context.logger.warn(warning);
+  await context.cache.write(entry);
+  await pruneGenerations(profile);
+  if (pathRoots) await prunePathRoots(context.cache.directory, key, pathRoots);
+  await pruneSupersededEntries(context.cache, entry);
+  context.logger.info(
+    `captured ${spec.target.kind === 'file' ? spec.target.file : spec.target.dir} with ${capture.method} in ${Date.now() - started} ms: ${entry.mutations.length} variables, ${inputs.length} inputs`,
+  );
+  return entry;
+}
