@@ -215,7 +215,8 @@ async function captureFresh(
   // Creating, editing or removing the pin makes the environment stale.
   const lockFile =
     spec.pinDir && spec.target.kind === 'file' ? [path.join(spec.pinDir, lockFileName)] : [];
-  const inputs = await Promise.all([...capture.inputs, ...lockFile].map(recordInput));
+  const watched = [...new Set([...capture.inputs, ...lockFile, ...(spec.watch ?? [])])];
+  const inputs = await Promise.all(watched.map(recordInput));
   // nix itself may write flake.lock while evaluating; that is not an edit by the user.
   const editedDuringCapture = inputs.filter(
     (input) => input.mtimeMs > started && path.basename(input.path) !== 'flake.lock',

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { EnvironmentCache } from '../core/cache/store';
-import { chooseTarget } from '../core/discovery';
+import { resolveTarget, type ResolvedTarget } from '../core/discovery';
 import { baseEnvironment, type EngineContext } from '../core/engine';
 import { summarize, type Environment, type Mutation } from '../core/env/mutations';
+import { envrcFileName } from '../core/envrc/read';
 import { asNixShellError, NixShellError } from '../core/errors';
 import { locateNix } from '../core/nix/installation';
 import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
@@ -57,6 +58,8 @@ export class FolderController implements vscode.Disposable {
   private readonly statusItem: FolderStatusItem;
   private readonly pinItem: PinStatusItem;
   private readonly pinWatcher: vscode.FileSystemWatcher;
+  /** An edited `.envrc` may load another environment: the target is chosen again. */
+  private readonly envrcWatcher: vscode.FileSystemWatcher;
   private readonly logger: Logger;
   /** What was last handed out, to hand out again only when it changes (not on every tick). */
   private lastApplied: { readonly mutations?: readonly Mutation[]; readonly entered: boolean } = {
@@ -91,6 +94,25 @@ export class FolderController implements vscode.Disposable {
       event(() => void this.refreshPin());
     }
     void this.refreshPin();
+    this.envrcWatcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(folder, envrcFileName),
+    );
+    for (const event of [
+      this.envrcWatcher.onDidCreate,
+      this.envrcWatcher.onDidChange,
+      this.envrcWatcher.onDidDelete,
+    ]) {
+      event(() => void this.onEnvrcChanged());
+    }
+  }
+
+  /** Enters again only when the `.envrc` now points somewhere else; nix decides the rest. */
+  private async onEnvrcChanged(): Promise<void> {
+    const current = this.session.target;
+    if (!current || this.session.state.kind === 'off') return;
+    const next = await this.resolveSpec();
+    if (JSON.stringify(next) !== JSON.stringify(current))
+      await this.enter({ userInitiated: false });
   }
 
   /**
@@ -137,8 +159,13 @@ export class FolderController implements vscode.Disposable {
     return spec ? targetLabel(spec.target, this.folder.uri.fsPath) : undefined;
   }
 
-  /** The target settings or the remembered choice point at, or discovery finds. */
+  /** The target settings or the remembered choice point at, or the `.envrc`, or discovery. */
   async resolveSpec(): Promise<TargetSpec | undefined> {
+    return (await this.resolve()).spec;
+  }
+
+  /** What resolving the target found, with where it came from and what the `.envrc` says. */
+  async resolve(): Promise<ResolvedTarget> {
     const explicit = config.file.get(this.folder) ?? config.devShell.get(this.folder);
     const remembered = this.services.memories.get(this.folder.uri).choice;
     const preference = explicit
@@ -147,10 +174,7 @@ export class FolderController implements vscode.Disposable {
           devShell: config.devShell.get(this.folder) ?? undefined,
         }
       : (remembered ?? {});
-    const target = await chooseTarget(this.folder.uri.fsPath, preference);
-    return target
-      ? { target, args: config.args.get(this.folder), pinDir: this.folder.uri.fsPath }
-      : undefined;
+    return resolveTarget(this.folder.uri.fsPath, preference, config.args.get(this.folder));
   }
 
   /**
@@ -269,6 +293,7 @@ export class FolderController implements vscode.Disposable {
     this.statusItem.dispose();
     this.pinItem.dispose();
     this.pinWatcher.dispose();
+    this.envrcWatcher.dispose();
     this.services.diagnostics.report(this.folder.uri.toString(), undefined, '');
   }
 
