@@ -66,6 +66,8 @@ export class FolderController implements vscode.Disposable {
     entered: false,
   };
   private progressShown = false;
+  /** The direnv extension manages this folder: nothing is applied, the status says so. */
+  private ownedByDirenv = false;
   /** Bumped by enter and leave, so that only the latest of them takes effect. */
   private operation = 0;
   private readonly subscription: { dispose(): void };
@@ -183,6 +185,10 @@ export class FolderController implements vscode.Disposable {
    * anything in an untrusted workspace, since evaluating Nix runs the project's code.
    */
   async enter(options: { userInitiated: boolean }): Promise<void> {
+    if (this.ownedByDirenv) {
+      if (options.userInitiated) void showOwnedByDirenv(this.folder);
+      return;
+    }
     if (!vscode.workspace.isTrusted) {
       if (options.userInitiated) askForTrust();
       return;
@@ -216,6 +222,24 @@ export class FolderController implements vscode.Disposable {
     this.session.leave();
   }
 
+  /** Lets the direnv extension manage the folder: reverts what was applied, applies nothing. */
+  standBack(): void {
+    this.ownedByDirenv = true;
+    this.leave();
+    this.services.terminals.clear(this.folder);
+    this.refreshStatus();
+  }
+
+  /** This extension manages the folder again (the user chose it). */
+  takeOver(): void {
+    this.ownedByDirenv = false;
+    this.refreshStatus();
+  }
+
+  get standingBack(): boolean {
+    return this.ownedByDirenv;
+  }
+
   /** Untrusted workspace: say what was found, evaluate nothing. */
   showLimited(label: string): void {
     this.services.terminals.clear(this.folder);
@@ -225,7 +249,7 @@ export class FolderController implements vscode.Disposable {
 
   /** Shows the session's state again (after trust was granted, the limited item goes). */
   refreshStatus(): void {
-    this.statusItem.render(statusView(this.session.state, this.label ?? this.folder.name));
+    this.statusItem.render(this.currentView(this.session.state));
     this.services.onStatusChanged();
   }
 
@@ -308,9 +332,15 @@ export class FolderController implements vscode.Disposable {
     };
   }
 
+  private currentView(state: SessionState): StatusView {
+    return this.ownedByDirenv && state.kind === 'off'
+      ? { kind: 'direnv', label: envrcFileName }
+      : statusView(state, this.label ?? this.folder.name);
+  }
+
   private onStateChanged(state: SessionState): void {
     const label = this.label ?? this.folder.name;
-    this.statusItem.render(statusView(state, label));
+    this.statusItem.render(this.currentView(state));
     this.services.onStatusChanged();
     if (state.kind === 'loading' && !this.progressShown) {
       this.progressShown = true;
@@ -360,6 +390,17 @@ export function statusView(state: SessionState, label: string): StatusView {
       return { kind: 'stale', label, reason: state.reason };
     case 'failed':
       return { kind: 'failed', label, message: state.error.message };
+  }
+}
+
+async function showOwnedByDirenv(folder: vscode.WorkspaceFolder): Promise<void> {
+  const change = 'Change';
+  const answer = await vscode.window.showInformationMessage(
+    `The direnv extension manages the environment of ${folder.name}.`,
+    change,
+  );
+  if (answer === change) {
+    await vscode.commands.executeCommand('nixShell.chooseOwner', folder.uri);
   }
 }
 
