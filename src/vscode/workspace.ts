@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { findCandidates } from '../core/discovery';
+import { readEnvrc } from '../core/envrc/read';
 import type { Mutation } from '../core/env/mutations';
 import { targetLabel } from '../core/target';
 import { config, targetSettings } from './config';
@@ -102,7 +103,9 @@ export class WorkspaceController implements vscode.Disposable {
   async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
     const candidates = await findCandidates(folder.uri.fsPath);
     const first = candidates[0];
-    const configured = config.file.get(folder) ?? config.devShell.get(folder);
+    const configured =
+      (config.file.get(folder) ?? config.devShell.get(folder)) ||
+      (await readEnvrc(folder.uri.fsPath))?.target;
     if (!first && !configured) {
       this.services.terminals.clear(folder);
       return;
