@@ -35,23 +35,36 @@ describe('the CLI reads .envrc', function () {
     assert.equal(explicit['devShell'], 'default');
   });
 
-  it('`use nix` with arguments and a watched file: the arguments reach nix, the file is an input', async () => {
+  it('`use nix FILE -A ATTR --argstr`: that shell, with the argument; a watched file is an input', async () => {
     const { dir } = await copyFixture('stdenv-basic');
     const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
     await writeFile(path.join(dir, 'extra.txt'), 'one\n');
+    // A file that takes an argument and has two shells: the .envrc picks one and passes it.
+    await writeFile(
+      path.join(dir, 'shells.nix'),
+      [
+        '{ who ? "nobody" }:',
+        'let pkgs = import ../_lib { }; in {',
+        '  dev = pkgs.mkShell { WHO = who; SHELL_ATTR = "dev"; };',
+        '  ci = pkgs.mkShell { WHO = who; SHELL_ATTR = "ci"; };',
+        '}',
+      ].join('\n'),
+    );
     await writeFile(
       path.join(dir, '.envrc'),
-      'nix_direnv_watch_file extra.txt\nuse nix shell.nix --argstr unused value\ndotenv\n',
+      'nix_direnv_watch_file extra.txt\nuse nix shells.nix -A dev --argstr who "the team"\ndotenv\n',
     );
     const before = await cli(['status', dir], env);
     assert.equal(before['source'], 'envrc');
-    assert.equal(before['file'], path.join(dir, 'shell.nix'));
-    assert.equal(before['args'], '--argstr unused value');
+    assert.equal(before['file'], path.join(dir, 'shells.nix'));
+    assert.equal(before['target'], 'shells.nix (dev)');
+    assert.equal(before['args'], '--argstr who the team');
     assert.deepEqual(before['envrcNotes'], [
       '.envrc line 3 not understood: dotenv (only `use nix`, `use flake` and watched files are read)',
     ]);
     const entered = await cli(['env', dir], env);
-    assert.equal(entered['FOO'], 'foo from nix');
+    assert.equal(entered['WHO'], 'the team');
+    assert.equal(entered['SHELL_ATTR'], 'dev');
     assert.equal((await cli(['status', dir], env))['cache'], 'fresh');
     await writeFile(path.join(dir, 'extra.txt'), 'two\n');
     const stale = await cli(['status', dir], env);
