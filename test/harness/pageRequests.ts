@@ -46,6 +46,12 @@ const handlers: Record<string, Handler> = {
     await toast.locator('.monaco-button', { hasText: button }).first().click();
     return message ?? '';
   },
+  /** The rows of the quick pick on screen, once it has some, as a JSON array of their labels. */
+  'quick-pick-rows': async (page) => {
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await rows.first().waitFor({ timeout: 30_000 });
+    return JSON.stringify(await rows.evaluateAll((all) => all.map((row) => row.textContent)));
+  },
   /** The messages of the notifications on screen now, as a JSON array. */
   'notification-messages': async (page) =>
     JSON.stringify(await page.locator('.notification-list-item-message').allTextContents()),

@@ -59,7 +59,7 @@ const suites: readonly Suite[] = [
     workspace: 'basic',
     standIns: ['direnv'],
     extraFiles: {
-      '.envrc': 'use nix\n',
+      '.envrc': 'use nix\ndotenv\n',
       // What direnv loads from it, as far as the stand-in applies it.
       '.direnv-standin.json': JSON.stringify({
         PATH: '+$FOLDER/bin',

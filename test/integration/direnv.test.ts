@@ -104,3 +104,21 @@ describe('with the direnv extension', () => {
     assert.ok(ours.length <= 1, ours.join('\n'));
   });
 });
+
+describe('Select environment on an .envrc project', () => {
+  it("offers the .envrc's environment and lists the lines it did not understand", async () => {
+    await activateExtension();
+    const picking = vscode.commands.executeCommand('nixShell.select', workspaceFolder().uri);
+    const rows = JSON.parse((await askHarness('quick-pick-rows', '')) ?? '[]') as string[];
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await picking;
+    assert.ok(
+      rows.some((row) => row.includes('.envrc: shell.nix')),
+      rows.join('\n'),
+    );
+    assert.ok(
+      rows.some((row) => row.includes('.envrc line 2 not understood: dotenv')),
+      rows.join('\n'),
+    );
+  });
+});
