@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { EnvironmentCache } from './core/cache/store';
 import { baseEnvironment } from './core/engine';
+import { withoutDirenv } from './core/env/direnvDiff';
 import { asNixShellError } from './core/errors';
 import { endAllProcesses } from './core/process';
 import { createApi, type NixShellApi } from './vscode/api';
@@ -9,6 +10,7 @@ import { registerCommands } from './vscode/commands';
 import { SystemConfigurations } from './vscode/configurations';
 import { registerDebugEnvironment } from './vscode/debug';
 import { EvaluationDiagnostics } from './vscode/diagnostics';
+import { direnvExtensionPresent } from './vscode/direnvOwner';
 import { HostEnvironment } from './vscode/hostEnv';
 import { registerLanguageSupport } from './vscode/language';
 import { pinnedNixpkgsExpr } from './vscode/language/pinnedNixpkgs';
@@ -23,9 +25,12 @@ import { WorkspaceController } from './vscode/workspace';
 
 /** The composition root: builds everything once, in dependency order, logger first. */
 export async function activate(context: vscode.ExtensionContext): Promise<NixShellApi> {
-  // The user's environment as the extension host got it, before any Nix env is applied.
-  const pristine = baseEnvironment(process.env);
+  // The user's environment as the extension host got it, before any Nix env is applied, and
+  // before direnv's (shell hook or editor extension): every diff is computed against it.
+  const undone = withoutDirenv(baseEnvironment(process.env));
+  const pristine = undone.env;
   const { channel, logger } = createLog();
+  if (undone.undone > 0) logger.info(`direnv's changes to ${undone.undone} variables left out`);
   context.subscriptions.push(channel);
   try {
     const showLog = () => channel.show(true);
@@ -33,7 +38,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
     const diagnostics = new EvaluationDiagnostics();
     const cache = new EnvironmentCache(path.join(context.globalStorageUri.fsPath, 'environments'));
     logger.info(`cache: ${cache.directory}`);
-    const terminals = new TerminalEnvironment(context.environmentVariableCollection, pristine);
+    const terminals = new TerminalEnvironment(
+      context.environmentVariableCollection,
+      pristine,
+      direnvExtensionPresent,
+    );
     const shellTerminals = new NixShellTerminals(
       path.join(context.globalStorageUri.fsPath, 'terminals'),
       pristine,

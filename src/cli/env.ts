@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util';
 import { EnvironmentCache } from '../core/cache/store';
 import { shellStateScript } from '../core/capture/shellDump';
 import { shellQuote } from '../core/shellQuote';
-import { chooseTarget } from '../core/discovery';
+import { resolveTarget, type ResolvedTarget } from '../core/discovery';
 import { baseEnvironment, captureAndStore, lookup, type EngineContext } from '../core/engine';
 import { applyMutations, type Mutation } from '../core/env/mutations';
 import { NixShellError } from '../core/errors';
 import { streamLogger } from '../core/logger';
+import { envrcNoteText } from '../core/envrc/parse';
 import { targetLabel, type TargetSpec } from '../core/target';
 import { extractNixArgs, usageError } from './args';
 
@@ -125,12 +126,20 @@ function engineContext(options: CliOptions): EngineContext {
   };
 }
 
-async function resolveSpec(dir: string, options: CliOptions): Promise<TargetSpec> {
-  const target = await chooseTarget(dir, { file: options.file, devShell: options.devShell });
-  if (!target) {
+async function resolveSpec(
+  dir: string,
+  options: CliOptions,
+): Promise<ResolvedTarget & { spec: TargetSpec }> {
+  const resolved = await resolveTarget(
+    dir,
+    { file: options.file, devShell: options.devShell },
+    options.nixArgs,
+  );
+  const { spec } = resolved;
+  if (!spec) {
     throw new NixShellError('no-environment', `no flake.nix, shell.nix or default.nix in ${dir}`);
   }
-  return { target, args: options.nixArgs, pinDir: dir };
+  return { ...resolved, spec };
 }
 
 export async function runEnv(
@@ -139,7 +148,7 @@ export async function runEnv(
   signal?: AbortSignal,
 ): Promise<void> {
   const context = engineContext(options);
-  const spec = await resolveSpec(dir, options);
+  const { spec } = await resolveSpec(dir, options);
   const found = await lookup(spec, context);
   const entry =
     found.entry && found.freshness.fresh && !options.refresh
@@ -158,14 +167,17 @@ export async function runEnv(
 
 export async function runStatus(dir: string, options: CliOptions): Promise<void> {
   const context = engineContext(options);
-  const spec = await resolveSpec(dir, options);
+  const { spec, source, envrc } = await resolveSpec(dir, options);
   const found = await lookup(spec, context);
   const status = {
     folder: dir,
     target: targetLabel(spec.target, dir),
+    source,
     file: spec.target.kind === 'file' ? spec.target.file : path.join(spec.target.dir, 'flake.nix'),
     kind: spec.target.kind,
     ...(spec.target.kind === 'flake' ? { devShell: spec.target.devShell ?? 'default' } : {}),
+    ...(spec.args.length > 0 ? { args: spec.args.join(' ') } : {}),
+    ...(envrc && envrc.notes.length > 0 ? { envrcNotes: envrc.notes.map(envrcNoteText) } : {}),
     cache: !found.entry ? 'missing' : found.freshness.fresh ? 'fresh' : 'stale',
     ...(found.freshness.fresh ? {} : { reason: found.freshness.reason }),
     inputs: found.entry?.inputs.length ?? 0,
@@ -183,8 +195,10 @@ export async function runStatus(dir: string, options: CliOptions): Promise<void>
     process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
     return;
   }
-  for (const [name, value] of Object.entries(status))
-    process.stdout.write(`${name}: ${String(value)}\n`);
+  for (const [name, value] of Object.entries(status)) {
+    const text = Array.isArray(value) ? value.join('\n  ') : String(value);
+    process.stdout.write(`${name}: ${text}\n`);
+  }
 }
 
 function diffJson(mutations: readonly Mutation[]): {

@@ -132,7 +132,11 @@ async function captureFresh(
     spec.pinDir && spec.target.kind === 'file' ? [path.join(spec.pinDir, lockFileName)] : [];
   // Inputs, the `-env` path and the GC roots of the rest do not depend on each other.
   const [inputs, envStorePath, pathRoots] = await Promise.all([
-    Promise.all([...capture.inputs, ...lockFile].map((file) => recorder.record(file))),
+    Promise.all(
+      [...new Set([...capture.inputs, ...lockFile, ...(spec.watch ?? [])])].map((file) =>
+        recorder.record(file),
+      ),
+    ),
     capture.method === 'print-dev-env' ? profileStorePath(profile) : undefined,
     // Root what the environment refers to as well: nix-shell gives no `-env` path, and a
     // pinned nixpkgs (on NIX_PATH) is not in the `-env` path's closure.

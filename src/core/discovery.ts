@@ -1,7 +1,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { EnvTarget } from './target';
+import { readEnvrc, type EnvrcChoice } from './envrc/read';
+import type { EnvTarget, TargetSpec } from './target';
 
 /** The files that define a Nix environment, in order of precedence. */
 export const environmentFileNames = ['flake.nix', 'shell.nix', 'default.nix'] as const;
@@ -96,4 +97,38 @@ export async function chooseTarget(
   const all = candidates ?? (await findCandidates(folder));
   const first = preference.devShell ? all.find((c) => c.name === 'flake.nix') : all[0];
   return first ? candidateTarget(first, preference.devShell) : undefined;
+}
+
+/** Where the chosen target came from, for the status and Select environment. */
+export type TargetSource = 'setting' | 'envrc' | 'discovered';
+
+export interface ResolvedTarget {
+  readonly spec: TargetSpec | undefined;
+  readonly source: TargetSource;
+  /** The folder's `.envrc`, read whether or not it decided. */
+  readonly envrc: EnvrcChoice | undefined;
+}
+
+/**
+ * The target and arguments to enter, by precedence: an explicit setting (or a remembered
+ * choice), then what the folder's `.envrc` loads (`use nix`, `use flake`), then discovery.
+ * The `.envrc`'s arguments come before the configured ones, which thus win where nix lets
+ * a later argument override an earlier one.
+ */
+export async function resolveTarget(
+  folder: string,
+  preference: TargetPreference,
+  configuredArgs: readonly string[],
+): Promise<ResolvedTarget> {
+  const envrc = await readEnvrc(folder);
+  const explicit = Boolean(preference.file ?? preference.devShell);
+  const fromEnvrc = explicit ? undefined : envrc?.target;
+  const target = fromEnvrc ?? (await chooseTarget(folder, preference));
+  const spec: TargetSpec | undefined = target && {
+    target,
+    args: fromEnvrc ? [...(envrc?.args ?? []), ...configuredArgs] : configuredArgs,
+    pinDir: folder,
+    ...(fromEnvrc ? { watch: envrc?.watch } : {}),
+  };
+  return { spec, source: explicit ? 'setting' : fromEnvrc ? 'envrc' : 'discovered', envrc };
 }

@@ -14,6 +14,8 @@ export interface TargetSpec {
    * environment (the workspace folder; the CLI's DIR).
    */
   readonly pinDir?: string | undefined;
+  /** Files that count as inputs besides what nix reads (the `.envrc` and what it watches). */
+  readonly watch?: readonly string[] | undefined;
 }
 
 /** The directory the environment belongs to: the shell's `$PWD` and the `outputs/` parent. */

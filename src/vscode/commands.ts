@@ -79,6 +79,12 @@ const handlers: Record<CommandId, Handler> = {
     if (controller) await services.shellTerminals.open(controller);
   },
   'nixShell.showLog': (services) => services.showLog(),
+  'nixShell.chooseOwner': async (services, uri) => {
+    const controller = await pickController(services, uri, 'Choose who manages the environment of');
+    if (!controller) return;
+    await services.workspace.memories.update(controller.folder.uri, { owner: undefined });
+    await services.workspace.askOwner(controller);
+  },
   'nixShell.cancel': (services, uri) => {
     const loading = services.workspace.all.filter((c) => c.session.state.kind === 'loading');
     const controller = uri

@@ -2,9 +2,10 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ConfigurationContext } from '../core/configs/evaluate';
 import type { EnvironmentCache } from '../core/cache/store';
-import { chooseTarget } from '../core/discovery';
+import { resolveTarget, type ResolvedTarget } from '../core/discovery';
 import { baseEnvironment, type EngineContext } from '../core/engine';
 import { summarize, type Environment, type Mutation } from '../core/env/mutations';
+import { envrcFileName } from '../core/envrc/read';
 import { asNixShellError, NixShellError } from '../core/errors';
 import { locateNix } from '../core/nix/installation';
 import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
@@ -58,12 +59,16 @@ export class FolderController implements vscode.Disposable {
   private readonly statusItem: FolderStatusItem;
   private readonly pinItem: PinStatusItem;
   private readonly pinWatcher: vscode.FileSystemWatcher;
+  /** An edited `.envrc` may load another environment: the target is chosen again. */
+  private readonly envrcWatcher: vscode.FileSystemWatcher;
   private readonly logger: Logger;
   /** What was last handed out, to hand out again only when it changes (not on every tick). */
   private lastApplied: { readonly mutations?: readonly Mutation[]; readonly entered: boolean } = {
     entered: false,
   };
   private progressShown = false;
+  /** The direnv extension manages this folder: nothing is applied, the status says so. */
+  private ownedByDirenv = false;
   /** Bumped by enter and leave, so that only the latest of them takes effect. */
   private operation = 0;
   private readonly subscription: { dispose(): void };
@@ -92,6 +97,25 @@ export class FolderController implements vscode.Disposable {
       event(() => void this.refreshPin());
     }
     void this.refreshPin();
+    this.envrcWatcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(folder, envrcFileName),
+    );
+    for (const event of [
+      this.envrcWatcher.onDidCreate,
+      this.envrcWatcher.onDidChange,
+      this.envrcWatcher.onDidDelete,
+    ]) {
+      event(() => void this.onEnvrcChanged());
+    }
+  }
+
+  /** Enters again only when the `.envrc` now points somewhere else; nix decides the rest. */
+  private async onEnvrcChanged(): Promise<void> {
+    const current = this.session.target;
+    if (!current || this.session.state.kind === 'off') return;
+    const next = await this.resolveSpec();
+    if (JSON.stringify(next) !== JSON.stringify(current))
+      await this.enter({ userInitiated: false });
   }
 
   /**
@@ -138,8 +162,13 @@ export class FolderController implements vscode.Disposable {
     return spec ? targetLabel(spec.target, this.folder.uri.fsPath) : undefined;
   }
 
-  /** The target settings or the remembered choice point at, or discovery finds. */
+  /** The target settings or the remembered choice point at, or the `.envrc`, or discovery. */
   async resolveSpec(): Promise<TargetSpec | undefined> {
+    return (await this.resolve()).spec;
+  }
+
+  /** What resolving the target found, with where it came from and what the `.envrc` says. */
+  async resolve(): Promise<ResolvedTarget> {
     const explicit = config.file.get(this.folder) ?? config.devShell.get(this.folder);
     const remembered = this.services.memories.get(this.folder.uri).choice;
     const preference = explicit
@@ -148,10 +177,7 @@ export class FolderController implements vscode.Disposable {
           devShell: config.devShell.get(this.folder) ?? undefined,
         }
       : (remembered ?? {});
-    const target = await chooseTarget(this.folder.uri.fsPath, preference);
-    return target
-      ? { target, args: config.args.get(this.folder), pinDir: this.folder.uri.fsPath }
-      : undefined;
+    return resolveTarget(this.folder.uri.fsPath, preference, config.args.get(this.folder));
   }
 
   /**
@@ -160,6 +186,10 @@ export class FolderController implements vscode.Disposable {
    * anything in an untrusted workspace, since evaluating Nix runs the project's code.
    */
   async enter(options: { userInitiated: boolean }): Promise<void> {
+    if (this.ownedByDirenv) {
+      if (options.userInitiated) void showOwnedByDirenv(this.folder);
+      return;
+    }
     if (!vscode.workspace.isTrusted) {
       if (options.userInitiated) askForTrust();
       return;
@@ -193,6 +223,24 @@ export class FolderController implements vscode.Disposable {
     this.session.leave();
   }
 
+  /** Lets the direnv extension manage the folder: reverts what was applied, applies nothing. */
+  standBack(): void {
+    this.ownedByDirenv = true;
+    this.leave();
+    this.services.terminals.clear(this.folder);
+    this.refreshStatus();
+  }
+
+  /** This extension manages the folder again (the user chose it). */
+  takeOver(): void {
+    this.ownedByDirenv = false;
+    this.refreshStatus();
+  }
+
+  get standingBack(): boolean {
+    return this.ownedByDirenv;
+  }
+
   /** Untrusted workspace: say what was found, evaluate nothing. */
   showLimited(label: string): void {
     this.services.terminals.clear(this.folder);
@@ -202,7 +250,7 @@ export class FolderController implements vscode.Disposable {
 
   /** Shows the session's state again (after trust was granted, the limited item goes). */
   refreshStatus(): void {
-    this.statusItem.render(statusView(this.session.state, this.label ?? this.folder.name));
+    this.statusItem.render(this.currentView(this.session.state));
     this.services.onStatusChanged();
   }
 
@@ -287,6 +335,7 @@ export class FolderController implements vscode.Disposable {
     this.statusItem.dispose();
     this.pinItem.dispose();
     this.pinWatcher.dispose();
+    this.envrcWatcher.dispose();
     this.services.diagnostics.report(this.folder.uri.toString(), undefined, '');
   }
 
@@ -301,9 +350,15 @@ export class FolderController implements vscode.Disposable {
     };
   }
 
+  private currentView(state: SessionState): StatusView {
+    return this.ownedByDirenv && state.kind === 'off'
+      ? { kind: 'direnv', label: envrcFileName }
+      : statusView(state, this.label ?? this.folder.name);
+  }
+
   private onStateChanged(state: SessionState): void {
     const label = this.label ?? this.folder.name;
-    this.statusItem.render(statusView(state, label));
+    this.statusItem.render(this.currentView(state));
     this.services.onStatusChanged();
     if (state.kind === 'loading' && !this.progressShown) {
       this.progressShown = true;
@@ -353,6 +408,17 @@ export function statusView(state: SessionState, label: string): StatusView {
       return { kind: 'stale', label, reason: state.reason };
     case 'failed':
       return { kind: 'failed', label, message: state.error.message };
+  }
+}
+
+async function showOwnedByDirenv(folder: vscode.WorkspaceFolder): Promise<void> {
+  const change = 'Change';
+  const answer = await vscode.window.showInformationMessage(
+    `The direnv extension manages the environment of ${folder.name}.`,
+    change,
+  );
+  if (answer === change) {
+    await vscode.commands.executeCommand('nixShell.chooseOwner', folder.uri);
   }
 }
 

@@ -19,6 +19,8 @@ const settleMs = 1500;
  */
 export class HostEnvironment implements vscode.Disposable {
   private touched = new Set<string>();
+  /** What `process.env` held before this extension first set a name (maybe direnv's value). */
+  private readonly before = new Map<string, string | undefined>();
   private pendingOffer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -27,24 +29,34 @@ export class HostEnvironment implements vscode.Disposable {
     private readonly logger: Logger,
   ) {}
 
-  /** Applies the folders' mutations, in folder order, and offers a restart if they changed. */
-  apply(perFolder: readonly (readonly Mutation[])[]): void {
+  /**
+   * Applies the folders' mutations, in folder order, and offers a restart if they changed.
+   * Only the names they mutate are set; a name no longer mutated gets back what it held
+   * before (another extension's value included). `quiet`: the environment is another
+   * extension's to announce (direnv's asks to restart on its own).
+   */
+  apply(perFolder: readonly (readonly Mutation[])[], options: { quiet?: boolean } = {}): void {
     const target = composeEnvironments(this.pristine, perFolder);
-    const names = new Set([...this.touched, ...Object.keys(this.pristine), ...Object.keys(target)]);
-    const touched = new Set<string>();
-    for (const name of names) {
-      const value = target[name];
-      if (value !== this.pristine[name]) touched.add(name);
+    const mutated = new Set(perFolder.flatMap((mutations) => mutations.map((m) => m.name)));
+    for (const name of new Set([...this.touched, ...mutated])) {
+      if (!this.before.has(name)) this.before.set(name, process.env[name]);
+      const value = mutated.has(name) ? target[name] : this.before.get(name);
+      if (!mutated.has(name)) this.before.delete(name);
       if (process.env[name] === value) continue;
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
+    const touched = mutated;
     this.touched = touched;
     // Folders are applied one by one as they open; judge the change once they have settled,
     // or a window with two folders would see two changes (and restart twice with `always`).
     clearTimeout(this.pendingOffer);
     const current = fingerprint(target, touched);
     this.pendingOffer = setTimeout(() => {
+      if (options.quiet && touched.size === 0) {
+        void this.state.update(fingerprintKey, current);
+        return;
+      }
       this.offerRestart(current).catch((error: unknown) =>
         this.logger.warn(`restarting extensions: ${String(error)}`),
       );
@@ -54,11 +66,11 @@ export class HostEnvironment implements vscode.Disposable {
   /** Gives the extension host back the environment it started with. */
   dispose(): void {
     clearTimeout(this.pendingOffer);
-    for (const name of this.touched) {
-      const value = this.pristine[name];
+    for (const [name, value] of this.before) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
+    this.before.clear();
     this.touched.clear();
   }
 

@@ -12,6 +12,8 @@ export interface RememberedChoice {
 interface FolderMemory {
   readonly decision?: EnterDecision | undefined;
   readonly choice?: RememberedChoice | undefined;
+  /** Who manages the environment of a folder direnv's extension applies too. */
+  readonly owner?: 'nixShell' | 'direnv' | undefined;
 }
 
 const key = 'nixShell.folders';

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { findCandidates } from '../core/discovery';
+import { envrcNoteText } from '../core/envrc/parse';
+import { envrcFileName } from '../core/envrc/read';
+import { targetLabel } from '../core/target';
 import { isCancellation } from '../core/errors';
 import { listDevShells } from '../core/nix/flake';
 import { locateNix } from '../core/nix/installation';
@@ -10,7 +13,10 @@ import type { FolderController } from './folder';
 import type { FolderMemories, RememberedChoice } from './memory';
 
 interface EnvironmentItem extends vscode.QuickPickItem {
-  readonly choice?: RememberedChoice;
+  /** A file or devShell to remember; `envrc`: forget the choice and follow the `.envrc`. */
+  readonly choice?: RememberedChoice | 'envrc';
+  /** A line of the `.envrc` that was not understood: picking it opens the line. */
+  readonly envrcLine?: number;
   /** A system configuration: not an environment; choosing it offers its actions. */
   readonly configuration?: string;
 }
@@ -41,6 +47,14 @@ export async function selectEnvironment(
     });
   });
   const list: EnvironmentItem[] = [];
+  const { envrc } = await controller.resolve();
+  if (envrc?.target) {
+    list.push({
+      label: `$(file) ${envrcFileName}: ${targetLabel(envrc.target, root)}`,
+      description: 'as the .envrc loads it (direnv)',
+      choice: 'envrc',
+    });
+  }
   for (const candidate of await findCandidates(root)) {
     const file = path.relative(root, candidate.file);
     if (candidate.name !== 'flake.nix') {
@@ -59,19 +73,29 @@ export async function selectEnvironment(
     }
   }
   list.push(...(await configurationItems(controller, configurations, listing.signal)));
+  if (envrc && envrc.notes.length > 0) {
+    list.push({ label: envrcFileName, kind: vscode.QuickPickItemKind.Separator });
+    for (const note of envrc.notes) {
+      list.push({ label: `$(warning) ${envrcNoteText(note)}`, envrcLine: note.line });
+    }
+  }
   items.items = list;
   items.busy = false;
-  const accepted = await picked;
+  const item = await picked;
   items.dispose();
-  if (accepted?.configuration) {
+  if (item?.configuration) {
     void vscode.commands.executeCommand('nixShell.configurations', folder.uri, {
-      config: accepted.configuration,
+      config: item.configuration,
     });
     return false;
   }
-  const choice = accepted?.choice;
+  if (item?.envrcLine !== undefined && envrc) {
+    await openLine(envrc.envrc, item.envrcLine);
+    return false;
+  }
+  const choice = item?.choice;
   if (!choice) return false;
-  await memories.update(folder.uri, { choice });
+  await memories.update(folder.uri, { choice: choice === 'envrc' ? undefined : choice });
   await controller.enter({ userInitiated: true });
   return true;
 }
@@ -103,6 +127,13 @@ async function configurationItems(
     if (!isCancellation(error)) controller.logError('listing the system configurations', error);
     return [];
   }
+}
+
+async function openLine(file: string, line: number): Promise<void> {
+  const position = new vscode.Position(line - 1, 0);
+  await vscode.window.showTextDocument(vscode.Uri.file(file), {
+    selection: new vscode.Range(position, position),
+  });
 }
 
 /** The flake's devShells, or none (logged) when the flake cannot be evaluated. */

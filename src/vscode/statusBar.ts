@@ -13,7 +13,9 @@ export type StatusView =
       readonly changes: number;
     }
   | { readonly kind: 'stale'; readonly label: string; readonly reason: string }
-  | { readonly kind: 'failed'; readonly label: string; readonly message: string };
+  | { readonly kind: 'failed'; readonly label: string; readonly message: string }
+  /** The direnv extension manages the folder's environment; this extension applies nothing. */
+  | { readonly kind: 'direnv'; readonly label: string };
 
 type Kind = Exclude<StatusView['kind'], 'off'>;
 
@@ -50,6 +52,12 @@ export const statusTable: StatusTable = {
     tooltip: (v) =>
       `The environment is stale: ${v.reason}. The last good one stays in force. Click to reload.`,
   },
+  direnv: {
+    icon: '$(circle-slash)',
+    command: 'nixShell.chooseOwner',
+    tooltip: (v) =>
+      `direnv's extension manages this folder's environment (${v.label}); Nix Shell applies nothing. Click to change who manages it.`,
+  },
   failed: {
     icon: '$(error)',
     command: 'nixShell.actions',
@@ -63,7 +71,8 @@ export function statusText(view: StatusView, folderName: string | undefined, suf
   const where = folderName ? `Nix (${folderName})` : 'Nix';
   const count = view.kind === 'active' ? ` (${view.changes})` : '';
   const stale = view.kind === 'stale' ? ' (stale)' : '';
-  return `${statusTable[view.kind].icon} ${where}: ${view.label}${count}${stale}${suffix}`;
+  const label = view.kind === 'direnv' ? 'managed by direnv' : view.label;
+  return `${statusTable[view.kind].icon} ${where}: ${label}${count}${stale}${suffix}`;
 }
 
 /** One status bar item for one workspace folder. */

@@ -24,6 +24,12 @@ export class TerminalEnvironment {
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
     /** The extension host's environment before any Nix env, like a new terminal's. */
     private readonly ambient: Environment,
+    /**
+     * Whether another extension replaces variables wholesale (direnv's does): then every
+     * variable is given whole too, so that whichever value a terminal gets carries the
+     * project's entries once, never a prepend on top of a replaced value that already has them.
+     */
+    private readonly wholeValues: () => boolean = () => false,
   ) {}
 
   apply(folder: vscode.WorkspaceFolder, mutations: readonly Mutation[], description: string): void {
@@ -70,9 +76,12 @@ export class TerminalEnvironment {
       byName.set(mutation.name, [...(byName.get(mutation.name) ?? []), mutation]);
     }
     const result = new Map<string, TerminalMutation>();
+    const whole = this.wholeValues();
     for (const [name, own] of byName) {
       const [only] = own;
-      if (own.length === 1 && only?.kind === 'prepend' && this.ambient[name] !== undefined) {
+      if (whole) {
+        result.set(name, { type: Replace, value: applyMutations(this.ambient, own)[name] ?? '' });
+      } else if (own.length === 1 && only?.kind === 'prepend' && this.ambient[name] !== undefined) {
         result.set(name, { type: Prepend, value: `${only.value}:` });
       } else if (own.length === 1 && only?.kind === 'append' && this.ambient[name] !== undefined) {
         result.set(name, { type: Append, value: `:${only.value}` });

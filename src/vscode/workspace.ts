@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { findCandidates } from '../core/discovery';
+import { readEnvrc } from '../core/envrc/read';
 import type { Mutation } from '../core/env/mutations';
 import { targetLabel } from '../core/target';
 import { config, targetSettings } from './config';
 import { FolderController, type FolderServices } from './folder';
+import { askOwner, ownerConflict, type EnvironmentOwner } from './direnvOwner';
 import type { HostEnvironment } from './hostEnv';
 import type { EnterDecision } from './memory';
 import { contextKeys } from './tables/commands';
@@ -15,6 +17,7 @@ import { contextKeys } from './tables/commands';
  */
 export class WorkspaceController implements vscode.Disposable {
   private readonly controllers = new Map<string, FolderController>();
+  private readonly askingOwner = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly environmentChanged = new vscode.EventEmitter<vscode.Uri>();
   private readonly statusChanged = new vscode.EventEmitter<vscode.Uri>();
@@ -97,10 +100,12 @@ export class WorkspaceController implements vscode.Disposable {
    * untrusted, only show what was found. A folder that is not entered loses whatever the
    * persistent terminal collection kept for it from an earlier session.
    */
-  private async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
+  async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
     const candidates = await findCandidates(folder.uri.fsPath);
     const first = candidates[0];
-    const configured = config.file.get(folder) ?? config.devShell.get(folder);
+    const configured =
+      (config.file.get(folder) ?? config.devShell.get(folder)) ||
+      (await readEnvrc(folder.uri.fsPath))?.target;
     if (!first && !configured) {
       this.services.terminals.clear(folder);
       return;
@@ -115,6 +120,12 @@ export class WorkspaceController implements vscode.Disposable {
       return;
     }
     controller.refreshStatus();
+    const owner = await this.ownerOf(controller);
+    if (owner !== 'nixShell') {
+      if (owner === 'direnv') controller.standBack();
+      else this.services.terminals.clear(folder);
+      return;
+    }
     const decision = this.openDecision(folder);
     if (decision === 'always' || decision === 'entered') {
       await controller.enter({ userInitiated: false });
@@ -124,6 +135,41 @@ export class WorkspaceController implements vscode.Disposable {
     if (decision === undefined) {
       const spec = await controller.resolveSpec();
       if (spec) void this.askToEnter(controller, targetLabel(spec.target, folder.uri.fsPath));
+    }
+  }
+
+  /**
+   * Who manages the folder's environment: this extension, unless the direnv extension would
+   * apply the same `.envrc`; then what the user answered once, or `asking` until they do.
+   */
+  private async ownerOf(controller: FolderController): Promise<EnvironmentOwner | 'asking'> {
+    const { envrc } = await controller.resolve();
+    if (!ownerConflict(envrc)) return 'nixShell';
+    const remembered = this.services.memories.get(controller.folder.uri).owner;
+    if (remembered) return remembered;
+    void this.askOwner(controller);
+    return 'asking';
+  }
+
+  /** Asks once per folder at a time; the answer takes effect at once. */
+  async askOwner(controller: FolderController): Promise<void> {
+    const key = controller.folder.uri.toString();
+    if (this.askingOwner.has(key)) return;
+    this.askingOwner.add(key);
+    try {
+      const owner = await askOwner(controller.folder, this.services.memories);
+      if (owner === 'direnv') controller.standBack();
+      if (owner === 'nixShell') {
+        controller.takeOver();
+        // Choosing Nix Shell to manage the environment is choosing to enter it: no second question.
+        const memories = this.services.memories;
+        if (!memories.get(controller.folder.uri).decision) {
+          await memories.update(controller.folder.uri, { decision: 'entered' });
+        }
+        await this.addFolder(controller.folder);
+      }
+    } finally {
+      this.askingOwner.delete(key);
     }
   }
 
@@ -184,7 +230,8 @@ export class WorkspaceController implements vscode.Disposable {
   }
 
   private onEnvironmentChanged(folder: vscode.WorkspaceFolder): void {
-    this.host.apply(this.allMutations);
+    // Where direnv's extension manages a folder, it also asks to restart on its own.
+    this.host.apply(this.allMutations, { quiet: this.all.some((c) => c.standingBack) });
     void this.setContext(
       contextKeys.entered,
       this.all.some((c) => c.session.state.kind !== 'off'),

@@ -34,6 +34,27 @@ const handlers: Record<string, Handler> = {
         ),
       ),
     ),
+  /**
+   * Clicks a button of the notification whose message contains a text
+   * (`text|button`), waiting for it to show; returns the message.
+   */
+  notification: async (page, argument) => {
+    const [text = '', button = ''] = argument.split('|');
+    const toast = page.locator('.notification-list-item', { hasText: text }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    const message = await toast.locator('.notification-list-item-message').textContent();
+    await toast.locator('.monaco-button', { hasText: button }).first().click();
+    return message ?? '';
+  },
+  /** The rows of the quick pick on screen, once it has some, as a JSON array of their labels. */
+  'quick-pick-rows': async (page) => {
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await rows.first().waitFor({ timeout: 30_000 });
+    return JSON.stringify(await rows.evaluateAll((all) => all.map((row) => row.textContent)));
+  },
+  /** The messages of the notifications on screen now, as a JSON array. */
+  'notification-messages': async (page) =>
+    JSON.stringify(await page.locator('.notification-list-item-message').allTextContents()),
 };
 
 export function servePageRequests(page: Page, output: string): { stop(): void } {

@@ -5,9 +5,10 @@
 // "N passed, N failed, N skipped", and exits non-zero if anything failed.
 //
 // usage: tsx test/harness/runSuites.ts [suite ...]   (suites: see below, and `ui`)
-import { access, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { nixTestEnv, repoRoot } from '../support/nixEnv';
 import { modernNixBin } from '../support/modernNix';
 import { createNixShim } from '../support/nixShim';
@@ -43,6 +44,10 @@ interface Suite {
   readonly modernNix?: boolean;
   /** What the harness checks once the suite's extension host has stopped, given its output. */
   readonly afterHost?: (output: string) => Promise<Omit<SuiteResult, 'ok'>>;
+  /** Stand-ins for other extensions (test/harness/standins/NAME), packaged and installed. */
+  readonly standIns?: readonly string[];
+  /** Files added to the workspace copy, by path relative to it. */
+  readonly extraFiles?: Readonly<Record<string, string>>;
 }
 
 const suites: readonly Suite[] = [
@@ -54,6 +59,21 @@ const suites: readonly Suite[] = [
   { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
   { name: 'reopen2', workspace: 'reopen', profile: 'reopen' },
   { name: 'language', workspace: 'language' },
+  {
+    // The direnv extension beside this one, on a project whose .envrc loads the same shell.
+    name: 'direnv',
+    workspace: 'basic',
+    standIns: ['direnv'],
+    extraFiles: {
+      '.envrc': 'use nix\ndotenv\n',
+      // What direnv loads from it, as far as the stand-in applies it.
+      '.direnv-standin.json': JSON.stringify({
+        PATH: '+$FOLDER/bin',
+        GREETING: 'hello from shell.nix',
+        HOOK_RAN: '1',
+      }),
+    },
+  },
   {
     name: 'pin',
     workspace: 'pin',
@@ -80,6 +100,10 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     await mkdir(runDir, { recursive: true });
     const from = suite.fromFixtures ? 'test/fixtures' : 'test/integration/workspaces';
     await cp(path.join(repoRoot, from, workspaceDir), workspaceRoot, { recursive: true });
+    for (const [file, content] of Object.entries(suite.extraFiles ?? {})) {
+      await writeFile(path.join(workspaceRoot, file), content);
+    }
+    for (const name of suite.standIns ?? []) await installStandIn(harness, runDir, name);
   }
   const workspace = path.join(workspaceRoot, ...rest);
   const report = path.join(runDir, `${suite.name}.report.txt`);
@@ -165,6 +189,23 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     await context.close().catch(() => undefined);
     server.stop();
   }
+}
+
+/** Packages a stand-in extension and installs it into the suite's extensions directory. */
+async function installStandIn(harness: Harness, runDir: string, name: string): Promise<void> {
+  const vsix = path.join(runDir, `standin-${name}.vsix`);
+  await execa(
+    path.join(repoRoot, 'node_modules/.bin/vsce'),
+    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix],
+    { cwd: path.join(repoRoot, 'test/harness/standins', name), stdout: 'ignore' },
+  );
+  const config = path.join(runDir, 'install.yaml');
+  await writeFile(config, 'auth: none\n');
+  await execa(harness.node, [
+    harness.entry,
+    ...['--config', config, '--user-data-dir', path.join(runDir, 'user-data')],
+    ...['--extensions-dir', path.join(runDir, 'extensions'), '--install-extension', vsix],
+  ]);
 }
 
 async function readCounts(file: string): Promise<Omit<SuiteResult, 'ok'>> {

@@ -40,6 +40,11 @@ export const commandTable = {
     palette: contextKeys.entered,
   },
   'nixShell.showLog': { title: 'Show log', icon: '$(output)' },
+  'nixShell.chooseOwner': {
+    title: 'Choose who manages the environment (Nix Shell or direnv)',
+    icon: '$(arrow-swap)',
+    palette: contextKeys.hasEnvironment,
+  },
   'nixShell.cancel': { title: 'Cancel evaluation', icon: '$(stop-circle)' },
   'nixShell.actions': { title: 'Show actions', icon: '$(menu)', palette: 'false' },
   'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)' },
