@@ -122,6 +122,7 @@ function engineContext(options: CliOptions): EngineContext {
     nixPath: options.nix,
     evaluationTimeoutMs: timeout * 1000,
     hookTimeoutMs: 30_000,
+    client: 'nixshell env',
   };
 }
 
@@ -144,7 +145,11 @@ export async function runEnv(
   const entry =
     found.entry && found.freshness.fresh && !options.refresh
       ? found.entry
-      : await captureAndStore(spec, context, { signal });
+      : await captureAndStore(spec, context, {
+          signal,
+          // One line, whatever the log level: a capture that waits must never look hung.
+          onWait: (text) => process.stderr.write(`nixshell: ${text}\n`),
+        });
   if (options.diff) {
     process.stdout.write(`${JSON.stringify(diffJson(entry.mutations), null, 2)}\n`);
   } else if (options.json) {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { captureEnvironment } from './capture/capture';
 import { checkInput, recordInput, type InputRecord } from './cache/inputs';
 import { cacheKeys, cacheSchemaVersion, type CacheKeys } from './cache/key';
-import { withFileLock } from './cache/lock';
+import { describeHolder, withFileLock } from './cache/lock';
 import { EnvironmentCache, storePathsExist, type CacheEntry } from './cache/store';
 import type { Environment } from './env/mutations';
 import { isHostVariable } from './env/variables';
@@ -31,6 +31,8 @@ export interface EngineContext {
   readonly nixPath?: string | undefined;
   readonly evaluationTimeoutMs: number;
   readonly hookTimeoutMs: number;
+  /** Names this host in the capture lock, for another one waiting: `nixshell env`, `VS Code`. */
+  readonly client?: string | undefined;
 }
 
 export type Freshness =
@@ -101,6 +103,8 @@ export interface CaptureOptions {
   readonly onProgress?: ((text: string) => void) | undefined;
   /** Capture even when another window just stored a fresh entry (an explicit reload). */
   readonly force?: boolean | undefined;
+  /** Told (as well as onProgress) that another process holds the capture, and whose it is. */
+  readonly onWait?: ((text: string) => void) | undefined;
 }
 
 /**
@@ -131,7 +135,13 @@ export async function captureAndStore(
     },
     {
       signal: options.signal,
-      onWait: () => options.onProgress?.('waiting for another window to finish evaluating'),
+      client: context.client,
+      onWait: (holder) => {
+        const text = `waiting for ${describeHolder(holder)} to finish…`;
+        context.logger.info(text);
+        options.onWait?.(text);
+        options.onProgress?.(text);
+      },
     },
   );
 }

@@ -298,6 +298,7 @@ export class FolderController implements vscode.Disposable {
       nixPath: config.nixPath.get(this.folder) ?? undefined,
       evaluationTimeoutMs: config.evaluationTimeout.get(this.folder) * 1000,
       hookTimeoutMs: config.shellHookTimeout.get(this.folder) * 1000,
+      client: 'VS Code',
     };
   }
 
