@@ -1,6 +1,7 @@
 // `nixshell`: the command-line front end on the same engine as the extension.
 import { readFile } from 'node:fs/promises';
 import { asNixShellError } from './core/errors';
+import { redact } from './core/redact';
 import { endAllProcesses, killAllProcessGroups } from './core/process';
 import { argumentError, commandOf } from './cli/args';
 import { parse, runEnv, runStatus, usage } from './cli/env';
@@ -79,6 +80,6 @@ running = main(process.argv.slice(2)).catch((thrown: unknown) => {
           commandOf(process.argv.slice(2)) === 'pin' ? 'nixshell pin --help' : undefined,
         )
       : asNixShellError(thrown);
-  process.stderr.write(`nixshell: ${error.message.split('\n')[0] ?? 'failed'}\n`);
+  process.stderr.write(`nixshell: ${redact(error.message.split('\n')[0] ?? 'failed')}\n`);
   process.exitCode = error.kind === 'unsupported' ? 2 : 1;
 });

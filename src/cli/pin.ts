@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { baseEnvironment } from '../core/engine';
-import { asNixShellError, NixShellError } from '../core/errors';
+import { NixShellError } from '../core/errors';
 import { streamLogger } from '../core/logger';
 import { locateNix } from '../core/nix/installation';
 import {
@@ -11,6 +11,7 @@ import {
   importPin,
   lockFileName,
   lockInfo,
+  namingLockFile,
   originalFromSpec,
   pinDetails,
   pinLabel,
@@ -148,12 +149,7 @@ export async function runPin(argv: readonly string[]): Promise<void> {
   try {
     await runPinSubcommand(subcommand, dir, options);
   } catch (thrown) {
-    const error = asNixShellError(thrown);
-    // The editor names the file before a lock-invalid message; here it must be the full path.
-    if (error.kind === 'lock-invalid' && !error.message.includes(lockFileName)) {
-      throw new NixShellError(error.kind, `${path.join(dir, lockFileName)}: ${error.message}`);
-    }
-    throw error;
+    throw namingLockFile(thrown, dir);
   }
 }
 

@@ -18,7 +18,14 @@ import {
 } from './gcroots';
 import type { Logger } from './logger';
 import { locateNix, type NixInstallation } from './nix/installation';
-import { lockFileName, pinnedStorePathIfPresent, pinSources, readLock, realisePin } from './pin';
+import {
+  lockFileName,
+  namingLockFile,
+  pinnedStorePathIfPresent,
+  pinSources,
+  readLock,
+  realisePin,
+} from './pin';
 import type { TargetSpec } from './target';
 
 /** What the engine needs from its host (the editor or the CLI). */
@@ -158,7 +165,10 @@ async function realisePinnedNixpkgs(
 ): Promise<string | undefined> {
   // A flake's devShells evaluate purely, against its own inputs (flake.lock): <nixpkgs> is unused.
   if (!spec.pinDir || spec.target.kind === 'flake') return undefined;
-  const lock = await readLock(spec.pinDir);
+  const pinDir = spec.pinDir;
+  const lock = await readLock(pinDir).catch((error: unknown) => {
+    throw namingLockFile(error, pinDir);
+  });
   if (!lock) return undefined;
   if (!(await pinnedStorePathIfPresent(lock))) options.onProgress?.('fetching the pinned nixpkgs');
   const storePath = await realisePin(lock, {
