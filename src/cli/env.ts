@@ -142,14 +142,17 @@ export async function runEnv(
   const context = engineContext(options);
   const spec = await resolveSpec(dir, options);
   const found = await lookup(spec, context);
+  const cached = found.entry && found.freshness.fresh && !options.refresh ? found.entry : undefined;
+  // What the capture dropped is said on every run that serves it, not only on the first.
+  for (const warning of cached?.warnings ?? [])
+    if (warning.startsWith('dropped variable')) context.logger.warn(warning);
   const entry =
-    found.entry && found.freshness.fresh && !options.refresh
-      ? found.entry
-      : await captureAndStore(spec, context, {
-          signal,
-          // One line, whatever the log level: a capture that waits must never look hung.
-          onWait: (text) => process.stderr.write(`nixshell: ${text}\n`),
-        });
+    cached ??
+    (await captureAndStore(spec, context, {
+      signal,
+      // One line, whatever the log level: a capture that waits must never look hung.
+      onWait: (text) => process.stderr.write(`nixshell: ${text}\n`),
+    }));
   if (options.diff) {
     process.stdout.write(`${JSON.stringify(diffJson(entry.mutations), null, 2)}\n`);
   } else if (options.json) {

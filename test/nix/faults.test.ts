@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { userEnvironment } from '../support/engineHarness';
-import { copyFixture } from '../support/fixtures';
+import { commitAll, copyFixture } from '../support/fixtures';
 import { runCli, type CliResult } from '../support/cliRunner';
 import { scratchDir } from '../support/scratch';
 
@@ -51,5 +51,55 @@ describe('nixshell env with a broken file in its way', function () {
       oneLineFailure(await runCli(['env', dir], env)),
       `nixshell: ${lockFile}: cannot be read: it is a directory, not a file`,
     );
+  });
+});
+
+describe('nixshell env with a value that is not UTF-8', function () {
+  this.timeout(60_000);
+
+  it('drops it from a Nix file, naming it on every run, with no nix parse error', async () => {
+    const { dir } = await copyFixture('invalid-utf8');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-faults-') });
+    // The first run captures; the second serves the cache, and must still say what is missing.
+    for (const run of ['capture', 'cache']) {
+      const result = await runCli(['env', dir, '--json'], env);
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.equal(
+        result.stderr,
+        'warn: dropped variable LEGACY_NAME: value is not valid UTF-8',
+        `${run}: ${result.stderr}`,
+      );
+      const values = JSON.parse(result.stdout) as Record<string, string>;
+      assert.equal(values['FINE'], 'still here');
+      assert.equal(values['LEGACY_NAME'], undefined);
+    }
+  });
+
+  it('says in words why a flake cannot carry it, as nix develop cannot either', async () => {
+    const { top, dir } = await copyFixture('invalid-utf8', { git: true });
+    await writeFile(
+      path.join(dir, 'flake.nix'),
+      `{
+  inputs.helpers = { url = "path:../_lib"; flake = false; };
+  outputs = { self, helpers }: {
+    devShells = builtins.listToAttrs (map (system: {
+      name = system;
+      value.default = (import helpers { inherit system; }).mkShell {
+        LEGACY_NAME = builtins.readFile ./latin1-name.txt;
+        FINE = "still here";
+      };
+    }) [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ]);
+  };
+}
+`,
+    );
+    await commitAll(top, 'a flake');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-faults-') });
+    const result = await runCli(['env', dir, '--json'], env);
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.equal(result.stdout, '');
+    const last = result.stderr.split('\n').at(-1) ?? '';
+    assert.match(last, /^nixshell: a variable's value is not valid UTF-8 \("caf\?"\): /);
+    assert.doesNotMatch(last, /json\.exception/);
   });
 });
