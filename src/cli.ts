@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { asNixShellError } from './core/errors';
 import { redact } from './core/redact';
 import { endAllProcesses, killAllProcessGroups } from './core/process';
-import { argumentError, commandOf } from './cli/args';
+import { commandOf } from './cli/args';
 import { parse, runEnv, runStatus, usage } from './cli/env';
 import { pinUsage, runPin } from './cli/pin';
 import { configCommands, configsUsage, runConfigs } from './cli/configs';
@@ -37,9 +37,10 @@ async function main(argv: readonly string[]): Promise<void> {
     await runConfigs(argv, interrupted.signal);
     return;
   }
-  const { command, dir, options } = parse(argv);
-  if (command === 'env') await runEnv(dir, options, interrupted.signal);
-  else await runStatus(dir, options);
+  const parsed = parse(argv);
+  if (parsed.command === 'help') process.stdout.write(`${usage}\n`);
+  else if (parsed.command === 'env') await runEnv(parsed.dir, parsed.options, interrupted.signal);
+  else await runStatus(parsed.dir, parsed.options);
 }
 
 // A closed terminal (SIGHUP), Ctrl-C or a kill: nix gets SIGTERM and a grace period to remove
@@ -73,13 +74,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 running = main(process.argv.slice(2)).catch((thrown: unknown) => {
   if (interrupted.signal.aborted) return;
-  const error =
-    thrown instanceof TypeError && 'code' in thrown
-      ? argumentError(
-          thrown,
-          commandOf(process.argv.slice(2)) === 'pin' ? 'nixshell pin --help' : undefined,
-        )
-      : asNixShellError(thrown);
+  const error = asNixShellError(thrown);
   process.stderr.write(`nixshell: ${redact(error.message.split('\n')[0] ?? 'failed')}\n`);
   process.exitCode = error.kind === 'unsupported' ? 2 : 1;
 });

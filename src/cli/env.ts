@@ -1,6 +1,5 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { EnvironmentCache } from '../core/cache/store';
 import { shellStateScript } from '../core/capture/shellDump';
 import { shellQuote } from '../core/shellQuote';
@@ -10,7 +9,7 @@ import { applyMutations, type Mutation } from '../core/env/mutations';
 import { NixShellError } from '../core/errors';
 import { streamLogger } from '../core/logger';
 import { targetLabel, type TargetSpec } from '../core/target';
-import { extractNixArgs, usageError } from './args';
+import { extractNixArgs, parseArgsOrUsage, usageError } from './args';
 
 export const usage = `Usage: nixshell <command> [DIR] [options]
 
@@ -55,13 +54,14 @@ interface CliOptions {
 }
 
 /** Pulls `--arg A B`, `--argstr A B` and `-I P` out first: parseArgs takes one value per flag. */
-export function parse(argv: readonly string[]): {
-  command: string;
-  dir: string;
-  options: CliOptions;
-} {
+/** A command line of `env` or `status`; `help` for `--help`, whose usage the caller prints. */
+export type ParsedCommandLine =
+  | { readonly command: 'help' }
+  | { readonly command: 'env' | 'status'; readonly dir: string; readonly options: CliOptions };
+
+export function parse(argv: readonly string[]): ParsedCommandLine {
   const { rest, nixArgs } = extractNixArgs(argv);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseArgsOrUsage({
     args: rest,
     allowPositionals: true,
     options: {
@@ -78,12 +78,9 @@ export function parse(argv: readonly string[]): {
       timeout: { type: 'string' },
     },
   });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    process.exit(0);
-  }
   const [command, dir, ...extra] = positionals;
-  if (!command || !['env', 'status'].includes(command))
+  if (values.help) return { command: 'help' };
+  if (command !== 'env' && command !== 'status')
     throw usageError(`unknown command ${command ?? '(none)'}`);
   if (extra.length > 0) throw usageError(`unexpected argument ${extra[0]}`);
   return {
