@@ -77,7 +77,8 @@ describe('the capture lock, through the CLI', function () {
     const result = await startCli(project);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.doesNotMatch(result.stderr, /waiting/);
-    assert.ok(Date.now() - started < 20_000);
+    // Taken over at its first look: no wait (the old rule waited a day), on a loaded machine too.
+    assert.ok(Date.now() - started < 45_000);
     await assert.rejects(stat(project.lockFile), /ENOENT/, 'the lock is released');
   });
 
@@ -102,7 +103,7 @@ describe('the capture lock, through the CLI', function () {
     assert.match(
       line,
       new RegExp(
-        `^nixshell: waiting for the capture of PID ${pid} \\(nixshell env, started 1[2-9] s ago\\) to finish…$`,
+        `^nixshell: waiting for the capture of PID ${pid} \\(nixshell env, started (1[2-9]|[2-5]\\d) s ago\\) to finish…$`,
       ),
     );
     // The holder dies: the lock it left is taken over within a poll.
