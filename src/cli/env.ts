@@ -53,7 +53,6 @@ interface CliOptions {
   readonly nixArgs: string[];
 }
 
-/** Pulls `--arg A B`, `--argstr A B` and `-I P` out first: parseArgs takes one value per flag. */
 /** A command line of `env` or `status`; `help` for `--help`, whose usage the caller prints. */
 export type ParsedCommandLine =
   | { readonly command: 'help' }
