@@ -1,8 +1,9 @@
 // `nixshell`: the command-line front end on the same engine as the extension.
 import { readFile } from 'node:fs/promises';
 import { asNixShellError } from './core/errors';
+import { redact } from './core/redact';
 import { endAllProcesses, killAllProcessGroups } from './core/process';
-import { argumentError, commandOf, isConfigCommand } from './cli/args';
+import { commandOf, isConfigCommand } from './cli/args';
 import { parse, runEnv, runStatus, usage } from './cli/env';
 
 /** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
@@ -44,9 +45,10 @@ async function main(argv: readonly string[]): Promise<void> {
     await (await configsCommand()).runConfigs(argv, interrupted.signal);
     return;
   }
-  const { command, dir, options } = parse(argv);
-  if (command === 'env') await runEnv(dir, options, interrupted.signal);
-  else await runStatus(dir, options);
+  const parsed = parse(argv);
+  if (parsed.command === 'help') process.stdout.write(`${usage}\n`);
+  else if (parsed.command === 'env') await runEnv(parsed.dir, parsed.options, interrupted.signal);
+  else await runStatus(parsed.dir, parsed.options);
 }
 
 // A closed terminal (SIGHUP), Ctrl-C or a kill: nix gets SIGTERM and a grace period to remove
@@ -80,13 +82,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 running = main(process.argv.slice(2)).catch((thrown: unknown) => {
   if (interrupted.signal.aborted) return;
-  const error =
-    thrown instanceof TypeError && 'code' in thrown
-      ? argumentError(
-          thrown,
-          commandOf(process.argv.slice(2)) === 'pin' ? 'nixshell pin --help' : undefined,
-        )
-      : asNixShellError(thrown);
-  process.stderr.write(`nixshell: ${error.message.split('\n')[0] ?? 'failed'}\n`);
+  const error = asNixShellError(thrown);
+  process.stderr.write(`nixshell: ${redact(error.message.split('\n')[0] ?? 'failed')}\n`);
   process.exitCode = error.kind === 'unsupported' ? 2 : 1;
 });

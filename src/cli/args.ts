@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NixShellError } from '../core/errors';
 
 export function usageError(message: string, help = 'nixshell --help'): NixShellError {
@@ -23,6 +23,19 @@ export function argumentError(
       return usageError('too many arguments', help);
     default:
       return usageError(error.message.split('.')[0] ?? error.message, help);
+  }
+}
+
+/** Node's parseArgs, throwing only our own error for a wrong command line. */
+export function parseArgsOrUsage<T extends ParseArgsConfig>(
+  config: T,
+  help = 'nixshell --help',
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error) throw argumentError(error, help);
+    throw error;
   }
 }
 

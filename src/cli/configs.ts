@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { compareWithRunning } from '../core/configs/compare';
 import { discoverInFolder } from '../core/configs/discover';
@@ -16,7 +15,7 @@ import { baseEnvironment } from '../core/engine';
 import { asNixShellError, NixShellError, userLocation } from '../core/errors';
 import { streamLogger, type Logger } from '../core/logger';
 import { locateNix } from '../core/nix/installation';
-import { configCommands, usageError } from './args';
+import { configCommands, parseArgsOrUsage, usageError } from './args';
 
 export const configsUsage = `Usage: nixshell configs [DIR] [--json]
        nixshell check [DIR] [--config NAME] [--json]
@@ -57,19 +56,22 @@ interface ConfigsOptions {
 }
 
 function parse(argv: readonly string[]): ConfigsOptions {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      against: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      nix: { type: 'string' },
-      timeout: { type: 'string' },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+  const { values, positionals } = parseArgsOrUsage(
+    {
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        against: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        nix: { type: 'string' },
+        timeout: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
+    'nixshell configs --help',
+  );
   if (values.help) {
     process.stdout.write(`${configsUsage}\n`);
     process.exit(0);

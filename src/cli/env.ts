@@ -1,6 +1,5 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { EnvironmentCache } from '../core/cache/store';
 import { shellStateScript } from '../core/capture/shellDump';
 import { shellQuote } from '../core/shellQuote';
@@ -11,7 +10,7 @@ import { NixShellError } from '../core/errors';
 import { streamLogger } from '../core/logger';
 import { envrcNoteText } from '../core/envrc/parse';
 import { targetLabel, type TargetSpec } from '../core/target';
-import { extractNixArgs, usageError } from './args';
+import { extractNixArgs, parseArgsOrUsage, usageError } from './args';
 
 export const usage = `Usage: nixshell <command> [DIR] [options]
 
@@ -55,14 +54,14 @@ interface CliOptions {
   readonly nixArgs: string[];
 }
 
-/** Pulls `--arg A B`, `--argstr A B` and `-I P` out first: parseArgs takes one value per flag. */
-export function parse(argv: readonly string[]): {
-  command: string;
-  dir: string;
-  options: CliOptions;
-} {
+/** A command line of `env` or `status`; `help` for `--help`, whose usage the caller prints. */
+export type ParsedCommandLine =
+  | { readonly command: 'help' }
+  | { readonly command: 'env' | 'status'; readonly dir: string; readonly options: CliOptions };
+
+export function parse(argv: readonly string[]): ParsedCommandLine {
   const { rest, nixArgs } = extractNixArgs(argv);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseArgsOrUsage({
     args: rest,
     allowPositionals: true,
     options: {
@@ -79,12 +78,9 @@ export function parse(argv: readonly string[]): {
       timeout: { type: 'string' },
     },
   });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    process.exit(0);
-  }
   const [command, dir, ...extra] = positionals;
-  if (!command || !['env', 'status'].includes(command))
+  if (values.help) return { command: 'help' };
+  if (command !== 'env' && command !== 'status')
     throw usageError(`unknown command ${command ?? '(none)'}`);
   if (extra.length > 0) throw usageError(`unexpected argument ${extra[0]}`);
   return {
@@ -123,6 +119,7 @@ function engineContext(options: CliOptions): EngineContext {
     nixPath: options.nix,
     evaluationTimeoutMs: timeout * 1000,
     hookTimeoutMs: 30_000,
+    client: 'nixshell env',
   };
 }
 
@@ -150,10 +147,17 @@ export async function runEnv(
   const context = engineContext(options);
   const { spec } = await resolveSpec(dir, options);
   const found = await lookup(spec, context);
+  const cached = found.entry && found.freshness.fresh && !options.refresh ? found.entry : undefined;
+  // What the capture dropped is said on every run that serves it, not only on the first.
+  for (const warning of cached?.warnings ?? [])
+    if (warning.startsWith('dropped variable')) context.logger.warn(warning);
   const entry =
-    found.entry && found.freshness.fresh && !options.refresh
-      ? found.entry
-      : await captureAndStore(spec, context, { signal });
+    cached ??
+    (await captureAndStore(spec, context, {
+      signal,
+      // One line, whatever the log level: a capture that waits must never look hung.
+      onWait: (text) => process.stderr.write(`nixshell: ${text}\n`),
+    }));
   if (options.diff) {
     process.stdout.write(`${JSON.stringify(diffJson(entry.mutations), null, 2)}\n`);
   } else if (options.json) {

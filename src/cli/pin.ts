@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { baseEnvironment } from '../core/engine';
-import { asNixShellError, NixShellError } from '../core/errors';
+import { NixShellError } from '../core/errors';
 import { streamLogger } from '../core/logger';
 import { locateNix } from '../core/nix/installation';
 import {
@@ -11,6 +10,7 @@ import {
   importPin,
   lockFileName,
   lockInfo,
+  namingLockFile,
   originalFromSpec,
   pinDetails,
   pinLabel,
@@ -24,7 +24,7 @@ import {
   type PinContext,
   type PinSpec,
 } from '../core/pin';
-import { usageError } from './args';
+import { parseArgsOrUsage, usageError } from './args';
 
 /** A usage error of `nixshell pin`, pointing at its own help. */
 const pinUsageError = (message: string) => usageError(message, 'nixshell pin --help');
@@ -65,30 +65,29 @@ interface PinOptions {
   readonly nix: string | undefined;
 }
 
-function parsePin(argv: readonly string[]): {
-  subcommand: PinSubcommand;
-  dir: string;
-  options: PinOptions;
-} {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      branch: { type: 'string' },
-      channel: { type: 'string' },
-      rev: { type: 'string' },
-      from: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-      nix: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+/** A `nixshell pin …` command line; `help` for `--help`, whose usage the caller prints. */
+export function parsePin(
+  argv: readonly string[],
+): { subcommand: 'help' } | { subcommand: PinSubcommand; dir: string; options: PinOptions } {
+  const { values, positionals } = parseArgsOrUsage(
+    {
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        branch: { type: 'string' },
+        channel: { type: 'string' },
+        rev: { type: 'string' },
+        from: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        nix: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
-  if (values.help) {
-    process.stdout.write(`${pinUsage}\n`);
-    process.exit(0);
-  }
+    'nixshell pin --help',
+  );
+  if (values.help) return { subcommand: 'help' };
   // positionals[0] is "pin"; a directory named like a subcommand is given as ./update.
   const rest = positionals.slice(1);
   const subcommand = pinSubcommands.find((name) => name === rest[0]) ?? 'pin';
@@ -144,16 +143,16 @@ async function pinContext(options: PinOptions): Promise<PinContext> {
 }
 
 export async function runPin(argv: readonly string[]): Promise<void> {
-  const { subcommand, dir, options } = parsePin(argv);
+  const parsed = parsePin(argv);
+  if (parsed.subcommand === 'help') {
+    process.stdout.write(`${pinUsage}\n`);
+    return;
+  }
+  const { subcommand, dir, options } = parsed;
   try {
     await runPinSubcommand(subcommand, dir, options);
   } catch (thrown) {
-    const error = asNixShellError(thrown);
-    // The editor names the file before a lock-invalid message; here it must be the full path.
-    if (error.kind === 'lock-invalid' && !error.message.includes(lockFileName)) {
-      throw new NixShellError(error.kind, `${path.join(dir, lockFileName)}: ${error.message}`);
-    }
-    throw error;
+    throw namingLockFile(thrown, dir);
   }
 }
 

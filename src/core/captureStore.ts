@@ -2,7 +2,7 @@ import path from 'node:path';
 import { captureEnvironment } from './capture/capture';
 import { InputRecorder } from './cache/inputs';
 import { cacheKeys, cacheSchemaVersion, type CacheKeys } from './cache/key';
-import { withFileLock } from './cache/lock';
+import { describeHolder, withFileLock } from './cache/lock';
 import type { EnvironmentCache, CacheEntry } from './cache/store';
 import { checkFreshness, type CaptureOptions, type EngineContext } from './engine';
 import type { Environment } from './env/mutations';
@@ -16,7 +16,14 @@ import {
   rootStorePaths,
 } from './gcroots';
 import { locateNix, type NixInstallation } from './nix/installation';
-import { lockFileName, pinnedStorePathIfPresent, pinSources, readLock, realisePin } from './pin';
+import {
+  lockFileName,
+  namingLockFile,
+  pinnedStorePathIfPresent,
+  pinSources,
+  readLock,
+  realisePin,
+} from './pin';
 import type { TargetSpec } from './target';
 
 /** engine.ts's captureAndStore, loaded when a capture runs. */
@@ -44,7 +51,13 @@ export async function captureAndStoreNow(
     },
     {
       signal: options.signal,
-      onWait: () => options.onProgress?.('waiting for another window to finish evaluating'),
+      client: context.client,
+      onWait: (holder) => {
+        const text = `waiting for ${describeHolder(holder)} to finish…`;
+        context.logger.info(text);
+        options.onWait?.(text);
+        options.onProgress?.(text);
+      },
     },
   );
 }
@@ -61,7 +74,10 @@ async function realisePinnedNixpkgs(
 ): Promise<string | undefined> {
   // A flake's devShells evaluate purely, against its own inputs (flake.lock): <nixpkgs> is unused.
   if (!spec.pinDir || spec.target.kind === 'flake') return undefined;
-  const lock = await readLock(spec.pinDir);
+  const pinDir = spec.pinDir;
+  const lock = await readLock(pinDir).catch((error: unknown) => {
+    throw namingLockFile(error, pinDir);
+  });
   if (!lock) return undefined;
   if (!(await pinnedStorePathIfPresent(lock))) options.onProgress?.('fetching the pinned nixpkgs');
   const storePath = await realisePin(lock, {

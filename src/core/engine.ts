@@ -18,6 +18,8 @@ export interface EngineContext {
   readonly nixPath?: string | undefined;
   readonly evaluationTimeoutMs: number;
   readonly hookTimeoutMs: number;
+  /** Names this host in the capture lock, for another one waiting: `nixshell env`, `VS Code`. */
+  readonly client?: string | undefined;
 }
 
 export type Freshness =
@@ -91,6 +93,8 @@ export interface CaptureOptions {
   readonly onProgress?: ((text: string) => void) | undefined;
   /** Capture even when another window just stored a fresh entry (an explicit reload). */
   readonly force?: boolean | undefined;
+  /** Told (as well as onProgress) that another process holds the capture, and whose it is. */
+  readonly onWait?: ((text: string) => void) | undefined;
 }
 
 /**

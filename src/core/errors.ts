@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 
 /** A position in a Nix file that an error points at (1-based, as nix prints it). */
 export interface SourceLocation {
@@ -28,7 +29,9 @@ export type ErrorKind =
   /** A download or `git ls-remote` for a pin failed (network, server, missing ref). */
   | 'fetch-failed'
   /** What was downloaded does not have the hash the lock records. */
-  | 'hash-mismatch';
+  | 'hash-mismatch'
+  /** A file or directory the engine reads or writes cannot be used (a directory, no space…). */
+  | 'file-unusable';
 
 export interface ErrorDetails {
   /** The full text for the log: nix's own message, the hook's output. */
@@ -57,9 +60,14 @@ export function isCancellation(error: unknown): boolean {
   return error instanceof NixShellError && error.kind === 'cancelled';
 }
 
-/** Wraps anything thrown into a NixShellError so callers handle one type. */
+/**
+ * Wraps anything thrown into a NixShellError so callers handle one type. A failed file
+ * operation becomes one line naming the file, in words (never `EISDIR: illegal operation…`).
+ */
 export function asNixShellError(error: unknown): NixShellError {
   if (error instanceof NixShellError) return error;
+  const file = fileErrorMessage(error);
+  if (file) return new NixShellError('file-unusable', file, { cause: error });
   const message = error instanceof Error ? error.message : String(error);
   return new NixShellError('evaluation', message, { cause: error });
 }
@@ -73,4 +81,47 @@ export function userLocation(locations: readonly SourceLocation[]): SourceLocati
     locations.find((l) => !l.file.startsWith('/nix/store/') && existsSync(l.file)) ??
     locations.find((l) => existsSync(l.file))
   );
+}
+
+const fileErrorWords: Record<string, string> = {
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'is not a directory (a part of the path is a file)',
+  ENOENT: 'does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'is on a read-only file system',
+  ELOOP: 'is a loop of symbolic links',
+  ENAMETOOLONG: 'name too long',
+  EEXIST: 'already exists',
+  ENOTEMPTY: 'is a directory that is not empty',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+/** What a failed file operation says about the file, in words; undefined for other errors. */
+export function describeFileError(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? fileErrorWords[code] : undefined;
+}
+
+/** `/path: is a directory, not a file`, for a failed file operation on `file` (or its own path). */
+export function fileErrorMessage(error: unknown, file?: string): string | undefined {
+  const words = describeFileError(error);
+  const errno = error as NodeJS.ErrnoException & { dest?: unknown };
+  // A rename names the temp file first; the file that matters is its destination.
+  const where = file ?? (typeof errno.dest === 'string' ? errno.dest : errno.path);
+  if (!words || !where) return undefined;
+  const blocking = errno.code === 'ENOTDIR' ? fileInTheWay(where) : undefined;
+  return blocking ? `${blocking}: is a file, not a directory` : `${where}: ${words}`;
+}
+
+/** The ancestor of `target` that is a file where a directory should be, if any. */
+function fileInTheWay(target: string): string | undefined {
+  for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const info = statSync(dir, { throwIfNoEntry: false });
+    if (info) return info.isDirectory() ? undefined : dir;
+  }
+  return undefined;
 }

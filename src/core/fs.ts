@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, readFile, readlink, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileErrorMessage, NixShellError } from './errors';
 
 /**
  * Writes a file so that readers see either the old content or the new, never half of it:
- * write a sibling temp file, flush it to disk, then rename it over the target.
+ * write a sibling temp file, flush it to disk, then rename it over the target. Every file the
+ * engine writes in place goes through here. A symbolic link (a lock shared between projects)
+ * is written through: the temp file goes beside the link's target and replaces the target, so
+ * the link stays a link.
  */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  destination: string,
+  content: string | Uint8Array,
+): Promise<void> {
+  const file = await linkTarget(destination);
   await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -20,7 +28,23 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    const message = fileErrorMessage(error, file);
+    throw message ? new NixShellError('file-unusable', message, { cause: error }) : error;
+  }
+}
+
+/** Where writing `file` must land: the file a chain of links ends at (existing or not). */
+async function linkTarget(file: string, depth = 0): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    // Missing, or a link to a file yet to be created: follow the links by hand.
+  }
+  if (depth > 40) return file;
+  try {
+    return await linkTarget(path.resolve(path.dirname(file), await readlink(file)), depth + 1);
+  } catch {
+    return file;
   }
 }
 

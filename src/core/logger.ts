@@ -1,3 +1,5 @@
+import { redact } from './redact';
+
 /** The engine logs through this port; the editor backs it with a LogOutputChannel, the CLI with stderr. */
 export interface Logger {
   trace(message: string): void;
@@ -19,12 +21,15 @@ export const silentLogger: Logger = {
   error: () => undefined,
 };
 
-/** A logger writing `level: message` lines to a stream, dropping those below `minimum`. */
+/**
+ * A logger writing `level: message` lines to a stream, dropping those below `minimum`, with
+ * credentials redacted.
+ */
 export function streamLogger(write: (line: string) => void, minimum: LogLevel): Logger {
   const at =
     (level: LogLevel) =>
     (message: string): void => {
-      if (levelRank[level] >= levelRank[minimum]) write(`${level}: ${message}\n`);
+      if (levelRank[level] >= levelRank[minimum]) write(`${level}: ${redact(message)}\n`);
     };
   return {
     trace: at('trace'),

@@ -16,6 +16,7 @@ import type { NixShellTerminals } from './shellTerminal';
 import { environmentUri } from './showEnvironment';
 import type { CommandId } from './tables/commands';
 import type { WorkspaceController } from './workspace';
+import { redact } from '../core/redact';
 
 export interface CommandServices {
   readonly workspace: WorkspaceController;
@@ -190,7 +191,11 @@ async function showActions(services: CommandServices, controller: FolderControll
   if (state.kind === 'loading')
     add('$(stop-circle) Cancel evaluation', () => controller.session.cancel(), state.progress);
   if (state.kind === 'failed')
-    add('$(error) Show the error', () => controller.showError(state.error), state.error.message);
+    add(
+      '$(error) Show the error',
+      () => controller.showError(state.error),
+      redact(state.error.message),
+    );
   if (state.kind !== 'loading')
     add('$(refresh) Reload environment', () =>
       vscode.commands.executeCommand('nixShell.reload', uri),

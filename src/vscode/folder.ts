@@ -21,6 +21,7 @@ import { showProgress } from './progress';
 import { FolderStatusItem, type StatusView } from './statusBar';
 import { PinStatusItem, type PinStatus, type PinView } from './pin/status';
 import type { TerminalEnvironment } from './terminalEnv';
+import { redact } from '../core/redact';
 
 /** A folder's status as the API reports it: the state and the status bar's text. */
 export interface FolderStatus {
@@ -145,7 +146,7 @@ export class FolderController implements vscode.Disposable {
           ? { kind: 'unpinned' }
           : { kind: 'none' };
     } catch (error) {
-      view = { kind: 'invalid', message: asNixShellError(error).message };
+      view = { kind: 'invalid', message: redact(asNixShellError(error).message) };
     }
     this.pinItem.render(view);
     this.services.onStatusChanged();
@@ -347,6 +348,7 @@ export class FolderController implements vscode.Disposable {
       nixPath: config.nixPath.get(this.folder) ?? undefined,
       evaluationTimeoutMs: config.evaluationTimeout.get(this.folder) * 1000,
       hookTimeoutMs: config.shellHookTimeout.get(this.folder) * 1000,
+      client: 'VS Code',
     };
   }
 
@@ -407,7 +409,7 @@ export function statusView(state: SessionState, label: string): StatusView {
     case 'stale':
       return { kind: 'stale', label, reason: state.reason };
     case 'failed':
-      return { kind: 'failed', label, message: state.error.message };
+      return { kind: 'failed', label, message: redact(state.error.message) };
   }
 }
 

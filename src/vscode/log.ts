@@ -1,15 +1,19 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logger';
+import { redact } from '../core/redact';
 
-/** The one log of the extension: a LogOutputChannel, so users pick the level they want. */
+/**
+ * The one log of the extension: a LogOutputChannel, so users pick the level they want. No
+ * credential a URL carries is ever written to it.
+ */
 export function createLog(): { channel: vscode.LogOutputChannel; logger: Logger } {
   const channel = vscode.window.createOutputChannel('Nix Shell', { log: true });
   const logger: Logger = {
-    trace: (message) => channel.trace(message),
-    debug: (message) => channel.debug(message),
-    info: (message) => channel.info(message),
-    warn: (message) => channel.warn(message),
-    error: (message) => channel.error(message),
+    trace: (message) => channel.trace(redact(message)),
+    debug: (message) => channel.debug(redact(message)),
+    info: (message) => channel.info(redact(message)),
+    warn: (message) => channel.warn(redact(message)),
+    error: (message) => channel.error(redact(message)),
   };
   return { channel, logger };
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ErrorKind, NixShellError } from '../core/errors';
+import { redact } from '../core/redact';
 import { config } from './config';
 
 interface Action {
@@ -69,7 +70,13 @@ const messages: Record<
     ],
   }),
   unsupported: (error) => ({ text: error.message, actions: [] }),
-  'lock-invalid': (error) => ({ text: `nixpkgs.lock.json: ${error.message}`, actions: [] }),
+  'lock-invalid': (error) => ({
+    text: error.message.includes('nixpkgs.lock.json')
+      ? error.message
+      : `nixpkgs.lock.json: ${error.message}`,
+    actions: [],
+  }),
+  'file-unusable': (error) => ({ text: error.message, actions: [] }),
   'fetch-failed': (error) => ({
     text: `Could not fetch nixpkgs: ${error.message}. The pin is unchanged.`,
     actions: [],
@@ -99,7 +106,7 @@ export async function showError(error: NixShellError, context: MessageContext): 
   if (!message) return;
   const actions: Action[] = [...message.actions, { title: 'Show Log', run: context.showLog }];
   const chosen = await vscode.window.showErrorMessage(
-    message.text,
+    redact(message.text),
     ...actions.map((action) => action.title),
   );
   await actions.find((action) => action.title === chosen)?.run();

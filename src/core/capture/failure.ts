@@ -29,6 +29,14 @@ export function evaluationError(run: NixRun): NixShellError {
       { details },
     );
   }
+  const notUtf8 = notUtf8Value(details);
+  if (notUtf8 !== undefined) {
+    return new NixShellError(
+      'evaluation',
+      `a variable's value is not valid UTF-8 (${notUtf8}): nix print-dev-env, like nix develop, cannot pass it on; make it UTF-8 (a shell.nix, through nix-shell, drops it with a warning instead)`,
+      { details },
+    );
+  }
   const untracked = untrackedFile(details);
   if (untracked) {
     return new NixShellError(
@@ -55,6 +63,21 @@ const untrackedWordings = [
   // An untracked flake.nix, ≤2.18 (the subdirectory is given with or without a leading /).
   /source tree referenced by 'git\+file:[^']*' does not contain a '\/?([^']*flake\.nix)' file/,
 ];
+
+/**
+ * What nix quotes of a value that is not UTF-8, when nix's own JSON of the environment (a
+ * flake's print-dev-env) cannot hold it: `[json.exception.parse_error.101] … ill-formed UTF-8
+ * byte; last read: '"caf\xe9"'`. Undefined for any other error.
+ */
+function notUtf8Value(text: string): string | undefined {
+  const match =
+    /json\.exception\.parse_error[^\n]*(?:UTF-8|utf-8)[^\n]*?(?:last read: '([^\n]*)')?$/m.exec(
+      text,
+    );
+  if (!match) return undefined;
+  // The quoted bytes, with what is not printable shown as `?`.
+  return (match[1] ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 60) || 'unknown';
+}
 
 /** The file a flake evaluation missed because git does not track it, if that is the error. */
 function untrackedFile(text: string): string | undefined {

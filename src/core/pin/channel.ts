@@ -1,7 +1,8 @@
 import { NixShellError } from '../errors';
 import { httpDate } from './archiveHeader';
 import type { PinContext } from './context';
-import { redactCredentials, revPattern } from './lockFile';
+import { redact } from '../redact';
+import { revPattern } from './lockFile';
 import { httpRequest, httpStatusError } from './http';
 
 export interface ResolvedChannel {
@@ -37,17 +38,14 @@ export async function resolveChannel(name: string, context: PinContext): Promise
     await response.body?.cancel();
   }
   if (response.status === 404) {
-    throw new NixShellError(
-      'fetch-failed',
-      `there is no channel ${name} at ${redactCredentials(start)}`,
-    );
+    throw new NixShellError('fetch-failed', `there is no channel ${name} at ${redact(start)}`);
   }
   if (!response.ok) throw httpStatusError(start, response);
   const url = response.url;
   if (url === start) {
     throw new NixShellError(
       'fetch-failed',
-      `${redactCredentials(start)} did not redirect to a release; a moving tarball cannot be pinned`,
+      `${redact(start)} did not redirect to a release; a moving tarball cannot be pinned`,
     );
   }
   const revisionUrl = new URL('git-revision', url).href;
@@ -55,10 +53,7 @@ export async function resolveChannel(name: string, context: PinContext): Promise
   if (!revision.ok) throw httpStatusError(revisionUrl, revision);
   const rev = (await revision.text()).trim();
   if (!revPattern.test(rev)) {
-    throw new NixShellError(
-      'fetch-failed',
-      `${redactCredentials(revisionUrl)} does not hold a commit id`,
-    );
+    throw new NixShellError('fetch-failed', `${redact(revisionUrl)} does not hold a commit id`);
   }
   const published = httpDate(response.headers.get('last-modified'));
   context.logger.info(`channel ${name} is at ${url} (${rev})`);

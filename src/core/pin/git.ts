@@ -4,7 +4,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NixShellError } from '../errors';
 import { githubGitUrl, type PinContext } from './context';
-import { redactCredentials, revPattern } from './lockFile';
+import { redact } from '../redact';
+import { revPattern } from './lockFile';
 import { prefetchTarball } from './prefetch';
 import { gitEnv, runTool } from './tools';
 
@@ -53,11 +54,7 @@ export async function lsRemote(
       ? patterns
       : [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`];
   const refs = parseRefs(
-    await git(
-      ['ls-remote', '--', url, ...patterns],
-      context,
-      `git ls-remote ${redactCredentials(url)}`,
-    ),
+    await git(['ls-remote', '--', url, ...patterns], context, `git ls-remote ${redact(url)}`),
   );
   for (const candidate of candidates) {
     const rev = refs.get(candidate);
@@ -66,8 +63,8 @@ export async function lsRemote(
   throw new NixShellError(
     'fetch-failed',
     ref === undefined
-      ? `${redactCredentials(url)} has no default branch`
-      : `${redactCredentials(url)} has no branch or tag named ${ref}`,
+      ? `${redact(url)} has no default branch`
+      : `${redact(url)} has no branch or tag named ${ref}`,
   );
 }
 
@@ -85,7 +82,7 @@ export async function listBranches(
     await git(
       ['ls-remote', '--heads', '--', url, ...patterns],
       context,
-      `git ls-remote ${redactCredentials(url)}`,
+      `git ls-remote ${redact(url)}`,
     ),
   );
   return [...refs.keys()]
@@ -136,7 +133,7 @@ export async function fetchGitTree(
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'nixshell-pin-'));
   try {
     const repo = path.join(scratch, 'repo.git');
-    const shown = redactCredentials(url);
+    const shown = redact(url);
     await git(['init', '--quiet', '--bare', repo], context, 'git init');
     await fetchCommit(repo, url, rev, context);
     const full = (
@@ -176,7 +173,7 @@ async function fetchCommit(
   rev: string,
   context: PinContext,
 ): Promise<void> {
-  const shown = redactCredentials(url);
+  const shown = redact(url);
   const attempts = revPattern.test(rev)
     ? [
         ['fetch', '--quiet', '--depth=1', '--', url, rev],

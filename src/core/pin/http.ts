@@ -1,5 +1,5 @@
 import { NixShellError } from '../errors';
-import { redactCredentials } from './lockFile';
+import { redact } from '../redact';
 
 /** fetch() with our error kinds: cancelled on abort, fetch-failed with the network's reason. */
 export async function httpRequest(
@@ -11,11 +11,10 @@ export async function httpRequest(
   try {
     return await fetch(url, { ...init, signal: AbortSignal.any(signals) });
   } catch (error) {
-    if (init.signal?.aborted)
-      throw new NixShellError('cancelled', `${redactCredentials(url)} was cancelled`);
+    if (init.signal?.aborted) throw new NixShellError('cancelled', `${redact(url)} was cancelled`);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-    throw new NixShellError('fetch-failed', `${redactCredentials(url)}: ${reason}`, {
+    throw new NixShellError('fetch-failed', `${redact(url)}: ${reason}`, {
       cause: error,
     });
   }
@@ -29,6 +28,6 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
 export function httpStatusError(url: string, response: Response): NixShellError {
   return new NixShellError(
     'fetch-failed',
-    `${redactCredentials(url)}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+    `${redact(url)}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
   );
 }

@@ -3,6 +3,7 @@
 export {
   lockFileName,
   lockVersion,
+  namingLockFile,
   parseLock,
   readLock,
   serializeLock,

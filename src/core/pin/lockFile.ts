@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod/mini';
-import { NixShellError } from '../errors';
+import { describeFileError, NixShellError } from '../errors';
+import { redact } from '../redact';
 import { writeFileAtomic } from '../fs';
 import { sriPattern } from './hashes';
 import { lockFileName } from './lockFileName';
@@ -14,19 +15,12 @@ export const lockVersion = 1;
 export const revPattern = /^[0-9a-f]{40}$/;
 export const namePattern = /^[A-Za-z0-9_.-]+$/;
 export const urlPattern = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-/**
- * A user on an http(s) URL, a password on any, or a query parameter that carries a secret
- * (`?token=`, `access_token`, `private_token`, `auth`, `key`, …): the lock must never hold one.
- */
-export const credentialsPattern =
-  /^https?:\/\/[^/@]*@|^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*:[^/@]*@|[?&][^=&#]*(token|secret|password|passwd|auth|key|signature)[^=&#]*=/i;
-
 const name = z.string().check(z.regex(namePattern));
 const ref = z.string().check(z.minLength(1));
 const rev = z.string().check(z.regex(revPattern));
 const url = z.string().check(
   z.regex(urlPattern),
-  z.refine((value) => !credentialsPattern.test(value), 'must not carry credentials'),
+  z.refine((value) => !carriesCredentials(value), 'must not carry credentials'),
 );
 
 const originalSchema = z.discriminatedUnion('type', [
@@ -100,11 +94,17 @@ export async function readLock(dir: string): Promise<NixpkgsLock | undefined> {
     text = await readFile(lockFilePath(dir), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new NixShellError('lock-invalid', `cannot be read: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const reason = describeFileError(error) ?? (error as Error).message;
+    throw new NixShellError('lock-invalid', `cannot be read: it ${reason}`, { cause: error });
   }
   return parseLock(text);
+}
+
+/** A lock-invalid error that names the lock's full path, for a message read outside the editor. */
+export function namingLockFile(error: unknown, dir: string): unknown {
+  if (!(error instanceof NixShellError) || error.kind !== 'lock-invalid') return error;
+  if (error.message.includes(lockFileName)) return error;
+  return new NixShellError(error.kind, `${lockFilePath(dir)}: ${error.message}`, { cause: error });
 }
 
 export function parseLock(text: string): NixpkgsLock {
@@ -172,13 +172,21 @@ export function serializeLock(lock: NixpkgsLock): string {
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
-/** Writes the lock atomically (a reader sees the old file or the new one, never half). */
-export async function writeLock(dir: string, lock: NixpkgsLock): Promise<void> {
+/**
+ * The lock's text, once it is known to be one this build reads back and that carries no
+ * credential: check this before writing anything, so that a refused pin leaves no file.
+ */
+export function checkedLockText(lock: NixpkgsLock): string {
   for (const value of [lock.locked.url, 'url' in lock.original ? lock.original.url : undefined])
     if (value !== undefined) assertNoCredentials(value);
   const text = serializeLock(lock);
   parseLock(text);
-  await writeFileAtomic(lockFilePath(dir), text);
+  return text;
+}
+
+/** Writes the lock atomically (a reader sees the old file or the new one, never half). */
+export async function writeLock(dir: string, lock: NixpkgsLock): Promise<void> {
+  await writeFileAtomic(lockFilePath(dir), checkedLockText(lock));
 }
 
 /**
@@ -186,10 +194,10 @@ export async function writeLock(dir: string, lock: NixpkgsLock): Promise<void> {
  * Private sources authenticate through a netrc or git's credential helpers instead.
  */
 export function assertNoCredentials(value: string): void {
-  if (credentialsPattern.test(value)) {
+  if (carriesCredentials(value)) {
     throw new NixShellError(
       'unsupported',
-      `${redactCredentials(value)} carries credentials, which are never written to ${lockFileName}; use a netrc file or a git credential helper`,
+      `${redact(value)} carries credentials, which are never written to ${lockFileName}; use a netrc file or a git credential helper`,
     );
   }
 }
@@ -202,12 +210,18 @@ export function assertSourceUrl(value: string): void {
   if (!urlPattern.test(value)) {
     const scp = /^([^@/:]+@)?([^/:]+):(.+)$/.exec(value);
     const hint = scp ? `; write it as ssh://${scp[1] ?? ''}${scp[2] ?? ''}/${scp[3] ?? ''}` : '';
-    throw new NixShellError('unsupported', `${value} is not a URL with a scheme${hint}`);
+    throw new NixShellError(
+      'unsupported',
+      `${redact(value)} is not a URL with a scheme${redact(hint)}`,
+    );
   }
   assertNoCredentials(value);
 }
 
-/** A URL safe to show in a message or log. */
-export function redactCredentials(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+/**
+ * A user on an http(s) URL, a password on any, or a query parameter that carries a secret
+ * (`?token=`, `access_token`, `private_token`, `auth`, `key`, …): whatever redact() hides.
+ */
+export function carriesCredentials(url: string): boolean {
+  return redact(url) !== url;
 }

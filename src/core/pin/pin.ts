@@ -1,10 +1,13 @@
+import { stat } from 'node:fs/promises';
 import { NixShellError } from '../errors';
 import type { PinContext } from './context';
 import { fetchGitTree } from './git';
 import { pathExists } from '../fs';
 import { fixedSourcePath, storeDirOf } from './hashes';
 import {
+  checkedLockText,
   lockFileName,
+  lockFilePath,
   readLock,
   serializeLock,
   writeLock,
@@ -27,8 +30,16 @@ export async function pinNixpkgs(
   return lock;
 }
 
-/** The shim first: if it cannot be written, the lock is untouched and the failure is true. */
+/**
+ * The lock is checked first (a refused one leaves no file behind), then the shim is written: if
+ * it cannot be, the lock is untouched and the failure is true.
+ */
 export async function savePin(dir: string, lock: NixpkgsLock, context: PinContext): Promise<void> {
+  checkedLockText(lock);
+  const lockFile = lockFilePath(dir);
+  if ((await stat(lockFile).catch(() => undefined))?.isDirectory()) {
+    throw new NixShellError('file-unusable', `${lockFile}: is a directory, not a file`);
+  }
   await ensureShim(dir, context.logger);
   await writeLock(dir, lock);
 }

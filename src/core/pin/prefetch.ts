@@ -2,7 +2,7 @@ import { NixShellError } from '../errors';
 import { runInProcessGroup } from '../process';
 import type { PinContext } from './context';
 import { toSriSha256 } from './hashes';
-import { redactCredentials } from './lockFile';
+import { redact } from '../redact';
 import { nixTool, runTool } from './tools';
 
 export interface FetchedTree {
@@ -23,7 +23,7 @@ export async function prefetchTarball(url: string, context: PinContext): Promise
     await nixTool(context, 'nix-prefetch-url'),
     ['--unpack', '--name', 'source', '--type', 'sha256', '--print-path', url],
     context,
-    { what: `downloading ${redactCredentials(url)}` },
+    { what: `downloading ${redact(url)}` },
   );
   const [hash, storePath] = stdout.trim().split('\n');
   if (!hash || !storePath?.startsWith('/')) {

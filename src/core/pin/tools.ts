@@ -4,7 +4,7 @@ import path from 'node:path';
 import { NixShellError, type ErrorKind } from '../errors';
 import { runInProcessGroup } from '../process';
 import type { PinContext } from './context';
-import { redactCredentials } from './lockFile';
+import { redact } from '../redact';
 
 export interface ToolRun {
   /** What failed, for the one-line message: "git ls-remote https://…". */
@@ -23,14 +23,14 @@ export async function runTool(
   context: PinContext,
   run: ToolRun,
 ): Promise<string> {
-  context.logger.debug(`running ${file} ${args.map(redactCredentials).join(' ')}`);
+  context.logger.debug(`running ${file} ${args.map(redact).join(' ')}`);
   const result = await runInProcessGroup(file, args, {
     cwd: run.cwd ?? '/',
     env: { ...context.env, ...run.extraEnv },
     signal: context.signal,
     timeoutMs: run.timeoutMs,
     collectStdout: true,
-    onStderrLine: (line) => context.logger.trace(redactCredentials(line)),
+    onStderrLine: (line) => context.logger.trace(redact(line)),
   }).catch((error: unknown) => {
     // A download that takes too long failed to fetch; it is not an evaluation stopped.
     if (error instanceof NixShellError && error.kind === 'timeout') {
