@@ -70,11 +70,14 @@ describe('running a process group', () => {
 });
 
 describe('ending every process group (the editor closing, the CLI interrupted)', () => {
-  /** Starts `script` in a group and resolves with the group's id once it has said it runs. */
-  function start(script: string): { run: Promise<unknown>; pgid: Promise<number> } {
+  /**
+   * Starts `trap` then `script` in a group and resolves with the group's id once it has said
+   * it runs: only after the trap is set, so a signal cannot arrive before it.
+   */
+  function start(trap: string, script: string): { run: Promise<unknown>; pgid: Promise<number> } {
     let ready: (pid: number) => void = () => undefined;
     const pgid = new Promise<number>((resolve) => (ready = resolve));
-    const run = runInProcessGroup('bash', ['-c', `echo $$; ${script}`], {
+    const run = runInProcessGroup('bash', ['-c', `${trap}; echo $$; ${script}`], {
       cwd: '/',
       env,
       onStdoutLine: (line) => ready(Number(line)),
@@ -85,7 +88,7 @@ describe('ending every process group (the editor closing, the CLI interrupted)',
   it('asks first: a program that cleans up on SIGTERM does so, and its run ends as cancelled', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nixshell-unit-'));
     const marker = path.join(dir, 'cleaned');
-    const { run, pgid } = start(`trap 'touch ${marker}; exit 1' TERM; sleep 30 & wait`);
+    const { run, pgid } = start(`trap 'touch ${marker}; exit 1' TERM`, 'sleep 30 & wait');
     const group = await pgid;
     const started = Date.now();
     await endAllProcesses([run], 5000);
@@ -97,7 +100,7 @@ describe('ending every process group (the editor closing, the CLI interrupted)',
   });
 
   it('kills what ignores SIGTERM after the grace period, and never waits past the limit', async () => {
-    const { run, pgid } = start(`trap '' TERM; sleep 30 & wait`);
+    const { run, pgid } = start(`trap '' TERM`, 'sleep 30 & wait');
     const group = await pgid;
     const started = Date.now();
     const forever = new Promise(() => undefined);
