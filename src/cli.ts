@@ -5,6 +5,7 @@ import { killAllProcessGroups } from './core/process';
 import { argumentError, commandOf } from './cli/args';
 import { parse, runEnv, runStatus, usage } from './cli/env';
 import { pinUsage, runPin } from './cli/pin';
+import { runPlan, runPush } from './cli/store';
 
 /** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
 const interrupted = new AbortController();
@@ -31,6 +32,8 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const { command, dir, options } = parse(argv);
   if (command === 'env') await runEnv(dir, options, interrupted.signal);
+  else if (command === 'plan') await runPlan(dir, options, interrupted.signal);
+  else if (command === 'push') await runPush(dir, options, interrupted.signal);
   else await runStatus(dir, options);
 }
 

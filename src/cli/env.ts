@@ -18,6 +18,8 @@ Commands:
   env [DIR]      the environment a new terminal in DIR gets, with the project's Nix env applied
                  (default: shell \`export\` lines; --json: every variable; --diff: the changes)
   status [DIR]   the chosen environment file and the state of its cache
+  plan [DIR]     what entering would build and download, without building
+  push [DIR] --to URL   copy what entering needs to a binary cache or store (nix copy)
   pin ...        pin nixpkgs for DIR in nixpkgs.lock.json (see nixshell pin --help)
   help [COMMAND] this help, or a command's
 
@@ -29,6 +31,11 @@ Options:
   --file FILE          the .nix file or flake directory to use (default: discovered)
   --dev-shell NAME     the flake devShell to enter (default: default)
   --arg NAME EXPR      passed to nix, like --argstr NAME STRING and -I PATH (repeatable)
+  --option NAME VALUE  a nix setting, for every nix run (extra-substituters URL,
+                       extra-trusted-public-keys KEY, …; repeatable)
+  --to URL             (push) a store URL nix copy takes: file://DIR, ssh://HOST, s3://…
+  --sign-key FILE      (push) sign what is copied with this secret key
+                       (nix key generate-secret, or nix-store --generate-binary-cache-key)
   --refresh            capture again even if the cache is fresh
   --cache-dir DIR      where captured environments are kept
                        (default: $NIXSHELL_CACHE_DIR or $XDG_CACHE_HOME/nixshell)
@@ -38,7 +45,7 @@ Options:
   -h, --help           show this help
   -V, --version        show the version`;
 
-interface CliOptions {
+export interface CliOptions {
   readonly json: boolean;
   readonly diff: boolean;
   readonly functions: boolean;
@@ -50,6 +57,9 @@ interface CliOptions {
   readonly nix: string | undefined;
   readonly timeout: string | undefined;
   readonly nixArgs: string[];
+  readonly nixOptions: string[];
+  readonly to: string | undefined;
+  readonly signKey: string | undefined;
 }
 
 /** Pulls `--arg A B`, `--argstr A B` and `-I P` out first: parseArgs takes one value per flag. */
@@ -58,7 +68,7 @@ export function parse(argv: readonly string[]): {
   dir: string;
   options: CliOptions;
 } {
-  const { rest, nixArgs } = extractNixArgs(argv);
+  const { rest, nixArgs, nixOptions } = extractNixArgs(argv);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -74,6 +84,8 @@ export function parse(argv: readonly string[]): {
       'cache-dir': { type: 'string' },
       nix: { type: 'string' },
       timeout: { type: 'string' },
+      to: { type: 'string' },
+      'sign-key': { type: 'string' },
     },
   });
   if (values.help) {
@@ -81,9 +93,10 @@ export function parse(argv: readonly string[]): {
     process.exit(0);
   }
   const [command, dir, ...extra] = positionals;
-  if (!command || !['env', 'status'].includes(command))
+  if (!command || !['env', 'status', 'plan', 'push'].includes(command))
     throw usageError(`unknown command ${command ?? '(none)'}`);
   if (extra.length > 0) throw usageError(`unexpected argument ${extra[0]}`);
+  if (command === 'push' && !values.to) throw usageError('push needs --to URL');
   return {
     command,
     dir: path.resolve(dir ?? '.'),
@@ -99,6 +112,9 @@ export function parse(argv: readonly string[]): {
       nix: values.nix,
       timeout: values.timeout,
       nixArgs,
+      nixOptions,
+      to: values.to,
+      signKey: values['sign-key'],
     },
   };
 }
@@ -110,7 +126,7 @@ function defaultCacheDir(): string {
   return path.join(cacheHome, 'nixshell');
 }
 
-function engineContext(options: CliOptions): EngineContext {
+export function engineContext(options: CliOptions): EngineContext {
   const timeout = Number(options.timeout ?? 0);
   if (!Number.isFinite(timeout) || timeout < 0) throw usageError('--timeout takes seconds');
   return {
@@ -123,12 +139,12 @@ function engineContext(options: CliOptions): EngineContext {
   };
 }
 
-async function resolveSpec(dir: string, options: CliOptions): Promise<TargetSpec> {
+export async function resolveSpec(dir: string, options: CliOptions): Promise<TargetSpec> {
   const target = await chooseTarget(dir, { file: options.file, devShell: options.devShell });
   if (!target) {
     throw new NixShellError('no-environment', `no flake.nix, shell.nix or default.nix in ${dir}`);
   }
-  return { target, args: options.nixArgs, pinDir: dir };
+  return { target, args: options.nixArgs, options: options.nixOptions, pinDir: dir };
 }
 
 export async function runEnv(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { optionSettings } from '../nix/command';
 import type { NixInstallation } from '../nix/installation';
 import { lockFileName } from '../pin/lockFile';
 import type { Environment } from '../env/mutations';
@@ -50,6 +51,7 @@ export async function cacheKeys(
         ? await fileDigest(path.join(spec.pinDir, lockFileName))
         : null,
     nix: nix.identity,
+    options: evaluationOptions(spec.options ?? []),
     // The settings in nix.conf that change what evaluation sees (nix-path, system); the
     // nix binary (its identity) decides the rest, `builtins.currentSystem` included.
     settings: await evaluationSettings(env),
@@ -69,6 +71,18 @@ export async function cacheKeys(
     channels: await resolved(path.join(env['HOME'] ?? os.homedir(), '.nix-defexpr', 'channels')),
   };
   return { key: digest({ targetId, context }), targetId };
+}
+
+/**
+ * Settings that say only where store paths come from and how they are built: adding a team's
+ * cache must not make the environment stale. Every other `--option` is part of the key.
+ */
+const storeOnlySetting =
+  /^(extra-)?(substituters|trusted-public-keys|trusted-substituters)$|^(require-sigs|fallback|connect-timeout|max-jobs|cores|builders|builders-use-substitutes|narinfo-cache-.*|secret-key-files)$/;
+
+/** The `--option NAME VALUE` settings that can change evaluation. */
+export function evaluationOptions(options: readonly string[]): Array<[string, string]> {
+  return optionSettings(options).filter(([name]) => !storeOnlySetting.test(name));
 }
 
 /** `NIX_PATH` entries (`nixpkgs=/path`, `/path`, `nixpkgs=https://…`), as nix splits them. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NixShellError, type SourceLocation } from '../errors';
 import type { Logger } from '../logger';
-import { NixLogParser, Verbosity, locationsInText } from '../nix/log';
+import { NixLogParser, Verbosity, locationsInText, type NixLogEvent } from '../nix/log';
 import { runInProcessGroup, type RunOptions, type RunResult } from '../process';
 import { readShellDump, type ShellDump } from './shellDump';
 
@@ -39,6 +39,8 @@ export async function runNix(
     /** Sees each stderr line first; returns true for a line that is not nix's to parse. */
     divertStderr?: (line: string) => boolean;
     onSpawn?: RunOptions['onSpawn'];
+    /** Sees every event of nix's log, for callers that read more than capture needs. */
+    onLogEvent?: (event: NixLogEvent) => void;
   },
   context: StepContext,
 ): Promise<NixRun> {
@@ -47,6 +49,7 @@ export async function runNix(
   const warnings = new Set<string>();
   const locations: SourceLocation[] = [];
   const parser = new NixLogParser((event) => {
+    options.onLogEvent?.(event);
     switch (event.type) {
       case 'read-file':
         readFiles.add(event.path);

@@ -21,3 +21,20 @@ export const nixLogFlags = ['-vv', '--log-format', 'internal-json'] as const;
 export function nixLogFlagsFor(versionOutputOrIdentity: string): readonly string[] {
   return isLix(versionOutputOrIdentity) ? ['-vvv', ...nixLogFlags.slice(1)] : nixLogFlags;
 }
+
+/** `--option NAME VALUE` flags, as nix's own CLI takes them, for each setting. */
+export function optionFlags(settings: ReadonlyArray<readonly [string, string]>): string[] {
+  return settings.flatMap(([name, value]) => ['--option', name, value]);
+}
+
+/** The settings in a list of `--option NAME VALUE` flags (anything else is skipped). */
+export function optionSettings(flags: readonly string[]): Array<[string, string]> {
+  const settings: Array<[string, string]> = [];
+  for (let i = 0; i + 2 < flags.length; i++) {
+    const [flag, name = '', value = ''] = flags.slice(i, i + 3);
+    if (flag !== '--option') continue;
+    settings.push([name, value]);
+    i += 2;
+  }
+  return settings;
+}
