@@ -1,7 +1,7 @@
 // `nixshell plan` and `nixshell push` against real nix and a real file:// binary cache: what
 // entering would build, pushing it signed, and then entering by downloading instead of building.
 import assert from 'node:assert/strict';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { userEnvironment } from '../support/engineHarness';
@@ -34,6 +34,10 @@ describe('team binary caches (plan, push, --option)', function () {
     const { top, dir } = await copyFixture('team-cache');
     const counter = path.join(top, 'builds.log');
     await writeFile(path.join(dir, 'counter'), `${counter}\n`);
+    // The daemon's build users write the count too.
+    await writeFile(counter, '');
+    await chmod(counter, 0o666);
+    await chmod(top, 0o755);
     const cache = path.join(top, 'cache');
     const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
 

@@ -44,6 +44,7 @@ export async function cacheKeys(
   };
   const targetId = digest(target);
   if (!nix) return { key: undefined, targetId };
+  const evaluated = evaluationOptions(spec.options ?? []);
   const context = {
     // A new pin is a new environment; the old one applies while it is evaluated.
     pin:
@@ -51,7 +52,8 @@ export async function cacheKeys(
         ? await fileDigest(path.join(spec.pinDir, lockFileName))
         : null,
     nix: nix.identity,
-    options: evaluationOptions(spec.options ?? []),
+    // Only when there are some: keys of environments without options stay as they were.
+    ...(evaluated.length > 0 ? { options: evaluated } : {}),
     // The settings in nix.conf that change what evaluation sees (nix-path, system); the
     // nix binary (its identity) decides the rest, `builtins.currentSystem` included.
     settings: await evaluationSettings(env),
