@@ -1,28 +1,14 @@
 // `nixshell plan` and `nixshell push`: what entering costs, and sharing it with a team cache.
-import { evaluation, lookup } from '../core/engine';
-import { locateNix } from '../core/nix/installation';
+import { lookup } from '../core/engine';
+import { engineInvocation } from '../core/store/enterPlan';
 import { describePlan, formatBytes, planEnvironment } from '../core/store/plan';
 import { pushEnvironment } from '../core/store/push';
-import type { NixInvocation } from '../core/store/shellDerivation';
-import type { TargetSpec } from '../core/target';
 import { engineContext, resolveSpec, type CliOptions } from './env';
 
-async function invocation(
-  dir: string,
-  options: CliOptions,
-  signal: AbortSignal | undefined,
-): Promise<NixInvocation & { context: ReturnType<typeof engineContext>; original: TargetSpec }> {
+async function invocation(dir: string, options: CliOptions, signal: AbortSignal | undefined) {
   const context = engineContext(options);
   const spec = await resolveSpec(dir, options);
-  const nix = await locateNix(context.nixPath, context.base['PATH']);
-  const evaluated = await evaluation(spec, nix, context, { signal });
-  return {
-    spec: evaluated.spec,
-    nix,
-    env: evaluated.evalBase,
-    context: { ...context, signal },
-    original: spec,
-  };
+  return { ...(await engineInvocation(spec, context, signal)), context, original: spec };
 }
 
 export async function runPlan(

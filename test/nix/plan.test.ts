@@ -1,7 +1,7 @@
 // `nixshell plan` and `nixshell push` against real nix and a real file:// binary cache: what
 // entering would build, pushing it signed, and then entering by downloading instead of building.
 import assert from 'node:assert/strict';
-import { chmod, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { userEnvironment } from '../support/engineHarness';
@@ -32,12 +32,14 @@ describe('team binary caches (plan, push, --option)', function () {
 
   it('plans a build, pushes it signed, then plans and enters it as a download', async () => {
     const { top, dir } = await copyFixture('team-cache');
-    const counter = path.join(top, 'builds.log');
+    // In /tmp itself, where the daemon's build users can reach it (TMPDIR may be private).
+    const countDir = await mkdtemp('/tmp/nixshell-builds-');
+    after(() => rm(countDir, { recursive: true, force: true }));
+    const counter = path.join(countDir, 'builds.log');
     await writeFile(path.join(dir, 'counter'), `${counter}\n`);
-    // The daemon's build users write the count too.
     await writeFile(counter, '');
     await chmod(counter, 0o666);
-    await chmod(top, 0o755);
+    await chmod(countDir, 0o755);
     const cache = path.join(top, 'cache');
     const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
 
@@ -102,10 +104,10 @@ describe('team binary caches (plan, push, --option)', function () {
     assert.ok(uncached.build.some((b) => b.name === 'team-tool'));
     assert.deepEqual(uncached.fetch, []);
 
-    const after = await plan(dir, env, [...substituters, ...trusted]);
-    assert.deepEqual(after.build, []);
-    const fetched = after.fetch.find((f) => f.path === toolOut);
-    assert.ok(fetched, `team-tool is not to be fetched: ${JSON.stringify(after)}`);
+    const cached = await plan(dir, env, [...substituters, ...trusted]);
+    assert.deepEqual(cached.build, []);
+    const fetched = cached.fetch.find((f) => f.path === toolOut);
+    assert.ok(fetched, `team-tool is not to be fetched: ${JSON.stringify(cached)}`);
     assert.equal(fetched.name, 'team-tool');
     assert.ok(
       (fetched.downloadSize ?? 0) > 0 && (fetched.narSize ?? 0) > 0,
