@@ -26,7 +26,9 @@ export type ErrorKind =
   /** A download or `git ls-remote` for a pin failed (network, server, missing ref). */
   | 'fetch-failed'
   /** What was downloaded does not have the hash the lock records. */
-  | 'hash-mismatch';
+  | 'hash-mismatch'
+  /** `nix copy` to a binary cache or store failed, or signing for it did. */
+  | 'copy-failed';
 
 export interface ErrorDetails {
   /** The full text for the log: nix's own message, the hook's output. */

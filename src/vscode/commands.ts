@@ -9,6 +9,7 @@ import {
   updatePinCommand,
   verifyPinCommand,
 } from './pin/commands';
+import { pushCommand } from './pushCommand';
 import { selectEnvironment } from './select';
 import type { NixShellTerminals } from './shellTerminal';
 import { environmentUri } from './showEnvironment';
@@ -87,6 +88,7 @@ const handlers: Record<CommandId, Handler> = {
     const controller = await pickController(services, uri, 'Nix environment of', true);
     if (controller) await showActions(services, controller);
   },
+  'nixShell.pushToCache': onFolder('Push to a binary cache the Nix environment of', pushCommand),
   'nixShell.pin': onFolder('Pin nixpkgs for', (controller, options) =>
     pinCommand(controller, isPinOriginal(options) ? options : undefined),
   ),

@@ -5,6 +5,7 @@ import { chooseTarget } from '../core/discovery';
 import { baseEnvironment, type EngineContext } from '../core/engine';
 import { summarize, type Environment, type Mutation } from '../core/env/mutations';
 import { asNixShellError, NixShellError } from '../core/errors';
+import { binaryCacheOptions } from '../core/nix/command';
 import { locateNix } from '../core/nix/installation';
 import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
 import type { Logger } from '../core/logger';
@@ -149,7 +150,12 @@ export class FolderController implements vscode.Disposable {
       : (remembered ?? {});
     const target = await chooseTarget(this.folder.uri.fsPath, preference);
     return target
-      ? { target, args: config.args.get(this.folder), pinDir: this.folder.uri.fsPath }
+      ? {
+          target,
+          args: config.args.get(this.folder),
+          options: binaryCacheOptions(config.binaryCaches.get(this.folder)),
+          pinDir: this.folder.uri.fsPath,
+        }
       : undefined;
   }
 
@@ -272,7 +278,8 @@ export class FolderController implements vscode.Disposable {
     this.services.diagnostics.report(this.folder.uri.toString(), undefined, '');
   }
 
-  private engineContext(): EngineContext & { nixPath: string | undefined } {
+  /** The engine settings of this folder, read now. */
+  engineContext(): EngineContext & { nixPath: string | undefined } {
     return {
       cache: this.services.cache,
       base: baseEnvironment(this.services.pristine),

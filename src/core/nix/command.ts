@@ -38,3 +38,19 @@ export function optionSettings(flags: readonly string[]): Array<[string, string]
   }
   return settings;
 }
+
+/** A binary cache a team shares: where it is, and the key its paths are signed with. */
+export interface BinaryCache {
+  readonly url: string;
+  readonly publicKey?: string | undefined;
+}
+
+/** The settings that add binary caches to nix's own, as `nix.conf`'s `extra-` settings do. */
+export function binaryCacheOptions(caches: readonly BinaryCache[]): string[] {
+  const urls = caches.map((cache) => cache.url.trim()).filter((url) => url !== '');
+  const keys = caches.flatMap((cache) => cache.publicKey?.trim() || []);
+  return optionFlags([
+    ...(urls.length > 0 ? [['extra-substituters', urls.join(' ')] as const] : []),
+    ...(keys.length > 0 ? [['extra-trusted-public-keys', keys.join(' ')] as const] : []),
+  ]);
+}

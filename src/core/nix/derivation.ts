@@ -55,7 +55,7 @@ export function parseATerm(text: string): ATerm {
           const escaped = text[at] ?? '';
           result += escapes[escaped] ?? escaped;
         } else {
-          result += text[at];
+          result += text.charAt(at);
         }
       }
       at++;

@@ -42,7 +42,10 @@ export async function pathInfos(
   if (result.exitCode !== 0) return found;
   const parsed: unknown = JSON.parse(result.stdout || 'null');
   const entries: Array<[string, unknown]> = Array.isArray(parsed)
-    ? parsed.map((info: unknown) => [String((info as { path?: unknown })?.path ?? ''), info])
+    ? parsed.map((info: unknown) => {
+        const storePath = (info as { path?: unknown } | null)?.path;
+        return [typeof storePath === 'string' ? storePath : '', info];
+      })
     : parsed && typeof parsed === 'object'
       ? Object.entries(parsed)
       : [];

@@ -3,7 +3,7 @@ import { runNix } from '../capture/run';
 import { nixConfSettings } from '../cache/key';
 import { nixLogFlags, optionSettings } from '../nix/command';
 import { Verbosity } from '../nix/log';
-import { pathInfos } from './pathInfo';
+import { pathInfos, type PathInfo } from './pathInfo';
 import { shellInputs, storePathName, type NixInvocation } from './shellDerivation';
 
 export interface PlannedBuild {
@@ -97,7 +97,9 @@ async function fetchSizes(
   for (const store of stores) {
     const wanted = paths.filter((p) => !sizes.has(p));
     if (wanted.length === 0) break;
-    const infos = await pathInfos(invocation, wanted, store).catch(() => new Map());
+    const infos = await pathInfos(invocation, wanted, store).catch(
+      () => new Map<string, PathInfo>(),
+    );
     for (const [storePath, info] of infos) sizes.set(storePath, info);
   }
   return sizes;

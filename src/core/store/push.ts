@@ -99,7 +99,7 @@ async function signedDestination(
     context,
   );
   if (signed.result.exitCode !== 0) {
-    throw new NixShellError('unsupported', `could not sign the paths with ${keyFile}`, {
+    throw new NixShellError('copy-failed', `could not sign the paths with ${keyFile}`, {
       details: signed.errors.join('\n') || signed.result.stderrTail,
     });
   }
@@ -108,7 +108,7 @@ async function signedDestination(
 
 function copyError(to: string, errors: readonly string[], tail: string): NixShellError {
   return new NixShellError(
-    'fetch-failed',
+    'copy-failed',
     `nix copy to ${to} failed: ${errors[0] ?? 'see the log'}`,
     {
       details: errors.join('\n') || tail,
