@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { userEnvironment } from '../support/engineHarness';
+import { EnvironmentSession } from '../../src/core/session';
+import { fileSpec, testContext, userEnvironment } from '../support/engineHarness';
+import { processesMatching } from '../support/nixTools';
 import { copyFixture } from '../support/fixtures';
 import { runCli } from '../support/cliRunner';
 import { nixTool, testRunsAsDaemonClient } from '../support/nixEnv';
@@ -30,16 +32,23 @@ async function builds(counter: string): Promise<number> {
 describe('team binary caches (plan, push, --option)', function () {
   this.timeout(120_000);
 
-  it('plans a build, pushes it signed, then plans and enters it as a download', async () => {
+  /** A copy of the team-cache fixture with a tool of its own, and where its builds are counted. */
+  async function teamProject(delaySeconds = 0) {
     const { top, dir } = await copyFixture('team-cache');
     // In /tmp itself, where the daemon's build users can reach it (TMPDIR may be private).
     const countDir = await mkdtemp('/tmp/nixshell-builds-');
     after(() => rm(countDir, { recursive: true, force: true }));
     const counter = path.join(countDir, 'builds.log');
     await writeFile(path.join(dir, 'counter'), `${counter}\n`);
+    if (delaySeconds > 0) await writeFile(path.join(dir, 'delay'), `${delaySeconds}\n`);
     await writeFile(counter, '');
     await chmod(counter, 0o666);
     await chmod(countDir, 0o755);
+    return { top, dir, counter };
+  }
+
+  it('plans a build, pushes it signed, then plans and enters it as a download', async () => {
+    const { top, dir, counter } = await teamProject();
     const cache = path.join(top, 'cache');
     const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
 
@@ -119,5 +128,38 @@ describe('team binary caches (plan, push, --option)', function () {
     const shellPath = (JSON.parse(entered.stdout) as Record<string, string>)['PATH'] ?? '';
     assert.ok(shellPath.split(':').includes(`${toolOut}/bin`), shellPath);
     assert.equal(await builds(counter), 1, 'entering built the tool instead of downloading it');
+  });
+
+  it('says what entering costs while the first capture runs, and stops planning with it', async () => {
+    const { dir, counter } = await teamProject(3);
+    const context = await testContext();
+    const session = new EnvironmentSession({
+      engine: () => context,
+      autoReload: () => false,
+      unapplyOnFailure: () => false,
+    });
+    const progress: string[] = [];
+    session.onDidChange((state) => {
+      if (state.kind === 'loading') progress.push(state.progress);
+    });
+    let entered;
+    try {
+      await session.enter(fileSpec(path.join(dir, 'shell.nix')));
+      await session.settled();
+      entered = session.state;
+    } finally {
+      session.dispose();
+    }
+    assert.equal(entered.kind, 'active', JSON.stringify(entered));
+    assert.equal(await builds(counter), 1);
+    assert.ok(
+      progress.some((text) => /^builds 1 · /.test(text)),
+      `no plan in the progress: ${progress.join(' | ')}`,
+    );
+    assert.ok(
+      context.logger.lines.includes('info: entering builds 1'),
+      context.logger.lines.join('\n'),
+    );
+    assert.deepEqual(await processesMatching(/--dry-run/), [], 'a plan outlived the capture');
   });
 });
