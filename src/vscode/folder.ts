@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { EnvironmentCache } from '../core/cache/store';
+import { ignoredCachePrefix } from '../core/capture/run';
 import { chooseTarget } from '../core/discovery';
 import { baseEnvironment, type EngineContext } from '../core/engine';
 import { summarize, type Environment, type Mutation } from '../core/env/mutations';
@@ -64,6 +65,7 @@ export class FolderController implements vscode.Disposable {
     entered: false,
   };
   private progressShown = false;
+  private readonly cacheWarningsShown = new Set<string>();
   /** Bumped by enter and leave, so that only the latest of them takes effect. */
   private operation = 0;
   private readonly subscription: { dispose(): void };
@@ -290,6 +292,21 @@ export class FolderController implements vscode.Disposable {
     };
   }
 
+  /**
+   * A team cache the nix daemon ignores makes nix build what the cache has, without a word:
+   * said once per window, with the fix (the log and Show environment keep saying it).
+   */
+  private warnOfIgnoredCaches(warnings: readonly string[]): void {
+    for (const warning of warnings) {
+      if (!warning.startsWith(ignoredCachePrefix) || this.cacheWarningsShown.has(warning)) continue;
+      this.cacheWarningsShown.add(warning);
+      const open = 'Open Settings';
+      void vscode.window
+        .showWarningMessage(`Nix: ${warning}.`, open)
+        .then((answer) => answer === open && config.binaryCaches.open());
+    }
+  }
+
   private onStateChanged(state: SessionState): void {
     const label = this.label ?? this.folder.name;
     this.statusItem.render(statusView(state, label));
@@ -317,6 +334,7 @@ export class FolderController implements vscode.Disposable {
     }
     // Whether the environment uses the user's channels is known once it is captured.
     if (state.kind === 'active') void this.refreshPin();
+    if (state.kind === 'active') this.warnOfIgnoredCaches(state.applied.entry.warnings);
     // Failures after an edit show as the status and a diagnostic; only asked-for ones speak up.
     if (state.kind === 'failed' && state.origin === 'user') void this.showError(state.error);
   }

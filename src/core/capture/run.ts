@@ -95,6 +95,9 @@ export async function runNix(
   };
 }
 
+/** How the warning about a binary cache the daemon ignored begins. */
+export const ignoredCachePrefix = 'the nix daemon ignores the binary cache';
+
 /**
  * A binary cache the nix daemon ignored because the user is not trusted: without a word, nix
  * then builds from source what the cache has. Says how to make the daemon use it.
@@ -103,7 +106,7 @@ export function untrustedSubstituter(message: string): string | undefined {
   const url = /ignoring untrusted substituter '([^']+)'/.exec(message)?.[1];
   if (!url) return undefined;
   return (
-    `the nix daemon ignores the binary cache ${url}, since your user is not trusted: ` +
+    `${ignoredCachePrefix} ${url}, since your user is not trusted: ` +
     `add it to trusted-substituters (or your user to trusted-users) in /etc/nix/nix.conf and restart the daemon`
   );
 }
