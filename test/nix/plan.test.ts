@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { EnvironmentSession } from '../../src/core/session';
 import { fileSpec, testContext, userEnvironment } from '../support/engineHarness';
 import { processesMatching } from '../support/nixTools';
-import { copyFixture } from '../support/fixtures';
+import { commitAll, copyFixture } from '../support/fixtures';
 import { runCli } from '../support/cliRunner';
 import { nixTool, testRunsAsDaemonClient } from '../support/nixEnv';
 import { scratchDir } from '../support/scratch';
@@ -161,5 +161,36 @@ describe('team binary caches (plan, push, --option)', function () {
       context.logger.lines.join('\n'),
     );
     assert.deepEqual(await processesMatching(/--dry-run/), [], 'a plan outlived the capture');
+  });
+
+  it("plans a flake's devShell, and pushes its captured -env once entered", async () => {
+    const flake = await copyFixture('flake-two-shells', { git: true });
+    const tools = path.join(flake.dir, 'nix/tools.nix');
+    const unique = `building ${path.basename(flake.top)}`;
+    await writeFile(tools, (await readFile(tools, 'utf8')).replace('building', unique));
+    await commitAll(flake.top, 'a tool of its own');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
+    const planned = await plan(flake.dir, env);
+    assert.equal(planned.build.length, 1, JSON.stringify(planned));
+    assert.deepEqual((await plan(flake.dir, env, ['--dev-shell', 'other'])).build, []);
+
+    const cache = `file://${path.join(flake.top, 'cache')}`;
+    const first = await runCli(['push', flake.dir, '--to', cache], env);
+    assert.match(first.stdout, /^copied [1-9]\d* paths .*; 0 were already there$/m, first.stderr);
+    assert.deepEqual((await plan(flake.dir, env)).build, [], 'push built the inputs');
+    const entered = await runCli(['env', flake.dir], env);
+    assert.equal(entered.exitCode, 0, entered.stderr);
+    const second = await runCli(['push', flake.dir, '--to', cache], env);
+    assert.match(second.stdout, /^copied [1-9]\d* paths/m, 'the -env was not pushed');
+    const narinfos = await readdir(path.join(flake.top, 'cache'));
+    const infos = await Promise.all(
+      narinfos
+        .filter((name) => name.endsWith('.narinfo'))
+        .map((name) => readFile(path.join(flake.top, 'cache', name), 'utf8')),
+    );
+    assert.ok(
+      infos.some((info) => /^StorePath: \S+-env$/m.test(info)),
+      'no -env in the cache',
+    );
   });
 });
