@@ -1,5 +1,7 @@
 // `nixshell plan` and `nixshell push`: what entering costs, and sharing it with a team cache.
+import { lockFlakeIfUnlocked } from '../core/capture/capture';
 import { lookup } from '../core/engine';
+import { nixLogFlagsFor } from '../core/nix/command';
 import { engineInvocation } from '../core/store/enterPlan';
 import { describePlan, formatBytes, planEnvironment } from '../core/store/plan';
 import { pushEnvironment } from '../core/store/push';
@@ -8,7 +10,16 @@ import { engineContext, resolveSpec, type CliOptions } from './env';
 async function invocation(dir: string, options: CliOptions, signal: AbortSignal | undefined) {
   const context = engineContext(options);
   const spec = await resolveSpec(dir, options);
-  return { ...(await engineInvocation(spec, context, signal)), context, original: spec };
+  const run = await engineInvocation(spec, context, signal);
+  // As `nix develop` would: a flake checked out without flake.lock gets one first (nix 2.26
+  // cannot evaluate a relative `path:` input without it).
+  await lockFlakeIfUnlocked(
+    spec,
+    run.nix,
+    { cwd: dir, env: run.env, logFlags: nixLogFlagsFor(run.nix.identity) },
+    run.context,
+  );
+  return { ...run, context, original: spec };
 }
 
 export async function runPlan(

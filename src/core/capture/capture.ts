@@ -118,7 +118,7 @@ export async function captureEnvironment(
  * `nix flake lock` first, not while print-dev-env evaluates: nix 2.26 fails to evaluate a flake
  * with a relative `path:` input in the same run that creates its lock.
  */
-async function lockFlakeIfUnlocked(
+export async function lockFlakeIfUnlocked(
   spec: TargetSpec,
   nix: NixInstallation,
   options: { cwd: string; env: Environment; logFlags: readonly string[] },

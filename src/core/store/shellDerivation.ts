@@ -36,6 +36,12 @@ export async function shellDerivation(invocation: NixInvocation): Promise<string
           target.attr ? `${target.attr}.drvPath` : 'drvPath',
         ]
       : [
+          // A cached drvPath may name a .drv since collected; and a capture may be writing
+          // flake.lock right now (the editor plans beside it): this run never writes it.
+          '--option',
+          'eval-cache',
+          'false',
+          '--no-write-lock-file',
           ...spec.args,
           `${flakeRef(target.dir)}#devShells.${JSON.stringify(await nixSystem(nix, env))}.${JSON.stringify(target.devShell ?? 'default')}.drvPath`,
         ];
