@@ -257,6 +257,8 @@ export class EnvironmentSession implements Disposable {
       await this.watchAfterFailure(spec, error, kept, started, generation);
     } finally {
       planStop.abort();
+      // Its nix processes are gone before the capture counts as settled.
+      await planning;
       if (this.running === controller) this.running = undefined;
       if (generation === this.generation && this.recheckAfterCapture) {
         this.recheckAfterCapture = false;
