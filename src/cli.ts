@@ -19,6 +19,8 @@ async function version(): Promise<string> {
 const pinCommand = () => import('./cli/pin');
 /** Likewise the system configurations' commands. */
 const configsCommand = () => import('./cli/configs');
+/** And the binary cache commands, `plan` and `push`. */
+const storeCommand = () => import('./cli/store');
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--version' || argv[0] === '-V') {
@@ -48,7 +50,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const parsed = parse(argv);
   if (parsed.command === 'help') process.stdout.write(`${usage}\n`);
   else if (parsed.command === 'env') await runEnv(parsed.dir, parsed.options, interrupted.signal);
-  else await runStatus(parsed.dir, parsed.options);
+  else if (parsed.command === 'plan' || parsed.command === 'push') {
+    const store = await storeCommand();
+    const run = parsed.command === 'plan' ? store.runPlan : store.runPush;
+    await run(parsed.dir, parsed.options, interrupted.signal);
+  } else await runStatus(parsed.dir, parsed.options);
 }
 
 // A closed terminal (SIGHUP), Ctrl-C or a kill: nix gets SIGTERM and a grace period to remove

@@ -39,23 +39,31 @@ export function parseArgsOrUsage<T extends ParseArgsConfig>(
   }
 }
 
-/** Pulls `--arg A B`, `--argstr A B` and `-I P` out first: parseArgs takes one value per flag. */
-export function extractNixArgs(argv: readonly string[]): { rest: string[]; nixArgs: string[] } {
+/**
+ * Pulls `--arg A B`, `--argstr A B` and `-I P` (nix's evaluation arguments) and `--option N V`
+ * (nix settings) out first: parseArgs takes one value per flag.
+ */
+export function extractNixArgs(argv: readonly string[]): {
+  rest: string[];
+  nixArgs: string[];
+  nixOptions: string[];
+} {
   const rest: string[] = [];
   const nixArgs: string[] = [];
+  const nixOptions: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const arity = arg === '--arg' || arg === '--argstr' ? 2 : arg === '-I' ? 1 : 0;
+    const arity = ['--arg', '--argstr', '--option'].includes(arg) ? 2 : arg === '-I' ? 1 : 0;
     if (arity === 0) {
       rest.push(arg);
       continue;
     }
     const values = argv.slice(i + 1, i + 1 + arity);
     if (values.length < arity) throw usageError(`${arg} needs ${arity} value(s)`);
-    nixArgs.push(arg, ...values);
+    (arg === '--option' ? nixOptions : nixArgs).push(arg, ...values);
     i += arity;
   }
-  return { rest, nixArgs };
+  return { rest, nixArgs, nixOptions };
 }
 
 /** The command word, found the way parse() would find it, without rejecting pin's options. */
@@ -84,6 +92,8 @@ export function commandOf(argv: readonly string[]): string | undefined {
         'from',
         'config',
         'against',
+        'to',
+        'sign-key',
       ].map((name) => [name, { type: 'string' as const }]),
     ),
   });

@@ -18,6 +18,8 @@ Commands:
   env [DIR]      the environment a new terminal in DIR gets, with the project's Nix env applied
                  (default: shell \`export\` lines; --json: every variable; --diff: the changes)
   status [DIR]   the chosen environment file and the state of its cache
+  plan [DIR]     what entering would build and download, without building
+  push [DIR] --to URL   copy what entering needs to a binary cache or store (nix copy)
   pin ...        pin nixpkgs for DIR in nixpkgs.lock.json (see nixshell pin --help)
   configs [DIR]  the NixOS, nix-darwin and home-manager configurations of DIR's flakes;
                  check, vm and compare them (see nixshell configs --help)
@@ -31,6 +33,11 @@ Options:
   --file FILE          the .nix file or flake directory to use (default: discovered)
   --dev-shell NAME     the flake devShell to enter (default: default)
   --arg NAME EXPR      passed to nix, like --argstr NAME STRING and -I PATH (repeatable)
+  --option NAME VALUE  a nix setting, for every nix run (extra-substituters URL,
+                       extra-trusted-public-keys KEY, …; repeatable)
+  --to URL             (push) a store URL nix copy takes: file://DIR, ssh://HOST, s3://…
+  --sign-key FILE      (push) sign what is copied with this secret key
+                       (nix key generate-secret, or nix-store --generate-binary-cache-key)
   --refresh            capture again even if the cache is fresh
   --cache-dir DIR      where captured environments are kept
                        (default: $NIXSHELL_CACHE_DIR or $XDG_CACHE_HOME/nixshell)
@@ -40,7 +47,7 @@ Options:
   -h, --help           show this help
   -V, --version        show the version`;
 
-interface CliOptions {
+export interface CliOptions {
   readonly json: boolean;
   readonly diff: boolean;
   readonly functions: boolean;
@@ -52,15 +59,24 @@ interface CliOptions {
   readonly nix: string | undefined;
   readonly timeout: string | undefined;
   readonly nixArgs: string[];
+  readonly nixOptions: string[];
+  readonly to: string | undefined;
+  readonly signKey: string | undefined;
 }
 
-/** A command line of `env` or `status`; `help` for `--help`, whose usage the caller prints. */
+const commands = ['env', 'status', 'plan', 'push'] as const;
+
+/** A command line of `env`, `status`, `plan` or `push`; `help` for `--help`, whose usage the caller prints. */
 export type ParsedCommandLine =
   | { readonly command: 'help' }
-  | { readonly command: 'env' | 'status'; readonly dir: string; readonly options: CliOptions };
+  | {
+      readonly command: (typeof commands)[number];
+      readonly dir: string;
+      readonly options: CliOptions;
+    };
 
 export function parse(argv: readonly string[]): ParsedCommandLine {
-  const { rest, nixArgs } = extractNixArgs(argv);
+  const { rest, nixArgs, nixOptions } = extractNixArgs(argv);
   const { values, positionals } = parseArgsOrUsage({
     args: rest,
     allowPositionals: true,
@@ -76,15 +92,18 @@ export function parse(argv: readonly string[]): ParsedCommandLine {
       'cache-dir': { type: 'string' },
       nix: { type: 'string' },
       timeout: { type: 'string' },
+      to: { type: 'string' },
+      'sign-key': { type: 'string' },
     },
   });
   const [command, dir, ...extra] = positionals;
   if (values.help) return { command: 'help' };
-  if (command !== 'env' && command !== 'status')
-    throw usageError(`unknown command ${command ?? '(none)'}`);
+  const known = commands.find((name) => name === command);
+  if (!known) throw usageError(`unknown command ${command ?? '(none)'}`);
   if (extra.length > 0) throw usageError(`unexpected argument ${extra[0]}`);
+  if (command === 'push' && !values.to) throw usageError('push needs --to URL');
   return {
-    command,
+    command: known,
     dir: path.resolve(dir ?? '.'),
     options: {
       json: values.json,
@@ -98,6 +117,9 @@ export function parse(argv: readonly string[]): ParsedCommandLine {
       nix: values.nix,
       timeout: values.timeout,
       nixArgs,
+      nixOptions,
+      to: values.to,
+      signKey: values['sign-key'],
     },
   };
 }
@@ -109,7 +131,7 @@ function defaultCacheDir(): string {
   return path.join(cacheHome, 'nixshell');
 }
 
-function engineContext(options: CliOptions): EngineContext {
+export function engineContext(options: CliOptions): EngineContext {
   const timeout = Number(options.timeout ?? 0);
   if (!Number.isFinite(timeout) || timeout < 0) throw usageError('--timeout takes seconds');
   return {
@@ -123,7 +145,7 @@ function engineContext(options: CliOptions): EngineContext {
   };
 }
 
-async function resolveSpec(
+export async function resolveSpec(
   dir: string,
   options: CliOptions,
 ): Promise<ResolvedTarget & { spec: TargetSpec }> {
@@ -136,7 +158,7 @@ async function resolveSpec(
   if (!spec) {
     throw new NixShellError('no-environment', `no flake.nix, shell.nix or default.nix in ${dir}`);
   }
-  return { ...resolved, spec };
+  return { ...resolved, spec: { ...spec, options: options.nixOptions } };
 }
 
 export async function runEnv(

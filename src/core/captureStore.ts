@@ -91,6 +91,26 @@ async function realisePinnedNixpkgs(
   return storePath;
 }
 
+/**
+ * The spec and environment nix evaluates with: a pinned nixpkgs (fetched if needed) first on
+ * the search path. What capture, `plan` and `push` all evaluate, so they agree on the shell.
+ */
+export async function evaluation(
+  spec: TargetSpec,
+  nix: NixInstallation,
+  context: EngineContext,
+  options: CaptureOptions,
+): Promise<{ pinned: string | undefined; spec: TargetSpec; evalBase: Record<string, string> }> {
+  const pinned = await realisePinnedNixpkgs(spec, nix, context, options);
+  if (!pinned) return { pinned, spec, evalBase: context.base };
+  // -I as well as NIX_PATH: a `nix-path` in nix.conf makes nix 2.14–2.23 ignore NIX_PATH.
+  return {
+    pinned,
+    spec: { ...spec, args: [...spec.args, '-I', `nixpkgs=${pinned}`] },
+    evalBase: withNixpkgs(context.base, pinned),
+  };
+}
+
 /** `<nixpkgs>` resolves to `storePath` first, for evaluation and for the shell's own NIX_PATH. */
 function withNixpkgs(base: Environment, storePath: string): Record<string, string> {
   const rest = base['NIX_PATH'] ? `:${base['NIX_PATH']}` : '';
@@ -122,16 +142,14 @@ async function captureFresh(
 ): Promise<CacheEntry> {
   const started = Date.now();
   const profile = await profileFor(context.cache.directory, key);
-  const pinned = await realisePinnedNixpkgs(spec, nix, context, options);
-  // -I as well as NIX_PATH: a `nix-path` in nix.conf makes nix 2.14–2.23 ignore NIX_PATH.
-  const evaluated = pinned ? { ...spec, args: [...spec.args, '-I', `nixpkgs=${pinned}`] } : spec;
+  const { pinned, spec: evaluated, evalBase } = await evaluation(spec, nix, context, options);
   const recorder = new InputRecorder();
   const capture = await captureEnvironment(
     {
       spec: evaluated,
       nix,
       base: context.base,
-      ...(pinned ? { evalBase: withNixpkgs(context.base, pinned) } : {}),
+      ...(pinned ? { evalBase } : {}),
       profile,
     },
     {

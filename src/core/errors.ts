@@ -31,7 +31,9 @@ export type ErrorKind =
   /** What was downloaded does not have the hash the lock records. */
   | 'hash-mismatch'
   /** A file or directory the engine reads or writes cannot be used (a directory, no space…). */
-  | 'file-unusable';
+  | 'file-unusable'
+  /** `nix copy` to a binary cache or store failed, or signing for it did. */
+  | 'copy-failed';
 
 export interface ErrorDetails {
   /** The full text for the log: nix's own message, the hook's output. */

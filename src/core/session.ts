@@ -9,6 +9,8 @@ import {
 } from './engine';
 import { asNixShellError, type NixShellError } from './errors';
 import { Emitter, type Disposable, type Event } from './events';
+import { planInWords } from './store/enterPlan';
+import { silentLogger } from './logger';
 import { entryFiles, type TargetSpec } from './target';
 import { watchInputs } from './watcher';
 
@@ -205,11 +207,29 @@ export class EnvironmentSession implements Disposable {
     const controller = new AbortController();
     this.running = controller;
     const started = Date.now();
+    // What the wait is for ("builds 2, downloads 1.4 MiB"), once the plan knows it.
+    let cost: string | undefined;
+    let lastProgress = 'evaluating';
     const loading = (progress: string) => {
+      lastProgress = progress;
       if (generation !== this.generation) return;
-      this.setState({ kind: 'loading', progress, origin, ...(kept ? { applied: kept } : {}) });
+      const text = cost ? `${cost} · ${progress}` : progress;
+      this.setState({
+        kind: 'loading',
+        progress: text,
+        origin,
+        ...(kept ? { applied: kept } : {}),
+      });
     };
     loading('evaluating');
+    // Stopped with the capture, whichever way it ends: no nix process outlives it.
+    const planStop = new AbortController();
+    controller.signal.addEventListener('abort', () => planStop.abort());
+    const planning = kept ? undefined : this.planAlongside(spec, context, planStop.signal);
+    void planning?.then((words) => {
+      cost = words;
+      if (words && this.running === controller) loading(lastProgress);
+    });
     try {
       const entry = await captureAndStore(spec, context, {
         signal: controller.signal,
@@ -236,11 +256,39 @@ export class EnvironmentSession implements Disposable {
       this.fail(error, origin, kept);
       await this.watchAfterFailure(spec, error, kept, started, generation);
     } finally {
+      planStop.abort();
+      // Its nix processes are gone before the capture counts as settled.
+      await planning;
       if (this.running === controller) this.running = undefined;
       if (generation === this.generation && this.recheckAfterCapture) {
         this.recheckAfterCapture = false;
         this.scheduleRecheck();
       }
+    }
+  }
+
+  /**
+   * The plan costs an evaluation of its own, so it runs only when nothing is applied yet (a
+   * first open, or an environment garbage-collected): the long waits. It runs beside the
+   * capture, not before it, so it never delays it, and it stops when the capture ends.
+   */
+  private async planAlongside(
+    spec: TargetSpec,
+    context: EngineContext,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    // nix's own messages belong to the capture's log; the plan's would repeat them.
+    const quiet = {
+      ...context,
+      logger: { ...silentLogger, debug: (m: string) => context.logger.debug(`plan: ${m}`) },
+    };
+    try {
+      const { words } = await planInWords(spec, quiet, signal);
+      if (words) context.logger.info(`entering ${words}`);
+      return words;
+    } catch (error) {
+      context.logger.debug(`no plan: ${asNixShellError(error).message}`);
+      return undefined;
     }
   }
 

@@ -10,6 +10,11 @@ export interface TargetSpec {
   readonly target: EnvTarget;
   readonly args: readonly string[];
   /**
+   * Nix settings as `--option NAME VALUE` pairs, flattened (a team's binary cache). Only those
+   * that change evaluation (not where store paths come from) are part of the cache key.
+   */
+  readonly options?: readonly string[] | undefined;
+  /**
    * The project directory whose `nixpkgs.lock.json`, if any, pins `<nixpkgs>` for this
    * environment (the workspace folder; the CLI's DIR).
    */

@@ -11,6 +11,7 @@ import {
 } from './pin/commands';
 import type { SystemConfigurations } from './configurations';
 import { configurationsCommand } from './configurationsPick';
+import { pushCommand } from './pushCommand';
 import { selectEnvironment } from './select';
 import type { NixShellTerminals } from './shellTerminal';
 import { environmentUri } from './showEnvironment';
@@ -100,6 +101,7 @@ const handlers: Record<CommandId, Handler> = {
     const controller = await pickController(services, uri, 'Nix environment of', true);
     if (controller) await showActions(services, controller);
   },
+  'nixShell.pushToCache': onFolder('Push to a binary cache the Nix environment of', pushCommand),
   'nixShell.pin': onFolder('Pin nixpkgs for', (controller, options) =>
     pinCommand(controller, isPinOriginal(options) ? options : undefined),
   ),

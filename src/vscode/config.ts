@@ -37,4 +37,10 @@ export const config = Object.fromEntries(
 ) as { readonly [N in SettingName]: Setting<N> };
 
 /** Settings whose change means the environment must be entered again. */
-export const targetSettings = [config.file, config.devShell, config.args, config.nixPath];
+export const targetSettings = [
+  config.file,
+  config.devShell,
+  config.args,
+  config.nixPath,
+  config.binaryCaches,
+];

@@ -2,11 +2,13 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ConfigurationContext } from '../core/configs/evaluate';
 import type { EnvironmentCache } from '../core/cache/store';
+import { ignoredCachePrefix } from '../core/capture/run';
 import { resolveTarget, type ResolvedTarget } from '../core/discovery';
 import { baseEnvironment, type EngineContext } from '../core/engine';
 import { summarize, type Environment, type Mutation } from '../core/env/mutations';
 import { envrcFileName } from '../core/envrc/read';
 import { asNixShellError, NixShellError } from '../core/errors';
+import { binaryCacheOptions } from '../core/nix/command';
 import { locateNix } from '../core/nix/installation';
 import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
 import type { Logger } from '../core/logger';
@@ -70,6 +72,7 @@ export class FolderController implements vscode.Disposable {
   private progressShown = false;
   /** The direnv extension manages this folder: nothing is applied, the status says so. */
   private ownedByDirenv = false;
+  private readonly cacheWarningsShown = new Set<string>();
   /** Bumped by enter and leave, so that only the latest of them takes effect. */
   private operation = 0;
   private readonly subscription: { dispose(): void };
@@ -178,7 +181,14 @@ export class FolderController implements vscode.Disposable {
           devShell: config.devShell.get(this.folder) ?? undefined,
         }
       : (remembered ?? {});
-    return resolveTarget(this.folder.uri.fsPath, preference, config.args.get(this.folder));
+    const resolved = await resolveTarget(
+      this.folder.uri.fsPath,
+      preference,
+      config.args.get(this.folder),
+    );
+    // A team's binary caches change where paths come from, not the environment (nor its key).
+    const options = binaryCacheOptions(config.binaryCaches.get(this.folder));
+    return resolved.spec ? { ...resolved, spec: { ...resolved.spec, options } } : resolved;
   }
 
   /**
@@ -340,7 +350,8 @@ export class FolderController implements vscode.Disposable {
     this.services.diagnostics.report(this.folder.uri.toString(), undefined, '');
   }
 
-  private engineContext(): EngineContext & { nixPath: string | undefined } {
+  /** The engine settings of this folder, read now. */
+  engineContext(): EngineContext & { nixPath: string | undefined } {
     return {
       cache: this.services.cache,
       base: baseEnvironment(this.services.pristine),
@@ -356,6 +367,21 @@ export class FolderController implements vscode.Disposable {
     return this.ownedByDirenv && state.kind === 'off'
       ? { kind: 'direnv', label: envrcFileName }
       : statusView(state, this.label ?? this.folder.name);
+  }
+
+  /**
+   * A team cache the nix daemon ignores makes nix build what the cache has, without a word:
+   * said once per window, with the fix (the log and Show environment keep saying it).
+   */
+  private warnOfIgnoredCaches(warnings: readonly string[]): void {
+    for (const warning of warnings) {
+      if (!warning.startsWith(ignoredCachePrefix) || this.cacheWarningsShown.has(warning)) continue;
+      this.cacheWarningsShown.add(warning);
+      const open = 'Open Settings';
+      void vscode.window
+        .showWarningMessage(`Nix: ${warning}.`, open)
+        .then((answer) => answer === open && config.binaryCaches.open());
+    }
   }
 
   private onStateChanged(state: SessionState): void {
@@ -385,6 +411,7 @@ export class FolderController implements vscode.Disposable {
     }
     // Whether the environment uses the user's channels is known once it is captured.
     if (state.kind === 'active') void this.refreshPin();
+    if (state.kind === 'active') this.warnOfIgnoredCaches(state.applied.entry.warnings);
     // Failures after an edit show as the status and a diagnostic; only asked-for ones speak up.
     if (state.kind === 'failed' && state.origin === 'user') void this.showError(state.error);
   }

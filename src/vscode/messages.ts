@@ -85,6 +85,10 @@ const messages: Record<
     text: `nixpkgs does not match its pin: ${error.message}. The pin is unchanged.`,
     actions: [],
   }),
+  'copy-failed': (error) => ({
+    text: `Could not push the environment: ${error.message}`,
+    actions: [{ title: 'Open Settings', run: () => config.binaryCaches.open() }],
+  }),
   cancelled: () => undefined,
 };
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { optionSettings } from '../nix/command';
 import type { NixInstallation } from '../nix/installation';
 import { lockFileName } from '../pin/lockFileName';
 import type { Environment } from '../env/mutations';
@@ -43,6 +44,7 @@ export async function cacheKeys(
   };
   const targetId = digest(target);
   if (!nix) return { key: undefined, targetId };
+  const evaluated = evaluationOptions(spec.options ?? []);
   // Independent reads of the disk, at once.
   const [pin, settings, searchPath, channels] = await Promise.all([
     // A new pin is a new environment; the old one applies while it is evaluated.
@@ -56,6 +58,8 @@ export async function cacheKeys(
   const context = {
     pin,
     nix: nix.identity,
+    // Only when there are some: keys of environments without options stay as they were.
+    ...(evaluated.length > 0 ? { options: evaluated } : {}),
     // The settings in nix.conf that change what evaluation sees (nix-path, system); the
     // nix binary (its identity) decides the rest, `builtins.currentSystem` included.
     settings: evaluationSettings(settings),
@@ -72,6 +76,18 @@ export async function cacheKeys(
     channels,
   };
   return { key: digest({ targetId, context }), targetId };
+}
+
+/**
+ * Settings that say only where store paths come from and how they are built: adding a team's
+ * cache must not make the environment stale. Every other `--option` is part of the key.
+ */
+const storeOnlySetting =
+  /^(extra-)?(substituters|trusted-public-keys|trusted-substituters)$|^(require-sigs|fallback|connect-timeout|max-jobs|cores|builders|builders-use-substitutes|narinfo-cache-.*|secret-key-files)$/;
+
+/** The `--option NAME VALUE` settings that can change evaluation. */
+export function evaluationOptions(options: readonly string[]): Array<[string, string]> {
+  return optionSettings(options).filter(([name]) => !storeOnlySetting.test(name));
 }
 
 /** `NIX_PATH` entries (`nixpkgs=/path`, `/path`, `nixpkgs=https://…`), as nix splits them. */

@@ -118,7 +118,7 @@ export async function captureEnvironment(
  * `nix flake lock` first, not while print-dev-env evaluates: nix 2.26 fails to evaluate a flake
  * with a relative `path:` input in the same run that creates its lock.
  */
-async function lockFlakeIfUnlocked(
+export async function lockFlakeIfUnlocked(
   spec: TargetSpec,
   nix: NixInstallation,
   options: { cwd: string; env: Environment; logFlags: readonly string[] },
@@ -130,7 +130,14 @@ async function lockFlakeIfUnlocked(
   context.onProgress?.('locking the flake inputs');
   const run = await runNix(
     nix.nix,
-    [...nixCommandFlags, 'flake', 'lock', ...options.logFlags, flakeRef(dir)],
+    [
+      ...nixCommandFlags,
+      'flake',
+      'lock',
+      ...options.logFlags,
+      ...(spec.options ?? []),
+      flakeRef(dir),
+    ],
     { cwd: options.cwd, env: { ...options.env }, collectStdout: false },
     context,
   );
@@ -187,7 +194,8 @@ async function inCheckout(
 }
 
 export function installableArgs(spec: TargetSpec): string[] {
-  const { target, args } = spec;
+  const { target } = spec;
+  const args = [...spec.args, ...(spec.options ?? [])];
   if (target.kind === 'flake') {
     const ref = flakeRef(target.dir);
     // With the eval cache, nix logs no `evaluating file` lines, and the inputs would be lost.

@@ -72,6 +72,7 @@ export async function captureWithNixShell(
       [
         target.file,
         ...spec.args,
+        ...(spec.options ?? []),
         ...(target.attr ? ['-A', target.attr] : []),
         ...nixLogFlagsFor(nix.identity),
         '--run',

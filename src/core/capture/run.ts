@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NixShellError, type SourceLocation } from '../errors';
 import type { Logger } from '../logger';
-import { NixLogParser, Verbosity, locationsInText } from '../nix/log';
+import { NixLogParser, Verbosity, locationsInText, type NixLogEvent } from '../nix/log';
 import { runInProcessGroup, type RunOptions, type RunResult } from '../process';
 import { readShellDump, type ShellDump } from './shellDump';
 
@@ -41,6 +41,8 @@ export async function runNix(
     /** Sees each stderr line first; returns true for a line that is not nix's to parse. */
     divertStderr?: (line: string) => boolean;
     onSpawn?: RunOptions['onSpawn'];
+    /** Sees every event of nix's log, for callers that read more than capture needs. */
+    onLogEvent?: (event: NixLogEvent) => void;
   },
   context: StepContext,
 ): Promise<NixRun> {
@@ -49,6 +51,7 @@ export async function runNix(
   const warnings = new Set<string>();
   const locations: SourceLocation[] = [];
   const parser = new NixLogParser((event) => {
+    options.onLogEvent?.(event);
     switch (event.type) {
       case 'read-file':
         readFiles.add(event.path);
@@ -95,6 +98,9 @@ export async function runNix(
   };
 }
 
+/** How the warning about a binary cache the daemon ignored begins. */
+export const ignoredCachePrefix = 'the nix daemon ignores the binary cache';
+
 /**
  * A binary cache the nix daemon ignored because the user is not trusted: without a word, nix
  * then builds from source what the cache has. Says how to make the daemon use it.
@@ -103,7 +109,7 @@ export function untrustedSubstituter(message: string): string | undefined {
   const url = /ignoring untrusted substituter '([^']+)'/.exec(message)?.[1];
   if (!url) return undefined;
   return (
-    `the nix daemon ignores the binary cache ${url}, since your user is not trusted: ` +
+    `${ignoredCachePrefix} ${url}, since your user is not trusted: ` +
     `add it to trusted-substituters (or your user to trusted-users) in /etc/nix/nix.conf and restart the daemon`
   );
 }

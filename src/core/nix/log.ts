@@ -26,6 +26,7 @@ const ActivityType = {
   Builds: 104,
   Build: 105,
   Substitute: 108,
+  QueryPathInfo: 109,
 } as const;
 
 const ResultType = {
@@ -44,6 +45,8 @@ export type NixLogEvent =
       readonly location?: SourceLocation;
     }
   | { readonly type: 'read-file'; readonly path: string }
+  /** Nix asked a substituter about a store path (a dry run's fetches come from the last asked). */
+  | { readonly type: 'query-path-info'; readonly path: string; readonly store: string }
   | { readonly type: 'progress'; readonly text: string };
 
 interface JsonLine {
@@ -175,6 +178,10 @@ export class NixLogParser {
 
   private onStart(entry: JsonLine): void {
     if (entry.id === undefined || entry.type === undefined) return;
+    const [queried, store] = entry.fields ?? [];
+    if (entry.type === ActivityType.QueryPathInfo && typeof queried === 'string') {
+      if (typeof store === 'string') this.emit({ type: 'query-path-info', path: queried, store });
+    }
     this.activities.set(entry.id, {
       type: entry.type,
       text: stripAnsi(entry.text ?? ''),

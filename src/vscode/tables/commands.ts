@@ -47,6 +47,10 @@ export const commandTable = {
   },
   'nixShell.cancel': { title: 'Cancel evaluation', icon: '$(stop-circle)' },
   'nixShell.actions': { title: 'Show actions', icon: '$(menu)', palette: 'false' },
+  'nixShell.pushToCache': {
+    title: 'Push environment to binary cache…',
+    icon: '$(cloud-upload)',
+  },
   'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)' },
   'nixShell.pinUpdate': { title: 'Update nixpkgs pin', icon: '$(sync)' },
   'nixShell.pinShow': { title: 'Show nixpkgs pin', icon: '$(info)' },

@@ -42,6 +42,30 @@ export const settingsTable = {
     description:
       'Extra arguments for nix, as on its command line: `--arg NAME EXPR`, `--argstr NAME VALUE`, `-I PATH`.',
   }),
+  binaryCaches: setting<Array<{ url: string; publicKey?: string }>>({
+    default: [],
+    scope: 'resource',
+    schema: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['url'],
+        additionalProperties: false,
+        properties: {
+          url: {
+            type: 'string',
+            description: 'A substituter URL: https://…, file://…, ssh://…, s3://…',
+          },
+          publicKey: {
+            type: 'string',
+            description: 'The public key its paths are signed with (`name-1:base64…`).',
+          },
+        },
+      },
+    },
+    description:
+      "The team's binary caches, used besides nix's own for every evaluation (`--option extra-substituters` and `extra-trusted-public-keys`). On a multi-user install the nix daemon uses them only if they are in its `trusted-substituters`, or your user in `trusted-users`.",
+  }),
   nixPath: setting<string | null>({
     default: null,
     scope: 'machine-overridable',

@@ -1,0 +1,68 @@
+// `nixshell plan` and `nixshell push`: what entering costs, and sharing it with a team cache.
+import { lockFlakeIfUnlocked } from '../core/capture/capture';
+import { lookup } from '../core/engine';
+import { nixLogFlagsFor } from '../core/nix/command';
+import { engineInvocation } from '../core/store/enterPlan';
+import { describePlan, formatBytes, planEnvironment } from '../core/store/plan';
+import { pushEnvironment } from '../core/store/push';
+import { engineContext, resolveSpec, type CliOptions } from './env';
+
+async function invocation(dir: string, options: CliOptions, signal: AbortSignal | undefined) {
+  const context = engineContext(options);
+  const { spec } = await resolveSpec(dir, options);
+  const run = await engineInvocation(spec, context, signal);
+  // As `nix develop` would: a flake checked out without flake.lock gets one first (nix 2.26
+  // cannot evaluate a relative `path:` input without it).
+  await lockFlakeIfUnlocked(
+    spec,
+    run.nix,
+    { cwd: dir, env: run.env, logFlags: nixLogFlagsFor(run.nix.identity) },
+    run.context,
+  );
+  return { ...run, context, original: spec };
+}
+
+export async function runPlan(
+  dir: string,
+  options: CliOptions,
+  signal?: AbortSignal,
+): Promise<void> {
+  const run = await invocation(dir, options, signal);
+  const plan = await planEnvironment(run);
+  for (const warning of plan.warnings) run.context.logger.warn(warning);
+  if (options.json) {
+    const { build, fetch } = plan;
+    process.stdout.write(`${JSON.stringify({ build, fetch }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${describePlan(plan)}\n`);
+  for (const build of plan.build) process.stdout.write(`  build  ${build.name}\n`);
+  for (const fetch of plan.fetch) {
+    const size = fetch.downloadSize === null ? '' : `  ${formatBytes(fetch.downloadSize)}`;
+    process.stdout.write(`  fetch  ${fetch.name}${size}\n`);
+  }
+}
+
+export async function runPush(
+  dir: string,
+  options: CliOptions,
+  signal?: AbortSignal,
+): Promise<void> {
+  const run = await invocation(dir, options, signal);
+  // The captured environment's own store paths (a flake's `-env`) spare the team that build.
+  const found = await lookup(run.original, run.context).catch(() => undefined);
+  const extraPaths = found?.entry && found.freshness.fresh ? found.entry.storePaths : [];
+  const result = await pushEnvironment(run, options.to ?? '', {
+    signKey: options.signKey,
+    extraPaths,
+  });
+  for (const warning of result.warnings) run.context.logger.warn(warning);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `copied ${result.paths} paths (${formatBytes(result.bytes)}) to ${options.to ?? ''}; ` +
+      `${result.closure - result.paths} were already there\n`,
+  );
+}

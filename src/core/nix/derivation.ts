@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { NixShellError } from '../errors';
+
+/** What a derivation needs before its builder can run: the outputs of others, and sources. */
+export interface DerivationInputs {
+  /** Each input derivation with the outputs it uses. */
+  readonly inputDrvs: ReadonlyArray<{ readonly drvPath: string; readonly outputs: string[] }>;
+  readonly inputSrcs: readonly string[];
+}
+
+type ATerm = string | ATerm[];
+
+/**
+ * Reads a `.drv` file's inputs from its ATerm text (`Derive([outputs],[inputDrvs],[inputSrcs],…)`):
+ * the format the store itself keeps, the same on every nix version, and read without a process
+ * (`nix show-derivation` was renamed, and its JSON changed shape, across versions).
+ */
+export async function readDerivationInputs(drvPath: string): Promise<DerivationInputs> {
+  const text = await readFile(drvPath, 'utf8');
+  const parsed = text.startsWith('Derive(') ? parseATerm(text.slice('Derive'.length)) : undefined;
+  const [, inputDrvs, inputSrcs] = Array.isArray(parsed) ? parsed : [];
+  if (!Array.isArray(inputDrvs) || !Array.isArray(inputSrcs)) {
+    throw new NixShellError('unsupported', `${drvPath} is not a derivation this version can read`);
+  }
+  return {
+    inputDrvs: inputDrvs.flatMap((item) => {
+      const [drv, outputs] = Array.isArray(item) ? item : [];
+      return typeof drv === 'string' && Array.isArray(outputs)
+        ? [{ drvPath: drv, outputs: outputs.filter((o): o is string => typeof o === 'string') }]
+        : [];
+    }),
+    inputSrcs: inputSrcs.filter((src): src is string => typeof src === 'string'),
+  };
+}
+
+/** What `nix-store --realise` takes to build exactly those inputs: `drv!out`, and sources. */
+export function realisableInputs(inputs: DerivationInputs): string[] {
+  return [
+    ...inputs.inputDrvs.map(({ drvPath, outputs }) => `${drvPath}!${outputs.join(',')}`),
+    ...inputs.inputSrcs,
+  ];
+}
+
+/** Tuples `(…)` and lists `[…]` both become arrays; strings keep nix's escapes decoded. */
+export function parseATerm(text: string): ATerm {
+  let at = 0;
+  const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t' };
+  const value = (): ATerm => {
+    const char = text[at];
+    if (char === '"') {
+      let result = '';
+      for (at++; at < text.length && text[at] !== '"'; at++) {
+        if (text[at] === '\\') {
+          at++;
+          const escaped = text[at] ?? '';
+          result += escapes[escaped] ?? escaped;
+        } else {
+          result += text.charAt(at);
+        }
+      }
+      at++;
+      return result;
+    }
+    if (char === '(' || char === '[') {
+      const close = char === '(' ? ')' : ']';
+      const items: ATerm[] = [];
+      at++;
+      while (at < text.length && text[at] !== close) {
+        items.push(value());
+        if (text[at] === ',') at++;
+      }
+      at++;
+      return items;
+    }
+    throw new NixShellError('unsupported', `unexpected ${char ?? 'end'} in a derivation at ${at}`);
+  };
+  return value();
+}

@@ -1,0 +1,196 @@
+// `nixshell plan` and `nixshell push` against real nix and a real file:// binary cache: what
+// entering would build, pushing it signed, and then entering by downloading instead of building.
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { EnvironmentSession } from '../../src/core/session';
+import { fileSpec, testContext, userEnvironment } from '../support/engineHarness';
+import { processesMatching } from '../support/nixTools';
+import { commitAll, copyFixture } from '../support/fixtures';
+import { runCli } from '../support/cliRunner';
+import { nixTool, testRunsAsDaemonClient } from '../support/nixEnv';
+import { scratchDir } from '../support/scratch';
+
+interface PlanJson {
+  build: Array<{ name: string; drvPath: string }>;
+  fetch: Array<{ name: string; path: string; downloadSize: number | null; narSize: number | null }>;
+}
+
+async function plan(dir: string, env: Record<string, string>, options: string[] = []) {
+  const result = await runCli(['plan', dir, '--json', ...options], env);
+  assert.equal(result.exitCode, 0, result.stderr);
+  return { ...(JSON.parse(result.stdout) as PlanJson), stderr: result.stderr };
+}
+
+/** How many times the fixture's tool was built. */
+async function builds(counter: string): Promise<number> {
+  const text = await readFile(counter, 'utf8').catch(() => '');
+  return text.split('\n').filter((line) => line === 'built').length;
+}
+
+describe('team binary caches (plan, push, --option)', function () {
+  this.timeout(120_000);
+
+  /** A copy of the team-cache fixture with a tool of its own, and where its builds are counted. */
+  async function teamProject(delaySeconds = 0) {
+    const { top, dir } = await copyFixture('team-cache');
+    // In /tmp itself, where the daemon's build users can reach it (TMPDIR may be private).
+    const countDir = await mkdtemp('/tmp/nixshell-builds-');
+    after(() => rm(countDir, { recursive: true, force: true }));
+    const counter = path.join(countDir, 'builds.log');
+    await writeFile(path.join(dir, 'counter'), `${counter}\n`);
+    if (delaySeconds > 0) await writeFile(path.join(dir, 'delay'), `${delaySeconds}\n`);
+    await writeFile(counter, '');
+    await chmod(counter, 0o666);
+    await chmod(countDir, 0o755);
+    return { top, dir, counter };
+  }
+
+  it('plans a build, pushes it signed, then plans and enters it as a download', async () => {
+    const { top, dir, counter } = await teamProject();
+    const cache = path.join(top, 'cache');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
+
+    const before = await plan(dir, env);
+    const tool = before.build.find((b) => b.name === 'team-tool');
+    assert.ok(tool, `team-tool is not to be built: ${JSON.stringify(before)}`);
+    assert.equal(await builds(counter), 0, 'plan built the tool');
+    const human = await runCli(['plan', dir], env);
+    assert.match(human.stdout, /^builds \d+\n {2}build {2}team-tool$/m);
+
+    const key = path.join(top, 'key.sec');
+    const nixEnv = { ...env, PATH: env['PATH'] ?? '' };
+    const secret = await execa(nixTool('nix'), ['key', 'generate-secret', '--key-name', 'team-1'], {
+      env: nixEnv,
+      extendEnv: false,
+    });
+    await writeFile(key, secret.stdout);
+    const publicKey = (
+      await execa(nixTool('nix'), ['key', 'convert-secret-to-public'], {
+        env: nixEnv,
+        extendEnv: false,
+        input: secret.stdout,
+      })
+    ).stdout.trim();
+
+    const pushed = await runCli(['push', dir, '--to', `file://${cache}`, '--sign-key', key], env);
+    assert.equal(pushed.exitCode, 0, pushed.stderr);
+    assert.equal(await builds(counter), 1, 'push did not build the tool exactly once');
+    const copied = /^copied (\d+) paths \(([\d.]+ [KMG]?i?B)\)/.exec(pushed.stdout);
+    assert.ok(copied && Number(copied[1]) > 0, pushed.stdout);
+
+    const toolOut = (
+      await execa(nixTool('nix-store'), ['--query', '--outputs', tool.drvPath], {
+        env: nixEnv,
+        extendEnv: false,
+      })
+    ).stdout.trim();
+    const narinfo = path.join(cache, `${path.basename(toolOut).slice(0, 32)}.narinfo`);
+    const info = await readFile(narinfo, 'utf8');
+    assert.match(info, new RegExp(`^StorePath: ${toolOut}$`, 'm'));
+    assert.match(info, /^Sig: team-1:/m);
+    const narinfos = (await readdir(cache)).filter((name) => name.endsWith('.narinfo'));
+    assert.equal(narinfos.length, Number(copied[1]));
+
+    // Pushing again copies nothing.
+    const again = await runCli(['push', dir, '--to', `file://${cache}`], env);
+    assert.match(again.stdout, /^copied 0 paths/);
+
+    await execa(nixTool('nix-store'), ['--delete', toolOut], { env: nixEnv, extendEnv: false });
+    const substituters = ['--option', 'substituters', `file://${cache}`];
+    const trusted = ['--option', 'trusted-public-keys', publicKey];
+
+    if (testRunsAsDaemonClient()) {
+      // The daemon does not let an untrusted user add a substituter: said, with the fix.
+      const ignored = await plan(dir, env, [...substituters, ...trusted]);
+      assert.ok(ignored.build.some((b) => b.name === 'team-tool'));
+      assert.match(ignored.stderr, /ignores the binary cache file:\/\/.*trusted-substituters/);
+      return;
+    }
+    // Without the cache, nix would build it again: the --option settings reach nix.
+    const uncached = await plan(dir, env);
+    assert.ok(uncached.build.some((b) => b.name === 'team-tool'));
+    assert.deepEqual(uncached.fetch, []);
+
+    const cached = await plan(dir, env, [...substituters, ...trusted]);
+    assert.deepEqual(cached.build, []);
+    const fetched = cached.fetch.find((f) => f.path === toolOut);
+    assert.ok(fetched, `team-tool is not to be fetched: ${JSON.stringify(cached)}`);
+    assert.equal(fetched.name, 'team-tool');
+    assert.ok(
+      (fetched.downloadSize ?? 0) > 0 && (fetched.narSize ?? 0) > 0,
+      JSON.stringify(fetched),
+    );
+
+    const entered = await runCli(['env', dir, '--json', ...substituters, ...trusted], env);
+    assert.equal(entered.exitCode, 0, entered.stderr);
+    const shellPath = (JSON.parse(entered.stdout) as Record<string, string>)['PATH'] ?? '';
+    assert.ok(shellPath.split(':').includes(`${toolOut}/bin`), shellPath);
+    assert.equal(await builds(counter), 1, 'entering built the tool instead of downloading it');
+  });
+
+  it('says what entering costs while the first capture runs, and stops planning with it', async () => {
+    const { dir, counter } = await teamProject(3);
+    const context = await testContext();
+    const session = new EnvironmentSession({
+      engine: () => context,
+      autoReload: () => false,
+      unapplyOnFailure: () => false,
+    });
+    const progress: string[] = [];
+    session.onDidChange((state) => {
+      if (state.kind === 'loading') progress.push(state.progress);
+    });
+    let entered;
+    try {
+      await session.enter(fileSpec(path.join(dir, 'shell.nix')));
+      await session.settled();
+      entered = session.state;
+    } finally {
+      session.dispose();
+    }
+    assert.equal(entered.kind, 'active', JSON.stringify(entered));
+    assert.equal(await builds(counter), 1);
+    assert.ok(
+      progress.some((text) => /^builds 1 · /.test(text)),
+      `no plan in the progress: ${progress.join(' | ')}`,
+    );
+    assert.ok(
+      context.logger.lines.includes('info: entering builds 1'),
+      context.logger.lines.join('\n'),
+    );
+    assert.deepEqual(await processesMatching(/--dry-run/), [], 'a plan outlived the capture');
+  });
+
+  it("plans a flake's devShell, and pushes its captured -env once entered", async () => {
+    const flake = await copyFixture('flake-two-shells', { git: true });
+    const tools = path.join(flake.dir, 'nix/tools.nix');
+    const unique = `building ${path.basename(flake.top)}`;
+    await writeFile(tools, (await readFile(tools, 'utf8')).replace('building', unique));
+    await commitAll(flake.top, 'a tool of its own');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
+    const planned = await plan(flake.dir, env);
+    assert.equal(planned.build.length, 1, JSON.stringify(planned));
+    assert.deepEqual((await plan(flake.dir, env, ['--dev-shell', 'other'])).build, []);
+
+    const cache = `file://${path.join(flake.top, 'cache')}`;
+    const first = await runCli(['push', flake.dir, '--to', cache], env);
+    assert.match(first.stdout, /^copied [1-9]\d* paths .*; 0 were already there$/m, first.stderr);
+    assert.deepEqual((await plan(flake.dir, env)).build, [], 'push built the inputs');
+    const entered = await runCli(['env', flake.dir], env);
+    assert.equal(entered.exitCode, 0, entered.stderr);
+    const second = await runCli(['push', flake.dir, '--to', cache], env);
+    assert.match(second.stdout, /^copied [1-9]\d* paths/m, 'the -env was not pushed');
+    const narinfos = await readdir(path.join(flake.top, 'cache'));
+    const infos = await Promise.all(
+      narinfos
+        .filter((name) => name.endsWith('.narinfo'))
+        .map((name) => readFile(path.join(flake.top, 'cache', name), 'utf8')),
+    );
+    assert.ok(
+      infos.some((info) => /^StorePath: \S+-env$/m.test(info)),
+      'no -env in the cache',
+    );
+  });
+});
