@@ -5,6 +5,7 @@ import { baseEnvironment } from './core/engine';
 import { asNixShellError } from './core/errors';
 import { killAllProcessGroups } from './core/process';
 import { createApi, type NixShellApi } from './vscode/api';
+import { refreshCliLauncher } from './vscode/cliInstall';
 import { registerCommands } from './vscode/commands';
 import { registerDebugEnvironment } from './vscode/debug';
 import { EvaluationDiagnostics } from './vscode/diagnostics';
@@ -65,8 +66,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
       vscode.workspace.registerTextDocumentContentProvider(environmentScheme, documents),
       registerDebugEnvironment(workspace, pristine),
       shellTerminals.registerProfile(() => workspace.all),
-      ...registerCommands({ workspace, shellTerminals, showLog }),
+      ...registerCommands({
+        workspace,
+        shellTerminals,
+        showLog,
+        logger,
+        extensionPath: context.extensionPath,
+        pristine,
+      }),
     );
+    void refreshCliLauncher(context.extensionPath, pristine, logger);
     // Restricted Mode: terminals must not get an environment kept from a trusted session.
     if (!vscode.workspace.isTrusted) context.environmentVariableCollection.clear();
     await workspace.startAll();

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import type { Logger } from '../core/logger';
 import type { PinOriginal } from '../core/pin';
+import { installCliCommand } from './cliInstall';
 import type { FolderController } from './folder';
 import {
   importPinCommand,
@@ -19,6 +21,11 @@ export interface CommandServices {
   readonly workspace: WorkspaceController;
   readonly shellTerminals: NixShellTerminals;
   readonly showLog: () => void;
+  readonly logger: Logger;
+  /** The installed extension's directory (its bundled CLI is dist/cli.js). */
+  readonly extensionPath: string;
+  /** The user's environment, before any Nix environment was applied. */
+  readonly pristine: NodeJS.ProcessEnv;
 }
 
 /** `folderUri` comes from the status bar or a keybinding; `options` from automation. */
@@ -99,6 +106,8 @@ const handlers: Record<CommandId, Handler> = {
     importPinCommand(controller),
   ),
   'nixShell.pinActions': onFolder('nixpkgs pin of', pinActionsCommand),
+  'nixShell.installCli': (services) =>
+    installCliCommand(services.extensionPath, services.pristine, services.logger),
 };
 
 function isPinOriginal(value: unknown): value is PinOriginal {

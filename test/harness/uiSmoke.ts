@@ -46,7 +46,7 @@ export async function serveInstalledExtension(
   harness: Harness,
   runDir: string,
   workspace: string,
-  port?: number,
+  options: { port?: number; env?: Record<string, string> } = {},
 ): Promise<CodeServer> {
   const extensionsDir = await installVsix(harness, runDir);
   return startCodeServer(harness, {
@@ -55,8 +55,8 @@ export async function serveInstalledExtension(
     trusted: true,
     testMode: false,
     extensionsDir,
-    env: nixTestEnv(),
-    ...(port ? { port } : {}),
+    env: nixTestEnv(options.env),
+    ...(options.port ? { port: options.port } : {}),
   });
 }
 
@@ -70,7 +70,11 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
   const workspace = path.join(scratch, 'ui-workspace');
   await cp(path.join(repoRoot, 'examples/hello'), workspace, { recursive: true });
   const output = path.join(runDir, 'terminal-output.txt');
-  const server = await serveInstalledExtension(harness, runDir, workspace);
+  // Where the CLI command installs `nixshell`, instead of the machine's ~/.local/bin.
+  const binDir = path.join(runDir, 'bin');
+  const server = await serveInstalledExtension(harness, runDir, workspace, {
+    env: { XDG_BIN_HOME: binDir },
+  });
   const { context, page } = await launchBrowser(runDir);
   const checks: Check[] = [
     {
@@ -97,6 +101,7 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
         await page
           .locator('.statusbar-item', { hasText: /Nix: shell\.nix \(\d+\)/ })
           .waitFor({ timeout: 90_000 });
+        await screenshotStatusBar(page);
       },
     },
     {
@@ -110,6 +115,37 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
         if (text.trim() !== 'GREETING=Hello from the Nix shell') {
           throw new Error(`the terminal printed ${JSON.stringify(text)}`);
         }
+      },
+    },
+    {
+      name: 'F1 › "Nix: Install the nixshell command-line tool" puts a `nixshell` that runs on PATH',
+      run: async () => {
+        await runCommand(page, 'Nix: Install the nixshell command-line tool');
+        await page
+          .locator('.notification-toast', { hasText: /Installed .*nixshell/ })
+          .waitFor({ timeout: 30_000 });
+        const launcher = path.join(binDir, 'nixshell');
+        // No `node` on PATH: the launcher runs the CLI with the editor's own Node.
+        const version = await execa(launcher, ['--version'], {
+          env: { PATH: '' },
+          extendEnv: false,
+        });
+        const { version: expected } = JSON.parse(
+          await readFile(path.join(repoRoot, 'package.json'), 'utf8'),
+        ) as { version: string };
+        if (version.stdout !== `nixshell ${expected}`) {
+          throw new Error(`nixshell --version printed ${JSON.stringify(version.stdout)}`);
+        }
+        // What it prints is the project's environment, without the launcher's Electron flag.
+        const env = await execa(launcher, ['env', workspace, '--json'], {
+          env: nixTestEnv({ NIXSHELL_CACHE_DIR: path.join(runDir, 'cli-cache') }),
+        });
+        const printed = JSON.parse(env.stdout) as Record<string, string>;
+        if (printed['GREETING'] !== 'Hello from the Nix shell') {
+          throw new Error(`nixshell env printed GREETING=${printed['GREETING']}`);
+        }
+        const leaked = ['ELECTRON_RUN_AS_NODE', 'NIXSHELL_LAUNCHER'].filter((n) => n in printed);
+        if (leaked.length > 0) throw new Error(`nixshell env printed ${leaked.join(', ')}`);
       },
     },
   ];
@@ -137,6 +173,23 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
   }
   const skipped = checks.length - passes - failures;
   return { passes, failures: failures + skipped, pending: 0, ok: failures === 0 && skipped === 0 };
+}
+
+/**
+ * The README's picture of the status bar (images/status-bar.png): its left items, where the
+ * folder's Nix item is, without the empty middle.
+ */
+async function screenshotStatusBar(page: Page): Promise<void> {
+  const bar = await page.locator('.part.statusbar').boundingBox();
+  const items = await page.locator('.part.statusbar .left-items > .statusbar-item').all();
+  const boxes = await Promise.all(items.map((item) => item.boundingBox()));
+  const right = Math.max(...boxes.flatMap((box) => (box ? [box.x + box.width] : [])));
+  if (!bar || !Number.isFinite(right)) throw new Error('the status bar has no items');
+  await mkdir(resultsDir, { recursive: true });
+  await page.screenshot({
+    path: path.join(resultsDir, 'status-bar.png'),
+    clip: { x: bar.x, y: bar.y, width: right - bar.x + 8, height: bar.height },
+  });
 }
 
 /** F1, then the command by its title, as a user would. */

@@ -51,6 +51,7 @@ export const commandTable = {
     icon: '$(cloud-download)',
   },
   'nixShell.pinActions': { title: 'Show pin actions', icon: '$(pin)', palette: 'false' },
+  'nixShell.installCli': { title: 'Install the nixshell command-line tool', icon: '$(terminal)' },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandId = keyof typeof commandTable;
