@@ -11,6 +11,7 @@ import { registerDebugEnvironment } from './vscode/debug';
 import { EvaluationDiagnostics } from './vscode/diagnostics';
 import { HostEnvironment } from './vscode/hostEnv';
 import { registerLanguageSupport } from './vscode/language';
+import { LanguageSupportSwitch } from './vscode/language/coexistence';
 import { pinnedNixpkgsExpr } from './vscode/language/pinnedNixpkgs';
 import { createLog } from './vscode/log';
 import { showError } from './vscode/messages';
@@ -80,17 +81,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
     if (!vscode.workspace.isTrusted) context.environmentVariableCollection.clear();
     await workspace.startAll();
     // After startAll: cached environments are applied, so servers start inside them at once.
+    const serverChannel = vscode.window.createOutputChannel('Nix Language Server', { log: true });
     context.subscriptions.push(
-      registerLanguageSupport({
-        workspace,
-        pristine,
+      new LanguageSupportSwitch(
+        () =>
+          registerLanguageSupport({
+            workspace,
+            pristine,
+            logger,
+            channel: serverChannel,
+            globalState: context.globalState,
+            pinnedNixpkgsExpr: (folder) =>
+              Promise.resolve(
+                pinnedNixpkgsExpr(workspace.controllerFor(folder)?.session.applied?.entry),
+              ),
+          }),
         logger,
-        globalState: context.globalState,
-        pinnedNixpkgsExpr: (folder) =>
-          Promise.resolve(
-            pinnedNixpkgsExpr(workspace.controllerFor(folder)?.session.applied?.entry),
-          ),
-      }),
+      ),
+      // After the language support: servers log until they are gone.
+      serverChannel,
     );
     return createApi(workspace, pristine);
   } catch (error) {

@@ -38,6 +38,8 @@ interface Suite {
   readonly files?: string;
   /** Run against the modern Nix (test/nix-versions/install-nix.sh) instead of the system's. */
   readonly modernNix?: boolean;
+  /** Other extensions installed beside ours: directories of test/integration/extensions. */
+  readonly extensions?: readonly string[];
 }
 
 const suites: readonly Suite[] = [
@@ -48,6 +50,8 @@ const suites: readonly Suite[] = [
   { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
   { name: 'reopen2', workspace: 'reopen', profile: 'reopen' },
   { name: 'language', workspace: 'language' },
+  // Next to a stand-in with Nix IDE's id: only one language server may run.
+  { name: 'nixide', workspace: 'language', extensions: ['nix-ide'] },
   {
     name: 'pin',
     workspace: 'pin',
@@ -75,6 +79,7 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     });
   }
   const workspace = path.join(workspaceRoot, ...rest);
+  for (const extension of suite.extensions ?? []) await installExtension(extension, runDir);
   const report = path.join(runDir, `${suite.name}.report.txt`);
   const shim = await createNixShim(
     path.join(runDir, 'nix-shim'),
@@ -148,6 +153,21 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     await context.close().catch(() => undefined);
     server.stop();
   }
+}
+
+/**
+ * Installs a test extension as VS Code lays installed ones out (`publisher.name-version` in
+ * the extensions directory), so the host sees it as any installed extension, not in development.
+ */
+async function installExtension(name: string, runDir: string): Promise<void> {
+  const source = path.join(repoRoot, 'test/integration/extensions', name);
+  const manifest = JSON.parse(await readFile(path.join(source, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+  };
+  const id = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+  await cp(source, path.join(runDir, 'extensions', id), { recursive: true });
 }
 
 async function readCounts(file: string): Promise<Omit<SuiteResult, 'ok'>> {

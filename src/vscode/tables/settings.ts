@@ -132,6 +132,21 @@ export const settingsTable = {
     description:
       'Where channel pins are resolved (`/CHANNEL/nixexprs.tar.xz` redirects to a release). The environment variable NIXSHELL_CHANNELS_URL overrides it.',
   }),
+  languageSupport: setting<'auto' | 'on' | 'off'>({
+    default: 'auto',
+    scope: 'window',
+    schema: {
+      type: 'string',
+      enum: ['auto', 'on', 'off'],
+      enumDescriptions: [
+        'On, unless the Nix IDE extension (jnoortheen.nix-ide) is installed: then Nix IDE edits Nix, and Nix Shell only provides the environment.',
+        "Nix Shell's language server, formatter and syntax errors, even next to Nix IDE.",
+        "None of Nix Shell's language support; the environment is still provided.",
+      ],
+    },
+    description:
+      "Nix Shell's language support for .nix files: the language server (`nixShell.languageServer`), the formatter (`nixShell.formatter`) and syntax errors. Highlighting is always contributed.",
+  }),
   languageServer: setting<'auto' | 'nixd' | 'nil' | 'off'>({
     default: 'auto',
     scope: 'resource',
