@@ -10,7 +10,7 @@ import { currentPin, lockFileName, pinSources, type PinContext } from '../core/p
 import type { Logger } from '../core/logger';
 import { EnvironmentSession, type SessionState } from '../core/session';
 import { targetFile, targetLabel, type TargetSpec } from '../core/target';
-import { config } from './config';
+import { config, optionalText } from './config';
 import type { EvaluationDiagnostics } from './diagnostics';
 import { folderLogger } from './log';
 import type { FolderMemories } from './memory';
@@ -139,12 +139,13 @@ export class FolderController implements vscode.Disposable {
 
   /** The target settings or the remembered choice point at, or discovery finds. */
   async resolveSpec(): Promise<TargetSpec | undefined> {
-    const explicit = config.file.get(this.folder) ?? config.devShell.get(this.folder);
+    const explicit =
+      optionalText(config.file, this.folder) ?? optionalText(config.devShell, this.folder);
     const remembered = this.services.memories.get(this.folder.uri).choice;
     const preference = explicit
       ? {
-          file: config.file.get(this.folder) ?? undefined,
-          devShell: config.devShell.get(this.folder) ?? undefined,
+          file: optionalText(config.file, this.folder),
+          devShell: optionalText(config.devShell, this.folder),
         }
       : (remembered ?? {});
     const target = await chooseTarget(this.folder.uri.fsPath, preference);
@@ -277,7 +278,7 @@ export class FolderController implements vscode.Disposable {
       cache: this.services.cache,
       base: baseEnvironment(this.services.pristine),
       logger: this.logger,
-      nixPath: config.nixPath.get(this.folder) ?? undefined,
+      nixPath: optionalText(config.nixPath, this.folder),
       evaluationTimeoutMs: config.evaluationTimeout.get(this.folder) * 1000,
       hookTimeoutMs: config.shellHookTimeout.get(this.folder) * 1000,
     };

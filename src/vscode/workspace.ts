@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { findCandidates } from '../core/discovery';
 import type { Mutation } from '../core/env/mutations';
 import { targetLabel } from '../core/target';
-import { config, targetSettings } from './config';
+import { config, optionalText, targetSettings } from './config';
 import { FolderController, type FolderServices } from './folder';
 import type { HostEnvironment } from './hostEnv';
 import type { EnterDecision } from './memory';
@@ -100,7 +100,7 @@ export class WorkspaceController implements vscode.Disposable {
   private async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
     const candidates = await findCandidates(folder.uri.fsPath);
     const first = candidates[0];
-    const configured = config.file.get(folder) ?? config.devShell.get(folder);
+    const configured = optionalText(config.file, folder) ?? optionalText(config.devShell, folder);
     if (!first && !configured) {
       this.services.terminals.clear(folder);
       return;

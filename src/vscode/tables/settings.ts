@@ -18,20 +18,22 @@ function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
   return spec;
 }
 
-const nullableString = { type: ['string', 'null'] };
+// Not `['string', 'null']`: the Settings UI cannot edit a union and shows "Edit in
+// settings.json". Empty means unset (see `optionalText` in config.ts).
+const optionalString = { type: 'string' };
 
 export const settingsTable = {
-  file: setting<string | null>({
-    default: null,
+  file: setting<string>({
+    default: '',
     scope: 'resource',
-    schema: nullableString,
+    schema: optionalString,
     description:
-      'The Nix file (shell.nix, default.nix, any .nix) or flake directory to enter, relative to the workspace folder. Overrides discovery.',
+      'The Nix file (shell.nix, default.nix, any .nix) or flake directory to enter, relative to the workspace folder. Overrides discovery. Empty: discovered.',
   }),
-  devShell: setting<string | null>({
-    default: null,
+  devShell: setting<string>({
+    default: '',
     scope: 'resource',
-    schema: nullableString,
+    schema: optionalString,
     description:
       'The flake devShell to enter (`devShells.<system>.<name>`). Defaults to `default`.',
   }),
@@ -42,10 +44,10 @@ export const settingsTable = {
     description:
       'Extra arguments for nix, as on its command line: `--arg NAME EXPR`, `--argstr NAME VALUE`, `-I PATH`.',
   }),
-  nixPath: setting<string | null>({
-    default: null,
+  nixPath: setting<string>({
+    default: '',
     scope: 'machine-overridable',
-    schema: nullableString,
+    schema: optionalString,
     description: 'The `nix` executable, or the directory that holds it. Defaults to `nix` on PATH.',
   }),
   enterOnOpen: setting<'ask' | 'always' | 'never'>({
