@@ -60,7 +60,10 @@ export class WorkspaceController implements vscode.Disposable {
         ...this.services,
         multiRoot: () => (vscode.workspace.workspaceFolders?.length ?? 0) > 1,
         onEnvironmentChanged: () => this.onEnvironmentChanged(folder),
-        onStatusChanged: () => this.statusChanged.fire(folder.uri),
+        onStatusChanged: () => {
+          this.updateLoadingContext();
+          this.statusChanged.fire(folder.uri);
+        },
       });
       this.controllers.set(key, controller);
     }
@@ -190,6 +193,16 @@ export class WorkspaceController implements vscode.Disposable {
       this.all.some((c) => c.session.state.kind !== 'off'),
     );
     this.environmentChanged.fire(folder.uri);
+  }
+
+  /** Last value of the `loading` context key: status changes come with every progress line. */
+  private loading = false;
+
+  private updateLoadingContext(): void {
+    const loading = this.all.some((c) => c.session.state.kind === 'loading');
+    if (loading === this.loading) return;
+    this.loading = loading;
+    void this.setContext(contextKeys.loading, loading);
   }
 
   private async setContext(key: string, value: boolean): Promise<void> {

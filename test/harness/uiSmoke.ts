@@ -105,6 +105,29 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
       },
     },
     {
+      name: 'with nothing evaluating, the palette has no "Nix: Cancel evaluation"',
+      run: async () => {
+        // The control first: the same search finds a command that applies (entered: Reload).
+        const shown = async (title: string) => {
+          await page.keyboard.press('F1');
+          const input = page.locator('.quick-input-widget input');
+          await input.waitFor({ timeout: 10_000 });
+          await input.fill(`>${title}`);
+          // The list settles on "No matching commands" or on the rows that match.
+          const rows = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+          const none = page.locator('.quick-input-widget', { hasText: 'No matching commands' });
+          await rows.first().or(none).waitFor({ timeout: 10_000 });
+          const count = await rows.count();
+          await page.keyboard.press('Escape');
+          return count;
+        };
+        if ((await shown('Nix: Reload environment')) === 0) throw new Error('no Reload');
+        if ((await shown('Nix: Cancel evaluation')) !== 0) {
+          throw new Error('the palette offers Cancel evaluation');
+        }
+      },
+    },
+    {
       name: 'a new terminal has the variables of shell.nix',
       run: async () => {
         await runCommand(page, 'Terminal: Create New Terminal');
@@ -146,6 +169,36 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
         }
         const leaked = ['ELECTRON_RUN_AS_NODE', 'NIXSHELL_LAUNCHER'].filter((n) => n in printed);
         if (leaked.length > 0) throw new Error(`nixshell env printed ${leaked.join(', ')}`);
+      },
+    },
+    {
+      name: 'the Settings UI edits nixShell.file, .devShell and .nixPath in place',
+      run: async () => {
+        await runCommand(page, 'Preferences: Open Settings (UI)');
+        const editor = page.locator('.settings-editor');
+        await editor.waitFor({ timeout: 30_000 });
+        // nixShell.nixPath is a machine setting: under a remote, the Remote tab has it.
+        for (const [id, tab] of [
+          ['nixShell.file', /^User/],
+          ['nixShell.devShell', /^User/],
+          ['nixShell.nixPath', /^Remote/],
+        ] as const) {
+          await editor.locator('.settings-tabs-widget').getByText(tab).click();
+          await editor.locator('.suggest-input-container').click();
+          await page.keyboard.press('Control+A');
+          await page.keyboard.type(`@id:${id}`);
+          // The label VS Code derives from the id: `devShell` shows as "Dev Shell".
+          const label = (id.split('.')[1] ?? '').replace(/([a-z])([A-Z])/g, '$1 $2');
+          const row = editor.locator('.settings-tree-container .monaco-list-row', {
+            has: page.locator('.setting-item-label', { hasText: new RegExp(`^${label}$`, 'i') }),
+          });
+          await row.waitFor({ timeout: 10_000 });
+          // A setting the UI cannot edit is a "complex" one: "Edit in settings.json".
+          if ((await row.locator('.setting-item-text input').count()) !== 1) {
+            const html = await row.innerHTML();
+            throw new Error(`${id} has no text box: ${html.slice(0, 600)}`);
+          }
+        }
       },
     },
   ];

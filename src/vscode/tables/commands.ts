@@ -18,17 +18,30 @@ export const contextKeys = {
   hasEnvironment: 'nixShell.hasEnvironment',
   /** Some folder's environment is entered (loading, active, stale or failed). */
   entered: 'nixShell.entered',
+  /** Some folder's environment is being evaluated: there is something to cancel. */
+  loading: 'nixShell.loading',
 } as const;
 
+/** Commands about a folder: nothing to do in a window without one. */
+const withFolder = 'workspaceFolderCount > 0';
+
 export const commandTable = {
-  'nixShell.enter': { title: 'Enter Nix shell', icon: '$(terminal)' },
-  'nixShell.reload': { title: 'Reload environment', icon: '$(refresh)' },
+  'nixShell.enter': { title: 'Enter Nix shell', icon: '$(terminal)', palette: withFolder },
+  'nixShell.reload': {
+    title: 'Reload environment',
+    icon: '$(refresh)',
+    palette: contextKeys.entered,
+  },
   'nixShell.leave': {
     title: 'Leave Nix shell',
     icon: '$(close)',
     palette: contextKeys.entered,
   },
-  'nixShell.select': { title: 'Select environment', icon: '$(list-selection)' },
+  'nixShell.select': {
+    title: 'Select environment',
+    icon: '$(list-selection)',
+    palette: withFolder,
+  },
   'nixShell.showEnvironment': {
     title: 'Show environment',
     icon: '$(list-flat)',
@@ -40,15 +53,20 @@ export const commandTable = {
     palette: contextKeys.entered,
   },
   'nixShell.showLog': { title: 'Show log', icon: '$(output)' },
-  'nixShell.cancel': { title: 'Cancel evaluation', icon: '$(stop-circle)' },
+  'nixShell.cancel': {
+    title: 'Cancel evaluation',
+    icon: '$(stop-circle)',
+    palette: contextKeys.loading,
+  },
   'nixShell.actions': { title: 'Show actions', icon: '$(menu)', palette: 'false' },
-  'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)' },
-  'nixShell.pinUpdate': { title: 'Update nixpkgs pin', icon: '$(sync)' },
-  'nixShell.pinShow': { title: 'Show nixpkgs pin', icon: '$(info)' },
-  'nixShell.pinVerify': { title: 'Verify nixpkgs pin', icon: '$(verified)' },
+  'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)', palette: withFolder },
+  'nixShell.pinUpdate': { title: 'Update nixpkgs pin', icon: '$(sync)', palette: withFolder },
+  'nixShell.pinShow': { title: 'Show nixpkgs pin', icon: '$(info)', palette: withFolder },
+  'nixShell.pinVerify': { title: 'Verify nixpkgs pin', icon: '$(verified)', palette: withFolder },
   'nixShell.pinImport': {
     title: 'Import pin from niv / npins / flake.lock',
     icon: '$(cloud-download)',
+    palette: withFolder,
   },
   'nixShell.pinActions': { title: 'Show pin actions', icon: '$(pin)', palette: 'false' },
   'nixShell.installCli': { title: 'Install the nixshell command-line tool', icon: '$(terminal)' },
