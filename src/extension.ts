@@ -28,6 +28,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
   const pristine = baseEnvironment(process.env);
   const { channel, logger } = createLog();
   context.subscriptions.push(channel, { dispose: killAllProcessGroups });
+  // Made once environments are applied (below); commands reach it through this.
+  let languageSupport: LanguageSupportSwitch | undefined;
   try {
     const showLog = () => channel.show(true);
     const memories = new FolderMemories(context.workspaceState);
@@ -74,6 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
         logger,
         extensionPath: context.extensionPath,
         pristine,
+        restartLanguageServer: () => languageSupport?.restart(),
       }),
     );
     void refreshCliLauncher(context.extensionPath, pristine, logger);
@@ -82,25 +85,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
     await workspace.startAll();
     // After startAll: cached environments are applied, so servers start inside them at once.
     const serverChannel = vscode.window.createOutputChannel('Nix Language Server', { log: true });
-    context.subscriptions.push(
-      new LanguageSupportSwitch(
-        () =>
-          registerLanguageSupport({
-            workspace,
-            pristine,
-            logger,
-            channel: serverChannel,
-            globalState: context.globalState,
-            pinnedNixpkgsExpr: (folder) =>
-              Promise.resolve(
-                pinnedNixpkgsExpr(workspace.controllerFor(folder)?.session.applied?.entry),
-              ),
-          }),
-        logger,
-      ),
-      // After the language support: servers log until they are gone.
-      serverChannel,
+    languageSupport = new LanguageSupportSwitch(
+      () =>
+        registerLanguageSupport({
+          workspace,
+          pristine,
+          logger,
+          channel: serverChannel,
+          globalState: context.globalState,
+          pinnedNixpkgsExpr: (folder) =>
+            Promise.resolve(
+              pinnedNixpkgsExpr(workspace.controllerFor(folder)?.session.applied?.entry),
+            ),
+        }),
+      logger,
     );
+    // The channel after the language support: servers log until they are gone.
+    context.subscriptions.push(languageSupport, serverChannel);
     return createApi(workspace, pristine);
   } catch (error) {
     // VS Code does not tell the user when an activation fails.

@@ -26,6 +26,7 @@ export interface CommandServices {
   readonly extensionPath: string;
   /** The user's environment, before any Nix environment was applied. */
   readonly pristine: NodeJS.ProcessEnv;
+  readonly restartLanguageServer: () => void;
 }
 
 /** `folderUri` comes from the status bar or a keybinding; `options` from automation. */
@@ -106,6 +107,7 @@ const handlers: Record<CommandId, Handler> = {
     importPinCommand(controller),
   ),
   'nixShell.pinActions': onFolder('nixpkgs pin of', pinActionsCommand),
+  'nixShell.restartLanguageServer': (services) => services.restartLanguageServer(),
   'nixShell.installCli': (services) =>
     installCliCommand(services.extensionPath, services.pristine, services.logger),
 };

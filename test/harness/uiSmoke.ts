@@ -113,11 +113,11 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
           const input = page.locator('.quick-input-widget input');
           await input.waitFor({ timeout: 10_000 });
           await input.fill(`>${title}`);
-          // The list settles on "No matching commands" or on the rows that match.
-          const rows = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+          // The filtered list: the title's row when it applies, else similar commands (or none).
+          const list = page.locator('.quick-input-list .monaco-list-row');
           const none = page.locator('.quick-input-widget', { hasText: 'No matching commands' });
-          await rows.first().or(none).waitFor({ timeout: 10_000 });
-          const count = await rows.count();
+          await list.first().or(none).waitFor({ timeout: 10_000 });
+          const count = await list.filter({ hasText: title }).count();
           await page.keyboard.press('Escape');
           return count;
         };

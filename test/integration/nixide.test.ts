@@ -80,6 +80,20 @@ describe('next to Nix IDE (a stand-in with its id)', () => {
     assert.equal((await runningServers()).length, 2);
   });
 
+  it('Nix: Restart language server starts Nix Shell’s anew, and leaves Nix IDE’s', async () => {
+    const before = await runningServers();
+    const ours = before.find((e) => !isNixIde(e));
+    const theirs = before.find(isNixIde);
+    assert.ok(ours && theirs);
+    await vscode.commands.executeCommand('nixShell.restartLanguageServer');
+    await waitFor(
+      async () => (await runningServers()).find((e) => !isNixIde(e) && e.pid !== ours.pid),
+      'a new nixd of Nix Shell',
+    );
+    await waitFor(() => !isRunning(ours.pid), 'the old one gone');
+    assert.ok(isRunning(theirs.pid), 'Nix IDE’s server untouched');
+  });
+
   it('back on auto, Nix Shell’s server stops and Nix IDE’s keeps running', async () => {
     await setSetting('languageSupport', undefined);
     const servers = await waitFor(async () => {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import { config } from '../config';
+import { contextKeys } from '../tables/commands';
 
 /**
  * Nix IDE, the Nix extension most users already have. It brings its own language server,
@@ -39,10 +40,19 @@ export class LanguageSupportSwitch implements vscode.Disposable {
     this.update();
   }
 
+  /** Nix: Restart language server: the whole language support, so every server starts anew. */
+  restart(): void {
+    if (!this.running) return;
+    this.logger.info('language support: restarting');
+    this.running.dispose();
+    this.running = this.start();
+  }
+
   private update(): void {
     const wanted = languageSupportWanted();
     if (this.decided && wanted === (this.running !== undefined)) return;
     this.decided = true;
+    void vscode.commands.executeCommand('setContext', contextKeys.languageSupport, wanted);
     if (wanted) {
       this.running = this.start();
       this.logger.info('language support: on');

@@ -20,6 +20,8 @@ export const contextKeys = {
   entered: 'nixShell.entered',
   /** Some folder's environment is being evaluated: there is something to cancel. */
   loading: 'nixShell.loading',
+  /** Nix Shell's language support runs (nixShell.languageSupport). */
+  languageSupport: 'nixShell.languageSupportOn',
 } as const;
 
 /** Commands about a folder: nothing to do in a window without one. */
@@ -69,6 +71,11 @@ export const commandTable = {
     palette: withFolder,
   },
   'nixShell.pinActions': { title: 'Show pin actions', icon: '$(pin)', palette: 'false' },
+  'nixShell.restartLanguageServer': {
+    title: 'Restart language server',
+    icon: '$(debug-restart)',
+    palette: contextKeys.languageSupport,
+  },
   'nixShell.installCli': { title: 'Install the nixshell command-line tool', icon: '$(terminal)' },
 } as const satisfies Record<string, CommandSpec>;
 
