@@ -1,10 +1,14 @@
 // `nixshell`: the command-line front end on the same engine as the extension.
 import { readFile } from 'node:fs/promises';
+import { forgetLauncherEnvironment } from './core/cliLauncher';
 import { asNixShellError } from './core/errors';
 import { redact } from './core/redact';
 import { endAllProcesses, killAllProcessGroups } from './core/process';
 import { commandOf, isConfigCommand } from './cli/args';
 import { parse, runEnv, runStatus, usage } from './cli/env';
+
+// Started by the launcher on PATH: its Electron-as-Node flag must not reach what the CLI prints.
+forgetLauncherEnvironment(process.env);
 
 /** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
 const interrupted = new AbortController();

@@ -6,6 +6,7 @@ import { withoutDirenv } from './core/env/direnvDiff';
 import { asNixShellError } from './core/errors';
 import { endAllProcesses } from './core/process';
 import { createApi, type NixShellApi } from './vscode/api';
+import { refreshCliLauncher } from './vscode/cliInstall';
 import { registerCommands } from './vscode/commands';
 import { SystemConfigurations } from './vscode/configurations';
 import { registerDebugEnvironment } from './vscode/debug';
@@ -13,6 +14,7 @@ import { EvaluationDiagnostics } from './vscode/diagnostics';
 import { direnvExtensionPresent } from './vscode/direnvOwner';
 import { HostEnvironment } from './vscode/hostEnv';
 import { registerLanguageSupport } from './vscode/language';
+import { LanguageSupportSwitch } from './vscode/language/coexistence';
 import { pinnedNixpkgsExpr } from './vscode/language/pinnedNixpkgs';
 import { createLog } from './vscode/log';
 import { showError } from './vscode/messages';
@@ -32,6 +34,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
   const { channel, logger } = createLog();
   if (undone.undone > 0) logger.info(`direnv's changes to ${undone.undone} variables left out`);
   context.subscriptions.push(channel);
+  // Made once environments are applied (below); commands reach it through this.
+  let languageSupport: LanguageSupportSwitch | undefined;
   try {
     const showLog = () => channel.show(true);
     const memories = new FolderMemories(context.workspaceState);
@@ -82,24 +86,40 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
       vscode.workspace.registerTextDocumentContentProvider(environmentScheme, documents),
       registerDebugEnvironment(workspace, pristine),
       shellTerminals.registerProfile(() => workspace.all),
-      ...registerCommands({ workspace, configurations, shellTerminals, showLog }),
+      ...registerCommands({
+        workspace,
+        configurations,
+        shellTerminals,
+        showLog,
+        logger,
+        extensionPath: context.extensionPath,
+        pristine,
+        restartLanguageServer: () => languageSupport?.restart(),
+      }),
     );
+    void refreshCliLauncher(context.extensionPath, pristine, logger);
     // Restricted Mode: terminals must not get an environment kept from a trusted session.
     if (!vscode.workspace.isTrusted) context.environmentVariableCollection.clear();
     await workspace.startAll();
     // After startAll: cached environments are applied, so servers start inside them at once.
-    context.subscriptions.push(
-      registerLanguageSupport({
-        workspace,
-        pristine,
-        logger,
-        globalState: context.globalState,
-        pinnedNixpkgsExpr: (folder) =>
-          Promise.resolve(
-            pinnedNixpkgsExpr(workspace.controllerFor(folder)?.session.applied?.entry),
-          ),
-      }),
+    const serverChannel = vscode.window.createOutputChannel('Nix Language Server', { log: true });
+    languageSupport = new LanguageSupportSwitch(
+      () =>
+        registerLanguageSupport({
+          workspace,
+          pristine,
+          logger,
+          channel: serverChannel,
+          globalState: context.globalState,
+          pinnedNixpkgsExpr: (folder) =>
+            Promise.resolve(
+              pinnedNixpkgsExpr(workspace.controllerFor(folder)?.session.applied?.entry),
+            ),
+        }),
+      logger,
     );
+    // The channel after the language support: servers log until they are gone.
+    context.subscriptions.push(languageSupport, serverChannel);
     return createApi(workspace, pristine);
   } catch (error) {
     // VS Code does not tell the user when an activation fails.

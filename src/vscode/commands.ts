@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import type { Logger } from '../core/logger';
 import type { PinOriginal } from '../core/pin';
+import { installCliCommand } from './cliInstall';
 import type { FolderController } from './folder';
 import {
   importPinCommand,
@@ -24,6 +26,12 @@ export interface CommandServices {
   readonly configurations: SystemConfigurations;
   readonly shellTerminals: NixShellTerminals;
   readonly showLog: () => void;
+  readonly logger: Logger;
+  /** The installed extension's directory (its bundled CLI is dist/cli.js). */
+  readonly extensionPath: string;
+  /** The user's environment, before any Nix environment was applied. */
+  readonly pristine: NodeJS.ProcessEnv;
+  readonly restartLanguageServer: () => void;
 }
 
 /** `folderUri` comes from the status bar or a keybinding; `options` from automation. */
@@ -120,6 +128,9 @@ const handlers: Record<CommandId, Handler> = {
       ? configurationsCommand(services.configurations, controller, options)
       : undefined;
   },
+  'nixShell.restartLanguageServer': (services) => services.restartLanguageServer(),
+  'nixShell.installCli': (services) =>
+    installCliCommand(services.extensionPath, services.pristine, services.logger),
 };
 
 function isPinOriginal(value: unknown): value is PinOriginal {

@@ -36,6 +36,18 @@ export const config = Object.fromEntries(
   (Object.keys(settingsTable) as SettingName[]).map((name) => [name, setting(name)]),
 ) as { readonly [N in SettingName]: Setting<N> };
 
+/**
+ * A text setting where empty means unset. A `null` left in settings.json from earlier versions,
+ * whose schema allowed it, means unset too.
+ */
+export function optionalText(
+  setting: Setting<'file' | 'devShell' | 'nixPath'>,
+  scope?: vscode.ConfigurationScope,
+): string | undefined {
+  const value: unknown = setting.get(scope);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
 /** Settings whose change means the environment must be entered again. */
 export const targetSettings = [
   config.file,

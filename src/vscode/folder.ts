@@ -14,7 +14,7 @@ import { currentPin, lockFileName, pinSources, type PinContext } from '../core/p
 import type { Logger } from '../core/logger';
 import { EnvironmentSession, type SessionState } from '../core/session';
 import { targetFile, targetLabel, type TargetSpec } from '../core/target';
-import { config } from './config';
+import { config, optionalText } from './config';
 import type { EvaluationDiagnostics } from './diagnostics';
 import { folderLogger } from './log';
 import type { FolderMemories } from './memory';
@@ -173,12 +173,13 @@ export class FolderController implements vscode.Disposable {
 
   /** What resolving the target found, with where it came from and what the `.envrc` says. */
   async resolve(): Promise<ResolvedTarget> {
-    const explicit = config.file.get(this.folder) ?? config.devShell.get(this.folder);
+    const explicit =
+      optionalText(config.file, this.folder) ?? optionalText(config.devShell, this.folder);
     const remembered = this.services.memories.get(this.folder.uri).choice;
     const preference = explicit
       ? {
-          file: config.file.get(this.folder) ?? undefined,
-          devShell: config.devShell.get(this.folder) ?? undefined,
+          file: optionalText(config.file, this.folder),
+          devShell: optionalText(config.devShell, this.folder),
         }
       : (remembered ?? {});
     const resolved = await resolveTarget(
@@ -356,7 +357,7 @@ export class FolderController implements vscode.Disposable {
       cache: this.services.cache,
       base: baseEnvironment(this.services.pristine),
       logger: this.logger,
-      nixPath: config.nixPath.get(this.folder) ?? undefined,
+      nixPath: optionalText(config.nixPath, this.folder),
       evaluationTimeoutMs: config.evaluationTimeout.get(this.folder) * 1000,
       hookTimeoutMs: config.shellHookTimeout.get(this.folder) * 1000,
       client: 'VS Code',

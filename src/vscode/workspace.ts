@@ -3,7 +3,7 @@ import { findCandidates } from '../core/discovery';
 import { readEnvrc } from '../core/envrc/read';
 import type { Mutation } from '../core/env/mutations';
 import { targetLabel } from '../core/target';
-import { config, targetSettings } from './config';
+import { config, optionalText, targetSettings } from './config';
 import { FolderController, type FolderServices } from './folder';
 import { askOwner, ownerConflict, type EnvironmentOwner } from './direnvOwner';
 import type { HostEnvironment } from './hostEnv';
@@ -63,7 +63,10 @@ export class WorkspaceController implements vscode.Disposable {
         ...this.services,
         multiRoot: () => (vscode.workspace.workspaceFolders?.length ?? 0) > 1,
         onEnvironmentChanged: () => this.onEnvironmentChanged(folder),
-        onStatusChanged: () => this.statusChanged.fire(folder.uri),
+        onStatusChanged: () => {
+          this.updateLoadingContext();
+          this.statusChanged.fire(folder.uri);
+        },
       });
       this.controllers.set(key, controller);
     }
@@ -104,7 +107,7 @@ export class WorkspaceController implements vscode.Disposable {
     const candidates = await findCandidates(folder.uri.fsPath);
     const first = candidates[0];
     const configured =
-      (config.file.get(folder) ?? config.devShell.get(folder)) ||
+      (optionalText(config.file, folder) ?? optionalText(config.devShell, folder)) ||
       (await readEnvrc(folder.uri.fsPath))?.target;
     if (!first && !configured) {
       this.services.terminals.clear(folder);
@@ -237,6 +240,16 @@ export class WorkspaceController implements vscode.Disposable {
       this.all.some((c) => c.session.state.kind !== 'off'),
     );
     this.environmentChanged.fire(folder.uri);
+  }
+
+  /** Last value of the `loading` context key: status changes come with every progress line. */
+  private loading = false;
+
+  private updateLoadingContext(): void {
+    const loading = this.all.some((c) => c.session.state.kind === 'loading');
+    if (loading === this.loading) return;
+    this.loading = loading;
+    void this.setContext(contextKeys.loading, loading);
   }
 
   private async setContext(key: string, value: boolean): Promise<void> {

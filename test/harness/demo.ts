@@ -13,7 +13,7 @@ const workspace = path.join(repoRoot, 'examples/hello');
 const harness = await ensureHarness();
 const runDir = await mkdtemp(path.join(os.tmpdir(), 'nixshell-demo-'));
 console.log('packaging and installing the extension…');
-const server = await serveInstalledExtension(harness, runDir, workspace, port);
+const server = await serveInstalledExtension(harness, runDir, workspace, { port });
 const stop = () => {
   server.stop();
   process.exit(0);

@@ -48,6 +48,8 @@ interface Suite {
   readonly standIns?: readonly string[];
   /** Files added to the workspace copy, by path relative to it. */
   readonly extraFiles?: Readonly<Record<string, string>>;
+  /** Other extensions installed beside ours: directories of test/integration/extensions. */
+  readonly extensions?: readonly string[];
 }
 
 const suites: readonly Suite[] = [
@@ -59,6 +61,8 @@ const suites: readonly Suite[] = [
   { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
   { name: 'reopen2', workspace: 'reopen', profile: 'reopen' },
   { name: 'language', workspace: 'language' },
+  // Next to a stand-in with Nix IDE's id: only one language server may run.
+  { name: 'nixide', workspace: 'language', extensions: ['nix-ide'] },
   {
     // The direnv extension beside this one, on a project whose .envrc loads the same shell.
     name: 'direnv',
@@ -106,6 +110,7 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     for (const name of suite.standIns ?? []) await installStandIn(harness, runDir, name);
   }
   const workspace = path.join(workspaceRoot, ...rest);
+  for (const extension of suite.extensions ?? []) await installExtension(extension, runDir);
   const report = path.join(runDir, `${suite.name}.report.txt`);
   const shim = await createNixShim(
     path.join(runDir, 'nix-shim'),
@@ -206,6 +211,21 @@ async function installStandIn(harness: Harness, runDir: string, name: string): P
     ...['--config', config, '--user-data-dir', path.join(runDir, 'user-data')],
     ...['--extensions-dir', path.join(runDir, 'extensions'), '--install-extension', vsix],
   ]);
+}
+
+/**
+ * Installs a test extension as VS Code lays installed ones out (`publisher.name-version` in
+ * the extensions directory), so the host sees it as any installed extension, not in development.
+ */
+async function installExtension(name: string, runDir: string): Promise<void> {
+  const source = path.join(repoRoot, 'test/integration/extensions', name);
+  const manifest = JSON.parse(await readFile(path.join(source, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+  };
+  const id = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+  await cp(source, path.join(runDir, 'extensions', id), { recursive: true });
 }
 
 async function readCounts(file: string): Promise<Omit<SuiteResult, 'ok'>> {

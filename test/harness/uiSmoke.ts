@@ -46,7 +46,7 @@ export async function serveInstalledExtension(
   harness: Harness,
   runDir: string,
   workspace: string,
-  port?: number,
+  options: { port?: number; env?: Record<string, string> } = {},
 ): Promise<CodeServer> {
   const extensionsDir = await installVsix(harness, runDir);
   return startCodeServer(harness, {
@@ -55,8 +55,8 @@ export async function serveInstalledExtension(
     trusted: true,
     testMode: false,
     extensionsDir,
-    env: nixTestEnv(),
-    ...(port ? { port } : {}),
+    env: nixTestEnv(options.env),
+    ...(options.port ? { port: options.port } : {}),
   });
 }
 
@@ -70,7 +70,11 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
   const workspace = path.join(scratch, 'ui-workspace');
   await cp(path.join(repoRoot, 'examples/hello'), workspace, { recursive: true });
   const output = path.join(runDir, 'terminal-output.txt');
-  const server = await serveInstalledExtension(harness, runDir, workspace);
+  // Where the CLI command installs `nixshell`, instead of the machine's ~/.local/bin.
+  const binDir = path.join(runDir, 'bin');
+  const server = await serveInstalledExtension(harness, runDir, workspace, {
+    env: { XDG_BIN_HOME: binDir },
+  });
   const { context, page } = await launchBrowser(runDir);
   const checks: Check[] = [
     {
@@ -97,6 +101,30 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
         await page
           .locator('.statusbar-item', { hasText: /Nix: shell\.nix \(\d+\)/ })
           .waitFor({ timeout: 90_000 });
+        await screenshotStatusBar(page);
+      },
+    },
+    {
+      name: 'with nothing evaluating, the palette has no "Nix: Cancel evaluation"',
+      run: async () => {
+        // The control first: the same search finds a command that applies (entered: Reload).
+        const shown = async (title: string) => {
+          await page.keyboard.press('F1');
+          const input = page.locator('.quick-input-widget input');
+          await input.waitFor({ timeout: 10_000 });
+          await input.fill(`>${title}`);
+          // The filtered list: the title's row when it applies, else similar commands (or none).
+          const list = page.locator('.quick-input-list .monaco-list-row');
+          const none = page.locator('.quick-input-widget', { hasText: 'No matching commands' });
+          await list.first().or(none).waitFor({ timeout: 10_000 });
+          const count = await list.filter({ hasText: title }).count();
+          await page.keyboard.press('Escape');
+          return count;
+        };
+        if ((await shown('Nix: Reload environment')) === 0) throw new Error('no Reload');
+        if ((await shown('Nix: Cancel evaluation')) !== 0) {
+          throw new Error('the palette offers Cancel evaluation');
+        }
       },
     },
     {
@@ -109,6 +137,67 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
         const text = await waitForFile(output);
         if (text.trim() !== 'GREETING=Hello from the Nix shell') {
           throw new Error(`the terminal printed ${JSON.stringify(text)}`);
+        }
+      },
+    },
+    {
+      name: 'F1 › "Nix: Install the nixshell command-line tool" puts a `nixshell` that runs on PATH',
+      run: async () => {
+        await runCommand(page, 'Nix: Install the nixshell command-line tool');
+        await page
+          .locator('.notification-toast', { hasText: /Installed .*nixshell/ })
+          .waitFor({ timeout: 30_000 });
+        const launcher = path.join(binDir, 'nixshell');
+        // No `node` on PATH: the launcher runs the CLI with the editor's own Node.
+        const version = await execa(launcher, ['--version'], {
+          env: { PATH: '' },
+          extendEnv: false,
+        });
+        const { version: expected } = JSON.parse(
+          await readFile(path.join(repoRoot, 'package.json'), 'utf8'),
+        ) as { version: string };
+        if (version.stdout !== `nixshell ${expected}`) {
+          throw new Error(`nixshell --version printed ${JSON.stringify(version.stdout)}`);
+        }
+        // What it prints is the project's environment, without the launcher's Electron flag.
+        const env = await execa(launcher, ['env', workspace, '--json'], {
+          env: nixTestEnv({ NIXSHELL_CACHE_DIR: path.join(runDir, 'cli-cache') }),
+        });
+        const printed = JSON.parse(env.stdout) as Record<string, string>;
+        if (printed['GREETING'] !== 'Hello from the Nix shell') {
+          throw new Error(`nixshell env printed GREETING=${printed['GREETING']}`);
+        }
+        const leaked = ['ELECTRON_RUN_AS_NODE', 'NIXSHELL_LAUNCHER'].filter((n) => n in printed);
+        if (leaked.length > 0) throw new Error(`nixshell env printed ${leaked.join(', ')}`);
+      },
+    },
+    {
+      name: 'the Settings UI edits nixShell.file, .devShell and .nixPath in place',
+      run: async () => {
+        await runCommand(page, 'Preferences: Open Settings (UI)');
+        const editor = page.locator('.settings-editor');
+        await editor.waitFor({ timeout: 30_000 });
+        // nixShell.nixPath is a machine setting: under a remote, the Remote tab has it.
+        for (const [id, tab] of [
+          ['nixShell.file', /^User/],
+          ['nixShell.devShell', /^User/],
+          ['nixShell.nixPath', /^Remote/],
+        ] as const) {
+          await editor.locator('.settings-tabs-widget').getByText(tab).click();
+          await editor.locator('.suggest-input-container').click();
+          await page.keyboard.press('Control+A');
+          await page.keyboard.type(`@id:${id}`);
+          // The label VS Code derives from the id: `devShell` shows as "Dev Shell".
+          const label = (id.split('.')[1] ?? '').replace(/([a-z])([A-Z])/g, '$1 $2');
+          const row = editor.locator('.settings-tree-container .monaco-list-row', {
+            has: page.locator('.setting-item-label', { hasText: new RegExp(`^${label}$`, 'i') }),
+          });
+          await row.waitFor({ timeout: 10_000 });
+          // A setting the UI cannot edit is a "complex" one: "Edit in settings.json".
+          if ((await row.locator('.setting-item-text input').count()) !== 1) {
+            const html = await row.innerHTML();
+            throw new Error(`${id} has no text box: ${html.slice(0, 600)}`);
+          }
         }
       },
     },
@@ -137,6 +226,23 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
   }
   const skipped = checks.length - passes - failures;
   return { passes, failures: failures + skipped, pending: 0, ok: failures === 0 && skipped === 0 };
+}
+
+/**
+ * The README's picture of the status bar (images/status-bar.png): its left items, where the
+ * folder's Nix item is, without the empty middle.
+ */
+async function screenshotStatusBar(page: Page): Promise<void> {
+  const bar = await page.locator('.part.statusbar').boundingBox();
+  const items = await page.locator('.part.statusbar .left-items > .statusbar-item').all();
+  const boxes = await Promise.all(items.map((item) => item.boundingBox()));
+  const right = Math.max(...boxes.flatMap((box) => (box ? [box.x + box.width] : [])));
+  if (!bar || !Number.isFinite(right)) throw new Error('the status bar has no items');
+  await mkdir(resultsDir, { recursive: true });
+  await page.screenshot({
+    path: path.join(resultsDir, 'status-bar.png'),
+    clip: { x: bar.x, y: bar.y, width: right - bar.x + 8, height: bar.height },
+  });
 }
 
 /** F1, then the command by its title, as a user would. */

@@ -16,6 +16,11 @@ export interface LanguageSupportServices {
   /** Where "Don't ask again" is remembered. */
   readonly globalState: vscode.Memento;
   readonly pinnedNixpkgsExpr: PinnedNixpkgsExpr;
+  /**
+   * Where the servers' output goes. It outlives the language support, which can be switched off
+   * and on (nixShell.languageSupport): a stopping client still logs its process's exit there.
+   */
+  readonly channel: vscode.LogOutputChannel;
 }
 
 /**
@@ -23,8 +28,7 @@ export interface LanguageSupportServices {
  * syntax errors from nix-instantiate when no server runs, and formatting.
  */
 export function registerLanguageSupport(services: LanguageSupportServices): vscode.Disposable {
-  const { logger } = services;
-  const channel = vscode.window.createOutputChannel('Nix Language Server', { log: true });
+  const { logger, channel } = services;
   const environments = new ProjectEnvironments(services.workspace, services.pristine);
   const servers = new LanguageServers({
     environments,
@@ -35,6 +39,6 @@ export function registerLanguageSupport(services: LanguageSupportServices): vsco
   });
   const parseDiagnostics = new ParseDiagnostics({ servers, environments, logger });
   const formatter = new NixFormatter({ environments, servers, logger });
-  // In this order: nothing asks the servers once they go, and they log until the end.
-  return vscode.Disposable.from(formatter, parseDiagnostics, servers, channel);
+  // In this order: nothing asks the servers once they go.
+  return vscode.Disposable.from(formatter, parseDiagnostics, servers);
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { isCancellation } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { runInProcessGroup } from '../../core/process';
-import { config } from '../config';
+import { config, optionalText } from '../config';
 import type { ProjectEnvironments } from './environments';
 import { locateNixInstantiate } from './nixInstantiate';
 import { parseProblems, type ParseProblem } from './parseErrors';
@@ -84,7 +84,7 @@ export class ParseDiagnostics implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const env = environments.environmentOf(folder);
     const nixInstantiate = await locateNixInstantiate(
-      config.nixPath.get(folder?.uri) ?? undefined,
+      optionalText(config.nixPath, folder?.uri),
       env['PATH'],
       environments.editor['PATH'],
     );

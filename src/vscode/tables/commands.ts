@@ -18,17 +18,32 @@ export const contextKeys = {
   hasEnvironment: 'nixShell.hasEnvironment',
   /** Some folder's environment is entered (loading, active, stale or failed). */
   entered: 'nixShell.entered',
+  /** Some folder's environment is being evaluated: there is something to cancel. */
+  loading: 'nixShell.loading',
+  /** Nix Shell's language support runs (nixShell.languageSupport). */
+  languageSupport: 'nixShell.languageSupportOn',
 } as const;
 
+/** Commands about a folder: nothing to do in a window without one. */
+const withFolder = 'workspaceFolderCount > 0';
+
 export const commandTable = {
-  'nixShell.enter': { title: 'Enter Nix shell', icon: '$(terminal)' },
-  'nixShell.reload': { title: 'Reload environment', icon: '$(refresh)' },
+  'nixShell.enter': { title: 'Enter Nix shell', icon: '$(terminal)', palette: withFolder },
+  'nixShell.reload': {
+    title: 'Reload environment',
+    icon: '$(refresh)',
+    palette: contextKeys.entered,
+  },
   'nixShell.leave': {
     title: 'Leave Nix shell',
     icon: '$(close)',
     palette: contextKeys.entered,
   },
-  'nixShell.select': { title: 'Select environment', icon: '$(list-selection)' },
+  'nixShell.select': {
+    title: 'Select environment',
+    icon: '$(list-selection)',
+    palette: withFolder,
+  },
   'nixShell.showEnvironment': {
     title: 'Show environment',
     icon: '$(list-flat)',
@@ -45,19 +60,25 @@ export const commandTable = {
     icon: '$(arrow-swap)',
     palette: contextKeys.hasEnvironment,
   },
-  'nixShell.cancel': { title: 'Cancel evaluation', icon: '$(stop-circle)' },
+  'nixShell.cancel': {
+    title: 'Cancel evaluation',
+    icon: '$(stop-circle)',
+    palette: contextKeys.loading,
+  },
   'nixShell.actions': { title: 'Show actions', icon: '$(menu)', palette: 'false' },
   'nixShell.pushToCache': {
     title: 'Push environment to binary cache…',
     icon: '$(cloud-upload)',
+    palette: withFolder,
   },
-  'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)' },
-  'nixShell.pinUpdate': { title: 'Update nixpkgs pin', icon: '$(sync)' },
-  'nixShell.pinShow': { title: 'Show nixpkgs pin', icon: '$(info)' },
-  'nixShell.pinVerify': { title: 'Verify nixpkgs pin', icon: '$(verified)' },
+  'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)', palette: withFolder },
+  'nixShell.pinUpdate': { title: 'Update nixpkgs pin', icon: '$(sync)', palette: withFolder },
+  'nixShell.pinShow': { title: 'Show nixpkgs pin', icon: '$(info)', palette: withFolder },
+  'nixShell.pinVerify': { title: 'Verify nixpkgs pin', icon: '$(verified)', palette: withFolder },
   'nixShell.pinImport': {
     title: 'Import pin from niv / npins / flake.lock',
     icon: '$(cloud-download)',
+    palette: withFolder,
   },
   'nixShell.configurations': {
     title: 'NixOS configurations…',
@@ -65,6 +86,12 @@ export const commandTable = {
     palette: contextKeys.hasEnvironment,
   },
   'nixShell.pinActions': { title: 'Show pin actions', icon: '$(pin)', palette: 'false' },
+  'nixShell.restartLanguageServer': {
+    title: 'Restart language server',
+    icon: '$(debug-restart)',
+    palette: contextKeys.languageSupport,
+  },
+  'nixShell.installCli': { title: 'Install the nixshell command-line tool', icon: '$(terminal)' },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandId = keyof typeof commandTable;

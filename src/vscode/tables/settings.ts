@@ -18,20 +18,22 @@ function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
   return spec;
 }
 
-const nullableString = { type: ['string', 'null'] };
+// Not `['string', 'null']`: the Settings UI cannot edit a union and shows "Edit in
+// settings.json". Empty means unset (see `optionalText` in config.ts).
+const optionalString = { type: 'string' };
 
 export const settingsTable = {
-  file: setting<string | null>({
-    default: null,
+  file: setting<string>({
+    default: '',
     scope: 'resource',
-    schema: nullableString,
+    schema: optionalString,
     description:
-      'The Nix file (shell.nix, default.nix, any .nix) or flake directory to enter, relative to the workspace folder. Overrides discovery.',
+      'The Nix file (shell.nix, default.nix, any .nix) or flake directory to enter, relative to the workspace folder. Overrides discovery. Empty: discovered.',
   }),
-  devShell: setting<string | null>({
-    default: null,
+  devShell: setting<string>({
+    default: '',
     scope: 'resource',
-    schema: nullableString,
+    schema: optionalString,
     description:
       'The flake devShell to enter (`devShells.<system>.<name>`). Defaults to `default`.',
   }),
@@ -66,10 +68,10 @@ export const settingsTable = {
     description:
       "The team's binary caches, used besides nix's own for every evaluation (`--option extra-substituters` and `extra-trusted-public-keys`). On a multi-user install the nix daemon uses them only if they are in its `trusted-substituters`, or your user in `trusted-users`.",
   }),
-  nixPath: setting<string | null>({
-    default: null,
+  nixPath: setting<string>({
+    default: '',
     scope: 'machine-overridable',
-    schema: nullableString,
+    schema: optionalString,
     description: 'The `nix` executable, or the directory that holds it. Defaults to `nix` on PATH.',
   }),
   enterOnOpen: setting<'ask' | 'always' | 'never'>({
@@ -162,6 +164,21 @@ export const settingsTable = {
     schema: { type: 'boolean' },
     description:
       'When a .nix file (or flake.lock) of a flake is saved, check its NixOS, nix-darwin and home-manager configurations (evaluate each to its system derivation, building nothing). Errors become diagnostics where nix points; the last good result is kept.',
+  }),
+  languageSupport: setting<'auto' | 'on' | 'off'>({
+    default: 'auto',
+    scope: 'window',
+    schema: {
+      type: 'string',
+      enum: ['auto', 'on', 'off'],
+      enumDescriptions: [
+        'On, unless the Nix IDE extension (jnoortheen.nix-ide) is installed: then Nix IDE edits Nix, and Nix Shell only provides the environment.',
+        "Nix Shell's language server, formatter and syntax errors, even next to Nix IDE.",
+        "None of Nix Shell's language support; the environment is still provided.",
+      ],
+    },
+    description:
+      "Nix Shell's language support for .nix files: the language server (`nixShell.languageServer`), the formatter (`nixShell.formatter`) and syntax errors. Highlighting is always contributed.",
   }),
   languageServer: setting<'auto' | 'nixd' | 'nil' | 'off'>({
     default: 'auto',
