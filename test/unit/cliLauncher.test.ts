@@ -1,7 +1,7 @@
 // The `nixshell` launcher the extension puts on PATH, run for real: a real sh runs it, and it
 // runs the real bundled CLI (dist/cli.js) with a given Node, as the editor's would be.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import {
@@ -57,8 +57,8 @@ describe('the nixshell launcher', function () {
     await installLauncher(bin, { cli: cliPath, node });
     // An updated extension: another directory, with its own package.json beside dist/.
     const extension = path.join(scratch, "it's an update");
-    await mkdir(path.join(extension, 'dist'), { recursive: true });
-    await copyFile(cliPath, path.join(extension, 'dist', 'cli.js'));
+    // The CLI with the chunks it loads.
+    await cp(path.dirname(cliPath), path.join(extension, 'dist'), { recursive: true });
     await writeFile(path.join(extension, 'package.json'), '{ "version": "9.8.7" }');
     const moved = { cli: path.join(extension, 'dist', 'cli.js'), node };
     assert.equal(await refreshLauncher(bin, moved), true);

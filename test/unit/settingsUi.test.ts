@@ -4,8 +4,11 @@
 import assert from 'node:assert/strict';
 import { settingsTable } from '../../src/vscode/tables/settings';
 
-/** Settings whose value is a free-form JSON object, passed through: settings.json is the place. */
-const jsonOnly = new Set(['languageServerSettings']);
+/**
+ * Settings whose value is structured JSON, where settings.json is the place: a free-form object
+ * passed through, and a list of cache URL and key pairs.
+ */
+const jsonOnly = new Set(['languageServerSettings', 'binaryCaches']);
 
 describe('the settings in the Settings UI', () => {
   for (const [name, spec] of Object.entries(settingsTable)) {
