@@ -8,7 +8,6 @@
 import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { nixTestEnv, repoRoot } from '../support/nixEnv';
 import { modernNixBin } from '../support/modernNix';
 import { createNixShim } from '../support/nixShim';
@@ -44,8 +43,6 @@ interface Suite {
   readonly modernNix?: boolean;
   /** What the harness checks once the suite's extension host has stopped, given its output. */
   readonly afterHost?: (output: string) => Promise<Omit<SuiteResult, 'ok'>>;
-  /** Stand-ins for other extensions (test/harness/standins/NAME), packaged and installed. */
-  readonly standIns?: readonly string[];
   /** Files added to the workspace copy, by path relative to it. */
   readonly extraFiles?: Readonly<Record<string, string>>;
   /** Other extensions installed beside ours: directories of test/integration/extensions. */
@@ -67,7 +64,7 @@ const suites: readonly Suite[] = [
     // The direnv extension beside this one, on a project whose .envrc loads the same shell.
     name: 'direnv',
     workspace: 'basic',
-    standIns: ['direnv'],
+    extensions: ['direnv'],
     extraFiles: {
       '.envrc': 'use nix\ndotenv\n',
       // What direnv loads from it, as far as the stand-in applies it.
@@ -107,7 +104,6 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     for (const [file, content] of Object.entries(suite.extraFiles ?? {})) {
       await writeFile(path.join(workspaceRoot, file), content);
     }
-    for (const name of suite.standIns ?? []) await installStandIn(harness, runDir, name);
   }
   const workspace = path.join(workspaceRoot, ...rest);
   for (const extension of suite.extensions ?? []) await installExtension(extension, runDir);
@@ -194,23 +190,6 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     await context.close().catch(() => undefined);
     server.stop();
   }
-}
-
-/** Packages a stand-in extension and installs it into the suite's extensions directory. */
-async function installStandIn(harness: Harness, runDir: string, name: string): Promise<void> {
-  const vsix = path.join(runDir, `standin-${name}.vsix`);
-  await execa(
-    path.join(repoRoot, 'node_modules/.bin/vsce'),
-    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix],
-    { cwd: path.join(repoRoot, 'test/harness/standins', name), stdout: 'ignore' },
-  );
-  const config = path.join(runDir, 'install.yaml');
-  await writeFile(config, 'auth: none\n');
-  await execa(harness.node, [
-    harness.entry,
-    ...['--config', config, '--user-data-dir', path.join(runDir, 'user-data')],
-    ...['--extensions-dir', path.join(runDir, 'extensions'), '--install-extension', vsix],
-  ]);
 }
 
 /**

@@ -1,4 +1,4 @@
-// Beside the direnv extension (a stand-in with its id, test/harness/standins/direnv, that
+// Beside the direnv extension (a stand-in with its id, test/integration/extensions/direnv, that
 // applies the .envrc's environment to process.env and to terminals as that extension does),
 // on a project whose .envrc says `use nix`: one of the two applies the environment.
 import assert from 'node:assert/strict';
