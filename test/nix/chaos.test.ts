@@ -72,11 +72,7 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-// Twenty rounds on the system's Nix; the other runs (a newer Nix, the daemon) take six of the
-// same sequence, enough to cover each victim there without tripling the suite's time.
-const otherNixRun =
-  Boolean(process.env['NIXSHELL_TEST_NIX_BIN']) || process.env['NIX_REMOTE'] === 'daemon';
-const rounds = otherNixRun ? 6 : 20;
+const rounds = 20;
 const seed = 20_261_201;
 // What nix or the shell may die of: the OOM killer, or a kill from elsewhere.
 const nixSignals = ['SIGKILL', 'SIGTERM'] as const;
