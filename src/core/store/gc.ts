@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { EnvironmentCache } from '../cache/store';
+import { existingPaths, type EnvironmentCache } from '../cache/store';
 import { NixShellError } from '../errors';
 import { removeRoots } from '../gcroots';
 import { runInProcessGroup } from '../process';
-import type { StoreAccess } from './pathInfo';
+import { pathInfos, type StoreAccess } from './pathInfo';
 import { keptEnvironments, type KeptEnvironment } from './roots';
 
 export interface GcOptions {
@@ -108,7 +108,16 @@ async function deleteDead(store: StoreAccess, paths: readonly string[]): Promise
   const deadPaths = new Set(dead.stdout.split('\n').filter((line) => line.startsWith('/')));
   const unneeded = [...new Set(paths)].filter((p) => deadPaths.has(p));
   if (unneeded.length === 0) return { deletedPaths: 0, freedBytes: 0 };
-  return deleting(store, store.nix.nixStore, ['--delete', ...unneeded]);
+  // Nix rounds what it freed to hundredths of a MiB: count the deleted paths' sizes instead.
+  const sizes = await pathInfos(store, unneeded);
+  const result = await run(store, store.nix.nixStore, ['--delete', ...unneeded]);
+  if (result.exitCode !== 0) throw collectorError(result.stderrTail);
+  const present = new Set(await existingPaths(unneeded));
+  const deleted = unneeded.filter((p) => !present.has(p));
+  return {
+    deletedPaths: deleted.length,
+    freedBytes: deleted.reduce((sum, p) => sum + (sizes.get(p)?.narSize ?? 0), 0),
+  };
 }
 
 async function deleting(
