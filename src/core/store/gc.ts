@@ -49,43 +49,69 @@ export function reasonToDrop(
   return undefined;
 }
 
+export interface GarbagePlan {
+  readonly dropped: DroppedEnvironment[];
+  readonly kept: KeptEnvironment[];
+}
+
+/** Which environments would go (project folder gone, or idle for `olderThanDays`), and which stay. */
+export async function planGarbage(
+  cache: EnvironmentCache,
+  store: StoreAccess,
+  olderThanDays: number,
+  now = new Date(),
+): Promise<GarbagePlan> {
+  const dropped: DroppedEnvironment[] = [];
+  const kept: KeptEnvironment[] = [];
+  for (const environment of await keptEnvironments(cache, store)) {
+    const reason = reasonToDrop(environment, olderThanDays, now);
+    if (reason) dropped.push({ ...environment, reason });
+    else kept.push(environment);
+  }
+  return { dropped, kept };
+}
+
 /**
- * Drops the cache entries and GC roots of environments whose project folder is gone or that
- * were not used for `olderThanDays`, then runs nix's garbage collector. Live projects keep
- * their entries and roots, so their next entry is still a cache hit.
+ * Removes the cache entries and GC roots of `dropped`, then runs nix's garbage collector.
+ * Environments not listed keep their entries and roots: their next entry is a cache hit.
+ */
+export async function dropAndCollect(
+  cache: EnvironmentCache,
+  store: StoreAccess,
+  dropped: readonly KeptEnvironment[],
+  options: Pick<GcOptions, 'deleteOld' | 'onlyDropped'>,
+): Promise<Collected> {
+  if (options.deleteOld && options.onlyDropped) {
+    throw new NixShellError('unsupported', 'old generations are deleted by a full collection');
+  }
+  for (const environment of dropped) {
+    const entry = await cache.read(environment.key);
+    if (entry) await cache.forget(entry);
+    await removeRoots(cache.directory, environment.key);
+  }
+  return options.onlyDropped
+    ? deleteDead(
+        store,
+        dropped.flatMap((environment) => environment.closure),
+      )
+    : runCollector(store, options.deleteOld);
+}
+
+/**
+ * Drops the environments of projects whose folder is gone or that were not used for
+ * `olderThanDays`, then runs nix's garbage collector; a dry run only says what would go.
  */
 export async function collectGarbage(
   cache: EnvironmentCache,
   store: StoreAccess,
   options: GcOptions,
 ): Promise<GcResult> {
-  if (options.deleteOld && options.onlyDropped) {
-    throw new NixShellError('unsupported', 'old generations are deleted by a full collection');
-  }
-  const now = options.now ?? new Date();
-  const dropped: DroppedEnvironment[] = [];
-  const kept: KeptEnvironment[] = [];
-  for (const environment of await keptEnvironments(cache, store)) {
-    const reason = reasonToDrop(environment, options.olderThanDays, now);
-    if (reason) dropped.push({ ...environment, reason });
-    else kept.push(environment);
-  }
+  const { dropped, kept } = await planGarbage(cache, store, options.olderThanDays, options.now);
   if (options.dryRun) return { dropped, kept, deletedPaths: null, freedBytes: null };
-  for (const environment of dropped) {
-    const entry = await cache.read(environment.key);
-    if (entry) await cache.forget(entry);
-    await removeRoots(cache.directory, environment.key);
-  }
-  const collected = options.onlyDropped
-    ? await deleteDead(
-        store,
-        dropped.flatMap((environment) => environment.closure),
-      )
-    : await runCollector(store, options.deleteOld);
-  return { dropped, kept, ...collected };
+  return { dropped, kept, ...(await dropAndCollect(cache, store, dropped, options)) };
 }
 
-interface Collected {
+export interface Collected {
   readonly deletedPaths: number;
   readonly freedBytes: number;
 }
