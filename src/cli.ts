@@ -25,6 +25,9 @@ const pinCommand = () => import('./cli/pin');
 const configsCommand = () => import('./cli/configs');
 /** And the binary cache commands, `plan` and `push`. */
 const storeCommand = () => import('./cli/store');
+/** And the store hygiene commands, `roots` and `gc`. */
+const gcCommand = () => import('./cli/gc');
+const isGcCommand = (name: string | undefined) => name === 'roots' || name === 'gc';
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === '--version' || argv[0] === '-V') {
@@ -39,7 +42,9 @@ async function main(argv: readonly string[]): Promise<void> {
         ? (await pinCommand()).pinUsage
         : isConfigCommand(topic)
           ? (await configsCommand()).configsUsage
-          : usage;
+          : isGcCommand(topic)
+            ? (await gcCommand()).gcUsage
+            : usage;
     process.stdout.write(`${text}\n`);
     return;
   }
@@ -49,6 +54,10 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (isConfigCommand(commandOf(argv))) {
     await (await configsCommand()).runConfigs(argv, interrupted.signal);
+    return;
+  }
+  if (isGcCommand(commandOf(argv))) {
+    await (await gcCommand()).runGcCommand(argv, interrupted.signal);
     return;
   }
   const parsed = parse(argv);

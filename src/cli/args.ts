@@ -94,6 +94,7 @@ export function commandOf(argv: readonly string[]): string | undefined {
         'against',
         'to',
         'sign-key',
+        'older-than',
       ].map((name) => [name, { type: 'string' as const }]),
     ),
   });

@@ -20,6 +20,9 @@ Commands:
   status [DIR]   the chosen environment file and the state of its cache
   plan [DIR]     what entering would build and download, without building
   push [DIR] --to URL   copy what entering needs to a binary cache or store (nix copy)
+  roots          the environments kept alive against nix's garbage collector, with sizes
+  gc             drop environments of projects gone or unused, then collect garbage
+                 (see nixshell gc --help)
   pin ...        pin nixpkgs for DIR in nixpkgs.lock.json (see nixshell pin --help)
   configs [DIR]  the NixOS, nix-darwin and home-manager configurations of DIR's flakes;
                  check, vm and compare them (see nixshell configs --help)
@@ -124,7 +127,7 @@ export function parse(argv: readonly string[]): ParsedCommandLine {
   };
 }
 
-function defaultCacheDir(): string {
+export function defaultCacheDir(): string {
   const explicit = process.env['NIXSHELL_CACHE_DIR'];
   if (explicit) return explicit;
   const cacheHome = process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache');

@@ -24,7 +24,7 @@ import {
   readLock,
   realisePin,
 } from './pin';
-import type { TargetSpec } from './target';
+import { targetLabel, targetRoot, type TargetSpec } from './target';
 
 /** engine.ts's captureAndStore, loaded when a capture runs. */
 export async function captureAndStoreNow(
@@ -203,6 +203,8 @@ async function captureFresh(
     unverified: editedDuringCapture.length > 0,
     warnings: capture.warnings,
     nixpkgs: pinned ? 'pinned' : capture.usedSearchPathNixpkgs ? 'search-path' : 'none',
+    project: spec.pinDir ?? targetRoot(spec.target),
+    targetLabel: targetLabel(spec.target, spec.pinDir ?? targetRoot(spec.target)),
   };
   for (const warning of entry.warnings) context.logger.warn(warning);
   await context.cache.write(entry);

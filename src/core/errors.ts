@@ -33,7 +33,9 @@ export type ErrorKind =
   /** A file or directory the engine reads or writes cannot be used (a directory, no space…). */
   | 'file-unusable'
   /** `nix copy` to a binary cache or store failed, or signing for it did. */
-  | 'copy-failed';
+  | 'copy-failed'
+  /** Nix's garbage collector failed (the store busy, not ours to collect). */
+  | 'gc-failed';
 
 export interface ErrorDetails {
   /** The full text for the log: nix's own message, the hook's output. */

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, lutimes, mkdir, readdir, readlink, realpath, rm, symlink } from 'node:fs/promises';
+import {
+  access,
+  lstat,
+  lutimes,
+  mkdir,
+  readdir,
+  readlink,
+  realpath,
+  rm,
+  symlink,
+} from 'node:fs/promises';
 import path from 'node:path';
 import type { NixInstallation } from './nix/installation';
 import { nixBase32Encode } from './pin/hashes';
@@ -149,4 +159,25 @@ export async function touchRoots(cacheDir: string, key: string): Promise<void> {
       await Promise.all([...inner.map((link) => touch(path.join(file, link))), touch(file)]);
     }),
   );
+}
+
+/**
+ * When a key's environment was last used: the newest mtime of its roots (touchRoots marks them
+ * on every use), or undefined when it has none.
+ */
+export async function rootsLastUsed(cacheDir: string, key: string): Promise<Date | undefined> {
+  const roots = path.join(cacheDir, 'roots');
+  const names = (await readdir(roots).catch(() => [])).filter(
+    (name) => name === key || name.startsWith(`${key}-`),
+  );
+  const times = await Promise.all(
+    names.map((name) =>
+      lstat(path.join(roots, name)).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      ),
+    ),
+  );
+  const newest = Math.max(0, ...times);
+  return newest > 0 ? new Date(newest) : undefined;
 }

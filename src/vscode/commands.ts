@@ -13,6 +13,7 @@ import {
 } from './pin/commands';
 import type { SystemConfigurations } from './configurations';
 import { configurationsCommand } from './configurationsPick';
+import { gcCommand } from './gcCommand';
 import { pushCommand } from './pushCommand';
 import { selectEnvironment } from './select';
 import type { NixShellTerminals } from './shellTerminal';
@@ -110,6 +111,12 @@ const handlers: Record<CommandId, Handler> = {
     if (controller) await showActions(services, controller);
   },
   'nixShell.pushToCache': onFolder('Push to a binary cache the Nix environment of', pushCommand),
+  // The cache is the extension's, not the folder's: any folder's settings locate nix.
+  'nixShell.collectGarbage': async (services, _uri, options) => {
+    const controller = services.workspace.all[0];
+    if (controller) await gcCommand(controller, options);
+    else void vscode.window.showInformationMessage('Open a folder to collect Nix garbage.');
+  },
   'nixShell.pin': onFolder('Pin nixpkgs for', (controller, options) =>
     pinCommand(controller, isPinOriginal(options) ? options : undefined),
   ),

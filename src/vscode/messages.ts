@@ -89,6 +89,7 @@ const messages: Record<
     text: `Could not push the environment: ${error.message}`,
     actions: [{ title: 'Open Settings', run: () => config.binaryCaches.open() }],
   }),
+  'gc-failed': (error) => ({ text: `Could not collect garbage: ${error.message}`, actions: [] }),
   cancelled: () => undefined,
 };
 

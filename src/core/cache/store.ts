@@ -31,6 +31,13 @@ export interface CacheEntry {
   readonly warnings: readonly string[];
   /** Where `<nixpkgs>` came from: the project's pin, the user's channels or NIX_PATH, or nowhere. */
   readonly nixpkgs: 'pinned' | 'search-path' | 'none';
+  /**
+   * The project folder the environment belongs to, for `nixshell roots` and `gc` (a folder
+   * gone means the environment can go). Absent from entries captured before it was recorded.
+   */
+  readonly project?: string | undefined;
+  /** What was entered there, for listings: the target's file, relative to the project. */
+  readonly targetLabel?: string | undefined;
 }
 
 const mutationKinds = new Set<unknown>(['set', 'prepend', 'append']);
@@ -52,7 +59,9 @@ function isCacheEntry(value: unknown): value is CacheEntry {
       isString(value[name]),
     ) &&
     typeof value['unverified'] === 'boolean' &&
-    (value['gcRoot'] === undefined || isString(value['gcRoot'])) &&
+    ['gcRoot', 'project', 'targetLabel'].every(
+      (name) => value[name] === undefined || isString(value[name]),
+    ) &&
     isStringArray(value['storePaths']) &&
     isStringArray(value['warnings']) &&
     isObject(shell) &&
@@ -114,6 +123,15 @@ export class EnvironmentCache {
 
   async remove(key: string): Promise<void> {
     await rm(this.entryFile(key), { force: true });
+  }
+
+  /** Removes an entry and, if its target points at it, the target's pointer. */
+  async forget(entry: CacheEntry): Promise<void> {
+    const pointer = await readJsonFile(this.pointerFile(entry.targetId));
+    if (isObject(pointer) && pointer['key'] === entry.key) {
+      await rm(this.pointerFile(entry.targetId), { force: true });
+    }
+    await this.remove(entry.key);
   }
 
   /** All entries, for pruning GC roots that no entry refers to any more. */

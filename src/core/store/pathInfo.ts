@@ -1,6 +1,16 @@
 import { runInProcessGroup } from '../process';
 import { nixCommandFlags } from '../nix/command';
-import type { NixInvocation } from './shellDerivation';
+import type { StepContext } from '../capture/run';
+import type { NixInstallation } from '../nix/installation';
+import type { TargetSpec } from '../target';
+
+/** What querying a store needs: nix, its environment, and the user's `--option` settings. */
+export interface StoreAccess {
+  readonly nix: NixInstallation;
+  readonly env: Record<string, string>;
+  readonly context: Pick<StepContext, 'signal' | 'evaluationTimeoutMs'>;
+  readonly spec: Pick<TargetSpec, 'options'>;
+}
 
 export interface PathInfo {
   readonly narSize: number | null;
@@ -13,7 +23,7 @@ export interface PathInfo {
  * path), later versions an object keyed by path (`null` for a missing one).
  */
 export async function pathInfos(
-  invocation: NixInvocation,
+  invocation: StoreAccess,
   paths: readonly string[],
   store?: string,
   extraArgs: readonly string[] = [],

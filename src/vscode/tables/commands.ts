@@ -71,6 +71,11 @@ export const commandTable = {
     icon: '$(cloud-upload)',
     palette: withFolder,
   },
+  'nixShell.collectGarbage': {
+    title: 'Collect garbage…',
+    icon: '$(trash)',
+    palette: withFolder,
+  },
   'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)', palette: withFolder },
   'nixShell.pinUpdate': { title: 'Update nixpkgs pin', icon: '$(sync)', palette: withFolder },
   'nixShell.pinShow': { title: 'Show nixpkgs pin', icon: '$(info)', palette: withFolder },
