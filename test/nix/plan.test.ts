@@ -1,5 +1,6 @@
-// `nixshell plan` and `nixshell push` against real nix and a real file:// binary cache: what
-// entering would build, pushing it signed, and then entering by downloading instead of building.
+// `nixshell plan` and `nixshell push` against real nix and a real file:// binary cache (also
+// served over HTTP on 127.0.0.1): what entering would build, pushing it signed, and then entering
+// by downloading instead of building.
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { commitAll, copyFixture } from '../support/fixtures';
 import { runCli } from '../support/cliRunner';
 import { nixTool, testRunsAsDaemonClient } from '../support/nixEnv';
 import { scratchDir } from '../support/scratch';
+import { serveDirectory } from '../support/staticServer';
 
 interface PlanJson {
   build: Array<{ name: string; drvPath: string }>;
@@ -123,11 +125,23 @@ describe('team binary caches (plan, push, --option)', function () {
       JSON.stringify(fetched),
     );
 
-    const entered = await runCli(['env', dir, '--json', ...substituters, ...trusted], env);
+    // The same cache served over HTTP by a real server: entering downloads the tool from it.
+    const server = await serveDirectory(cache);
+    after(() => server.close());
+    const served = ['--option', 'substituters', server.url];
+    const overHttp = await plan(dir, env, [...served, ...trusted]);
+    assert.deepEqual(overHttp.build, []);
+    assert.ok(
+      overHttp.fetch.some((f) => f.path === toolOut),
+      JSON.stringify(overHttp),
+    );
+    const entered = await runCli(['env', dir, '--json', ...served, ...trusted], env);
     assert.equal(entered.exitCode, 0, entered.stderr);
     const shellPath = (JSON.parse(entered.stdout) as Record<string, string>)['PATH'] ?? '';
     assert.ok(shellPath.split(':').includes(`${toolOut}/bin`), shellPath);
     assert.equal(await builds(counter), 1, 'entering built the tool instead of downloading it');
+    const nar = server.requests.filter((r) => /^GET \/nar\/.* 200$/.test(r));
+    assert.ok(nar.length > 0, `no NAR was downloaded: ${server.requests.join(', ')}`);
   });
 
   it('says what entering costs while the first capture runs, and stops planning with it', async () => {
