@@ -389,7 +389,8 @@ export class FolderController implements vscode.Disposable {
     const label = this.label ?? this.folder.name;
     this.statusItem.render(this.currentView(state));
     this.services.onStatusChanged();
-    if (state.kind === 'loading' && !this.progressShown) {
+    // A re-evaluation nobody asked for (a watched file changed) shows in the status bar only.
+    if (state.kind === 'loading' && state.origin === 'user' && !this.progressShown) {
       this.progressShown = true;
       void showProgress(this.session, `Nix: ${label}`).then(() => (this.progressShown = false));
     }

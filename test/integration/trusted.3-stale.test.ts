@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import {
   activateExtension,
+  askHarness,
   nixCalls,
   recordStates,
   setSetting,
@@ -17,6 +18,17 @@ const shellNix = () => path.join(workspaceFolder().uri.fsPath, 'shell.nix');
 async function editGreeting(greeting: string): Promise<void> {
   const text = await readFile(shellNix(), 'utf8');
   await writeFile(shellNix(), text.replace(/GREETING = ".*";/, `GREETING = "${greeting}";`));
+}
+
+/** The notifications' messages (in test mode they show in the notification center). */
+async function notificationMessages(): Promise<string[]> {
+  await vscode.commands.executeCommand('notifications.showList');
+  return JSON.parse((await askHarness('notification-messages', '')) ?? '[]') as string[];
+}
+
+/** Whether an evaluation's progress notification (`Nix: shell.nix`, with Cancel) shows now. */
+async function progressShown(): Promise<boolean> {
+  return (await notificationMessages()).some((m) => m.startsWith('Nix: shell.nix'));
 }
 
 describe('keeping the environment current', () => {
@@ -66,5 +78,22 @@ describe('keeping the environment current', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(nixCalls().length, calls);
     assert.equal(api.getStatus(workspaceFolder().uri)?.state, 'active');
+  });
+
+  it('a re-evaluation after an edit shows in the status bar only; a Reload shows its progress', async () => {
+    const api = await activateExtension();
+    const folder = workspaceFolder().uri;
+    await setSetting('autoReload', true);
+    // The stand-in stdenv sleeps this long, so the evaluation is seen while it runs.
+    const text = await readFile(shellNix(), 'utf8');
+    await writeFile(shellNix(), text.replace('slowSetupSeconds ? ""', 'slowSetupSeconds ? "6"'));
+    await waitForState(api, folder, 'loading');
+    assert.match(api.getStatus(folder)?.statusText ?? '', /^\$\(sync~spin\) Nix: shell\.nix/);
+    assert.equal(await progressShown(), false, 'no progress notification for an edit');
+    await waitForState(api, folder, 'active');
+    void vscode.commands.executeCommand('nixShell.reload');
+    await waitForState(api, folder, 'loading');
+    await waitFor(progressShown, 'the progress notification of Reload', 5_000);
+    await waitForState(api, folder, 'active');
   });
 });
