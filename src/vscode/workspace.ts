@@ -192,13 +192,26 @@ export class WorkspaceController implements vscode.Disposable {
       (vscode.workspace.workspaceFolders?.length ?? 0) > 1
         ? `The folder ${controller.folder.name}`
         : 'This folder';
-    const answer = await vscode.window.showInformationMessage(
-      `${where} has a Nix environment (${label}). Enter it?`,
-      enter,
-      always,
-      notNow,
-      never,
-    );
+    // Entering another way (the palette, the status bar, Select environment) answers the
+    // question: a later click on the prompt does nothing. VS Code has no way to take back a
+    // notification with buttons, so it stays until dismissed, inert.
+    const prompt = { withdrawn: false };
+    const entered = controller.session.onDidChange((state) => {
+      if (state.kind !== 'off') prompt.withdrawn = true;
+    });
+    let answer: string | undefined;
+    try {
+      answer = await vscode.window.showInformationMessage(
+        `${where} has a Nix environment (${label}). Enter it?`,
+        enter,
+        always,
+        notNow,
+        never,
+      );
+    } finally {
+      entered.dispose();
+    }
+    if (prompt.withdrawn) return;
     const folder = controller.folder.uri;
     if (answer === enter || answer === always) {
       await this.services.memories.update(folder, {

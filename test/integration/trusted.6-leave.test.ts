@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import {
   activateExtension,
+  askHarness,
+  nixCalls,
   outputFile,
   terminalEnvironment,
   waitForState,
@@ -28,5 +30,18 @@ describe('leaving the Nix shell', () => {
     assert.equal(after['GREETING'], undefined);
     assert.equal(after['PATH'], baseline['PATH']);
     assert.equal(after['UNSET_ME'], baseline['UNSET_ME']);
+  });
+
+  it('the "Enter it?" prompt, answered by entering another way, does nothing when clicked', async () => {
+    // The prompt showed on open; the folder was entered with the palette command since.
+    const api = await activateExtension();
+    const folder = workspaceFolder().uri;
+    const calls = nixCalls().length;
+    await vscode.commands.executeCommand('notifications.showList');
+    const clicked = await askHarness('notification', 'Enter it?|Enter');
+    assert.match(clicked ?? '', /has a Nix environment \(shell\.nix\)\. Enter it\?/);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal(api.getStatus(folder)?.state, 'off', 'the click entered nothing');
+    assert.equal(nixCalls().length, calls);
   });
 });
