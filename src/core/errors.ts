@@ -35,18 +35,23 @@ export type ErrorKind =
   /** `nix copy` to a binary cache or store failed, or signing for it did. */
   | 'copy-failed'
   /** Nix's garbage collector failed (the store busy, not ours to collect). */
-  | 'gc-failed';
+  | 'gc-failed'
+  /** An exception none of the above: a bug of the extension, not the user's project. */
+  | 'internal';
 
 export interface ErrorDetails {
   /** The full text for the log: nix's own message, the hook's output. */
   readonly details?: string;
   readonly locations?: readonly SourceLocation[];
   readonly cause?: unknown;
+  /** For `untracked-file`: the file, as a path from the top of its git repository. */
+  readonly file?: string;
 }
 
 export class NixShellError extends Error {
   readonly details: string | undefined;
   readonly locations: readonly SourceLocation[];
+  readonly file: string | undefined;
 
   constructor(
     readonly kind: ErrorKind,
@@ -57,6 +62,7 @@ export class NixShellError extends Error {
     this.name = 'NixShellError';
     this.details = extra.details;
     this.locations = extra.locations ?? [];
+    this.file = extra.file;
   }
 }
 
@@ -66,14 +72,15 @@ export function isCancellation(error: unknown): boolean {
 
 /**
  * Wraps anything thrown into a NixShellError so callers handle one type. A failed file
- * operation becomes one line naming the file, in words (never `EISDIR: illegal operation…`).
+ * operation becomes one line naming the file, in words (never `EISDIR: illegal operation…`);
+ * anything else nobody anticipated is a bug of ours: `internal`.
  */
 export function asNixShellError(error: unknown): NixShellError {
   if (error instanceof NixShellError) return error;
   const file = fileErrorMessage(error);
   if (file) return new NixShellError('file-unusable', file, { cause: error });
   const message = error instanceof Error ? error.message : String(error);
-  return new NixShellError('evaluation', message, { cause: error });
+  return new NixShellError('internal', message, { cause: error });
 }
 
 /**

@@ -9,6 +9,7 @@ import { summarize, type Environment, type Mutation } from '../core/env/mutation
 import { envrcFileName } from '../core/envrc/read';
 import { asNixShellError, NixShellError } from '../core/errors';
 import { binaryCacheOptions } from '../core/nix/command';
+import { gitIntentToAdd } from '../core/gitTrack';
 import { locateNix } from '../core/nix/installation';
 import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
 import type { Logger } from '../core/logger';
@@ -333,8 +334,30 @@ export class FolderController implements vscode.Disposable {
       label: this.label ?? this.folder.name,
       showLog: this.services.showLog,
       select: () => this.services.select(this.folder),
-      ...(spec ? { openFile: () => openAt(error, targetFile(spec.target)) } : {}),
+      openLock: () =>
+        vscode.window.showTextDocument(
+          vscode.Uri.file(path.join(spec?.pinDir ?? this.folder.uri.fsPath, lockFileName)),
+        ),
+      ...(spec
+        ? {
+            openFile: () => openAt(error, targetFile(spec.target)),
+            gitAdd: (file: string) =>
+              this.gitAddAndReload(path.dirname(targetFile(spec.target)), file),
+          }
+        : {}),
     });
+  }
+
+  /** Lets the flake see a file git did not track (intent to add), then evaluates again. */
+  private async gitAddAndReload(dir: string, file: string): Promise<void> {
+    try {
+      await gitIntentToAdd(dir, file, this.nixContext().base);
+    } catch (error) {
+      await this.showError(asNixShellError(error));
+      return;
+    }
+    this.logger.info(`git add --intent-to-add ${file}`);
+    await this.reload();
   }
 
   /**

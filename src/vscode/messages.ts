@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ErrorKind, NixShellError } from '../core/errors';
+import { issueUrl } from '../core/issueReport';
 import { redact } from '../core/redact';
 import { config } from './config';
 
@@ -14,9 +15,14 @@ export interface MessageContext {
   readonly showLog: () => void;
   readonly openFile?: () => Thenable<unknown>;
   readonly select?: () => Thenable<unknown>;
+  /** Opens the folder's nixpkgs.lock.json (when it is not what `openFile` opens). */
+  readonly openLock?: () => Thenable<unknown>;
+  /** `git add --intent-to-add` of a file (from the top of the repository), then evaluates again. */
+  readonly gitAdd?: (file: string) => Promise<unknown>;
 }
 
 const installDocs = 'https://nixos.org/download';
+const extensionId = 'nixshell.nixshell';
 
 /**
  * The single place where errors become words for the user. Every message offers something to
@@ -61,7 +67,14 @@ const messages: Record<
     text: `${context.label}: ${error.message}. The previous environment stays in force.`,
     actions: [],
   }),
-  'untracked-file': (error) => ({ text: `Nix flake: ${error.message}`, actions: [] }),
+  'untracked-file': (error, context) => {
+    const { file } = error;
+    const gitAdd = context.gitAdd;
+    return {
+      text: `Nix flake: ${error.message}`,
+      actions: file && gitAdd ? [{ title: 'Git Add', run: () => gitAdd(file) }] : [],
+    };
+  },
   'no-environment': (error, context) => ({
     text: error.message,
     actions: [
@@ -70,12 +83,15 @@ const messages: Record<
     ],
   }),
   unsupported: (error) => ({ text: error.message, actions: [] }),
-  'lock-invalid': (error) => ({
-    text: error.message.includes('nixpkgs.lock.json')
-      ? error.message
-      : `nixpkgs.lock.json: ${error.message}`,
-    actions: [],
-  }),
+  'lock-invalid': (error, context) => {
+    const open = context.openLock ?? context.openFile;
+    return {
+      text: error.message.includes('nixpkgs.lock.json')
+        ? error.message
+        : `nixpkgs.lock.json: ${error.message}`,
+      actions: open ? [{ title: 'Open File', run: open }] : [],
+    };
+  },
   'file-unusable': (error) => ({ text: error.message, actions: [] }),
   'fetch-failed': (error) => ({
     text: `Could not fetch nixpkgs: ${error.message}. The pin is unchanged.`,
@@ -91,7 +107,26 @@ const messages: Record<
   }),
   'gc-failed': (error) => ({ text: `Could not collect garbage: ${error.message}`, actions: [] }),
   cancelled: () => undefined,
+  internal: (error) => ({
+    text: `Nix Shell ran into a bug: ${error.message}`,
+    actions: [{ title: 'Report Issue', run: () => reportIssue(error) }],
+  }),
 };
+
+/** Opens a new issue of the project, filled in with the version, the message and its stack. */
+function reportIssue(error: NixShellError): Thenable<boolean> {
+  const extension = vscode.extensions.getExtension<unknown>(extensionId);
+  const version = (extension?.packageJSON as { version?: string } | undefined)?.version ?? '?';
+  const cause: unknown = error.cause;
+  const url = issueUrl({
+    version,
+    editor: `${vscode.env.appName} ${vscode.version}`,
+    message: error.message,
+    stack: cause instanceof Error ? cause.stack : error.stack,
+  });
+  // A parsed Uri would re-encode the query; the URL is already encoded as GitHub reads it.
+  return vscode.env.openExternal(url as unknown as vscode.Uri);
+}
 
 /** Says why nothing happens in Restricted Mode; callers do not wait for the answer. */
 export function askForTrust(): void {

@@ -8,7 +8,8 @@
 import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { nixTestEnv, repoRoot } from '../support/nixEnv';
+import { initRepository } from '../support/fixtures';
+import { fixturesDir, nixTestEnv, repoRoot } from '../support/nixEnv';
 import { modernNixBin } from '../support/modernNix';
 import { createNixShim } from '../support/nixShim';
 import {
@@ -47,6 +48,11 @@ interface Suite {
   readonly extraFiles?: Readonly<Record<string, string>>;
   /** Other extensions installed beside ours: directories of test/integration/extensions. */
   readonly extensions?: readonly string[];
+  /**
+   * The workspace copy, with the fixtures' `_lib` beside it, is a git repository with all
+   * committed: a flake sees only what git tracks.
+   */
+  readonly git?: boolean;
 }
 
 const suites: readonly Suite[] = [
@@ -83,6 +89,7 @@ const suites: readonly Suite[] = [
   },
   // The stand-in NixOS, nix-darwin and home-manager configurations of test/nix/configs.test.ts.
   { name: 'configs', workspace: 'nixos-configs', fromFixtures: true },
+  { name: 'flake', workspace: 'flake-two-shells', fromFixtures: true, git: true },
 ];
 
 const timeoutMs = Number(process.env['E2E_TIMEOUT_MS'] ?? 300_000);
@@ -103,6 +110,12 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     await cp(path.join(repoRoot, from, workspaceDir), workspaceRoot, { recursive: true });
     for (const [file, content] of Object.entries(suite.extraFiles ?? {})) {
       await writeFile(path.join(workspaceRoot, file), content);
+    }
+    if (suite.git) {
+      await cp(path.join(fixturesDir, '_lib'), path.join(profileDir, '_lib'), { recursive: true });
+      // The editor's and the shim's files, written beside the workspace, are none of the project's.
+      await writeFile(path.join(profileDir, '.gitignore'), '/run/\n');
+      await initRepository(profileDir);
     }
   }
   const workspace = path.join(workspaceRoot, ...rest);

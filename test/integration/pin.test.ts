@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { createFixtureNixpkgs, type FixtureNixpkgs } from '../support/fixtureNixpkgs';
 import { startPinServer, type PinServer } from '../support/pinServer';
 import {
   activateExtension,
+  askHarness,
   screenshot,
   setSetting,
   waitFor,
@@ -105,5 +106,29 @@ describe('pinning nixpkgs', () => {
     );
     assert.equal(pin.text, `$(pin) nixpkgs 24.05 · ${rev.slice(0, 7)}`);
     await waitFor(() => process.env['MARKER'] === 'fixture-24.05-later', 'the updated environment');
+  });
+
+  it('an invalid lock fails the Reload with Open File, which opens the lock', async () => {
+    const api = await activateExtension();
+    const folder = workspaceFolder().uri;
+    const lock = path.join(folder.fsPath, 'nixpkgs.lock.json');
+    const good = await readFile(lock, 'utf8');
+    try {
+      await writeFile(lock, good.slice(0, good.length / 2));
+      void vscode.commands.executeCommand('nixShell.reload');
+      await waitForState(api, folder, 'failed');
+      await vscode.commands.executeCommand('notifications.showList');
+      const message = await askHarness('notification', 'nixpkgs.lock.json|Open File');
+      assert.match(message ?? '', /nixpkgs\.lock\.json: not valid JSON/);
+      await waitFor(
+        () => vscode.window.activeTextEditor?.document.uri.fsPath === lock,
+        'the lock in the editor',
+      );
+    } finally {
+      await writeFile(lock, good);
+    }
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.commands.executeCommand('nixShell.reload');
+    await waitForState(api, folder, 'active');
   });
 });

@@ -19,6 +19,7 @@ import {
   stdenvVariables,
 } from '../support/expectations';
 import { commitAll, copyFixture, git, type FixtureCopy } from '../support/fixtures';
+import { importUntrackedFile } from '../support/untrackedFile';
 import { derivationEnv, runNixTool, testNixAtLeast } from '../support/nixTools';
 import { listDevShells } from '../../src/core/nix/flake';
 import { locateNix } from '../../src/core/nix/installation';
@@ -149,16 +150,7 @@ describe('flakes', function () {
   });
 
   it('names an imported file git does not track: untracked-file', async () => {
-    const flakeFile = path.join(flake.dir, 'flake.nix');
-    await writeFile(path.join(flake.dir, 'nix/extra.nix'), '{ pkgs }: [ ]\n');
-    const source = await readFile(flakeFile, 'utf8');
-    await writeFile(
-      flakeFile,
-      source.replace(
-        'packages = import ./nix/tools.nix { inherit pkgs; };',
-        'packages = import ./nix/tools.nix { inherit pkgs; } ++ import ./nix/extra.nix { inherit pkgs; };',
-      ),
-    );
+    await importUntrackedFile(flake.dir);
     await assert.rejects(captureAndStore(flakeSpec(flake.dir), context), (error: unknown) => {
       assert.equal((error as { kind?: unknown }).kind, 'untracked-file');
       assert.match((error as Error).message, /nix\/extra\.nix/);

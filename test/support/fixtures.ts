@@ -31,13 +31,16 @@ export async function copyFixture(
   const top = await scratchDir('nixshell-fixture-');
   await cp(path.join(fixturesDir, libName), path.join(top, libName), { recursive: true });
   await cp(path.join(fixturesDir, name), path.join(top, name), { recursive: true });
-  if (options.git) {
-    await git(top, 'init', '--quiet');
-    await git(top, 'config', 'user.email', 'tests@nixshell.invalid');
-    await git(top, 'config', 'user.name', 'Nix Shell tests');
-    await commitAll(top, 'fixture');
-  }
+  if (options.git) await initRepository(top);
   return { top, dir: path.join(top, name) };
+}
+
+/** Makes `dir` a git repository with everything in it committed. */
+export async function initRepository(dir: string): Promise<void> {
+  await git(dir, 'init', '--quiet');
+  await git(dir, 'config', 'user.email', 'tests@nixshell.invalid');
+  await git(dir, 'config', 'user.name', 'Nix Shell tests');
+  await commitAll(dir, 'fixture');
 }
 
 export async function git(dir: string, ...args: string[]): Promise<string> {

@@ -202,6 +202,7 @@ describe('output of other Nix versions', () => {
       it(`are named, with the git add hint (${versions})`, () => {
         const error = evaluationError(failedRun([text]));
         assert.equal(error.kind, 'untracked-file');
+        assert.equal(error.file, file, 'what Git Add adds');
         assert.equal(
           error.message,
           `${file} is not tracked by git, so the flake cannot see it (git add ${file}?)`,

@@ -42,7 +42,7 @@ export function evaluationError(run: NixRun): NixShellError {
     return new NixShellError(
       'untracked-file',
       `${untracked} is not tracked by git, so the flake cannot see it (git add ${untracked}?)`,
-      { details },
+      { details, file: untracked },
     );
   }
   return new NixShellError('evaluation', errorSummary(text), {
