@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import {
   activateExtension,
   askHarness,
+  harnessListens,
   nixCalls,
   outputFile,
   terminalEnvironment,
@@ -32,7 +33,9 @@ describe('leaving the Nix shell', () => {
     assert.equal(after['UNSET_ME'], baseline['UNSET_ME']);
   });
 
-  it('the "Enter it?" prompt, answered by entering another way, does nothing when clicked', async () => {
+  it('the "Enter it?" prompt, answered by entering another way, does nothing when clicked', async function () {
+    // Notifications are read and clicked through the page, which only the harness can do.
+    if (!harnessListens()) this.skip();
     // The prompt showed on open; the folder was entered with the palette command since.
     const api = await activateExtension();
     const folder = workspaceFolder().uri;
