@@ -1,11 +1,12 @@
 // A flake in a git repository (the harness commits the workspace copy): a file the flake
 // imports that git does not track is an error that offers Git Add, which fixes it.
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import * as vscode from 'vscode';
 import { importUntrackedFile } from '../support/untrackedFile';
-import { activateExtension, askHarness, waitForState, workspaceFolder } from './support';
+import { activateExtension, askHarness, waitFor, waitForState, workspaceFolder } from './support';
 
 describe('a flake importing a file git does not track', () => {
   const dir = () => workspaceFolder().uri.fsPath;
@@ -27,5 +28,26 @@ describe('a flake importing a file git does not track', () => {
       cwd: dir(),
     });
     assert.equal(stdout.trim(), `A ${path.basename(dir())}/nix/extra.nix`);
+  });
+
+  it('a failed update of its nixpkgs names flake.nix, not nixpkgs.lock.json', async () => {
+    const flakeFile = path.join(dir(), 'flake.nix');
+    const good = await readFile(flakeFile, 'utf8');
+    try {
+      // nix parses the whole flake.nix to update an input: a syntax error fails the update.
+      await writeFile(flakeFile, good.replace('description =', 'description = ;'));
+      await vscode.commands.executeCommand('nixShell.pinUpdate', workspaceFolder().uri, {
+        confirmed: true,
+      });
+      await vscode.commands.executeCommand('notifications.showList');
+      const message = await askHarness('notification', 'Nix could not evaluate|Open File');
+      assert.match(message ?? '', /^Nix could not evaluate flake\.nix: nix flake /);
+      await waitFor(
+        () => vscode.window.activeTextEditor?.document.uri.fsPath === flakeFile,
+        'flake.nix in the editor',
+      );
+    } finally {
+      await writeFile(flakeFile, good);
+    }
   });
 });

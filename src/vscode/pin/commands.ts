@@ -57,12 +57,14 @@ async function withPinProgress<T>(
   }
 }
 
-function showPinError(controller: FolderController, error: NixShellError): Promise<void> {
-  const lock = path.join(controller.folder.uri.fsPath, lockFileName);
+async function showPinError(controller: FolderController, error: NixShellError): Promise<void> {
+  // A flake's nixpkgs is updated by nix evaluating the flake: what fails is flake.nix.
+  const file = (await isFlakePin(controller)) ? 'flake.nix' : lockFileName;
+  const target = path.join(controller.folder.uri.fsPath, file);
   return showError(error, {
-    label: lockFileName,
+    label: file,
     showLog: () => controller.showLog(),
-    openFile: () => vscode.window.showTextDocument(vscode.Uri.file(lock)),
+    openFile: () => vscode.window.showTextDocument(vscode.Uri.file(target)),
   });
 }
 
