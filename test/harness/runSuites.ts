@@ -90,6 +90,15 @@ const suites: readonly Suite[] = [
   // The stand-in NixOS, nix-darwin and home-manager configurations of test/nix/configs.test.ts.
   { name: 'configs', workspace: 'nixos-configs', fromFixtures: true },
   { name: 'flake', workspace: 'flake-two-shells', fromFixtures: true, git: true },
+  // Nix ≥2.19 words an untracked file otherwise, and updates an input with `nix flake update`.
+  {
+    name: 'flake-nix-2.26',
+    files: 'flake',
+    workspace: 'flake-two-shells',
+    fromFixtures: true,
+    git: true,
+    modernNix: true,
+  },
 ];
 
 const timeoutMs = Number(process.env['E2E_TIMEOUT_MS'] ?? 300_000);
