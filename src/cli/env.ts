@@ -10,6 +10,7 @@ import { NixShellError } from '../core/errors';
 import { streamLogger } from '../core/logger';
 import { envrcNoteText } from '../core/envrc/parse';
 import { targetLabel, type TargetSpec } from '../core/target';
+import { acceptFlakeConfig } from '../core/nix/flakeConfig';
 import { extractNixArgs, parseArgsOrUsage, usageError } from './args';
 
 export const usage = `Usage: nixshell <command> [DIR] [options]
@@ -38,6 +39,8 @@ Options:
   --arg NAME EXPR      passed to nix, like --argstr NAME STRING and -I PATH (repeatable)
   --option NAME VALUE  a nix setting, for every nix run (extra-substituters URL,
                        extra-trusted-public-keys KEY, …; repeatable)
+  --accept-flake-config  use the flake's nixConfig (its substituters and keys) as
+                       nix's own --accept-flake-config does; otherwise it is ignored
   --to URL             (push) a store URL nix copy takes: file://DIR, ssh://HOST, s3://…
   --sign-key FILE      (push) sign what is copied with this secret key
                        (nix key generate-secret, or nix-store --generate-binary-cache-key)
@@ -89,6 +92,7 @@ export function parse(argv: readonly string[]): ParsedCommandLine {
       functions: { type: 'boolean', default: false },
       refresh: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      'accept-flake-config': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       file: { type: 'string' },
       'dev-shell': { type: 'string' },
@@ -120,7 +124,10 @@ export function parse(argv: readonly string[]): ParsedCommandLine {
       nix: values.nix,
       timeout: values.timeout,
       nixArgs,
-      nixOptions,
+      // nix's own flag: a flake's nixConfig (its binary caches) applies without asking.
+      nixOptions: values['accept-flake-config']
+        ? [...nixOptions, ...acceptFlakeConfig]
+        : nixOptions,
       to: values.to,
       signKey: values['sign-key'],
     },

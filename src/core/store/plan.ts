@@ -4,7 +4,12 @@ import { nixConfSettings } from '../cache/key';
 import { nixLogFlags, optionSettings } from '../nix/command';
 import { Verbosity } from '../nix/log';
 import { pathInfos, type PathInfo } from './pathInfo';
-import { shellInputs, storePathName, type NixInvocation } from './shellDerivation';
+import {
+  shellInputs,
+  withAcceptedFlakeConfig,
+  storePathName,
+  type NixInvocation,
+} from './shellDerivation';
 
 export interface PlannedBuild {
   readonly name: string;
@@ -32,6 +37,7 @@ export interface Plan {
  * that has it (`nix path-info --store`).
  */
 export async function planEnvironment(invocation: NixInvocation): Promise<Plan> {
+  invocation = await withAcceptedFlakeConfig(invocation);
   const { nix, env, context } = invocation;
   const inputs = await shellInputs(invocation);
   context.onProgress?.('asking what is missing');

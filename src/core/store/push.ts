@@ -3,7 +3,7 @@ import { runNix } from '../capture/run';
 import { NixShellError } from '../errors';
 import { nixCommandFlags, nixLogFlags } from '../nix/command';
 import { pathInfos } from './pathInfo';
-import { shellInputs, type NixInvocation } from './shellDerivation';
+import { shellInputs, withAcceptedFlakeConfig, type NixInvocation } from './shellDerivation';
 
 export interface PushResult {
   /** Store paths the cache did not have and now has. */
@@ -26,6 +26,7 @@ export async function pushEnvironment(
   to: string,
   options: { signKey?: string | undefined; extraPaths?: readonly string[] } = {},
 ): Promise<PushResult> {
+  invocation = await withAcceptedFlakeConfig(invocation);
   const { nix, env, context } = invocation;
   const settings = invocation.spec.options ?? [];
   const inputs = await shellInputs(invocation);

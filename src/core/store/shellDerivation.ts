@@ -4,6 +4,7 @@ import { evaluationError } from '../capture/failure';
 import { nixCommandFlags, nixLogFlags } from '../nix/command';
 import { readDerivationInputs, realisableInputs } from '../nix/derivation';
 import { flakeRef } from '../nix/flake';
+import { acceptsFlakeConfig, flakeCacheOptions } from '../nix/flakeConfig';
 import { nixSystem, type NixInstallation } from '../nix/installation';
 import { targetRoot, type TargetSpec } from '../target';
 
@@ -59,6 +60,22 @@ export async function shellDerivation(invocation: NixInvocation): Promise<string
   const drvPath = run.result.stdout.trim();
   if (run.result.exitCode !== 0 || !path.isAbsolute(drvPath)) throw evaluationError(run);
   return drvPath;
+}
+
+/**
+ * The invocation with an accepted flake's cache settings spelled out, for the nix runs on
+ * store paths that never read the flake (a dry run, `nix copy`): as nix develop would
+ * substitute from them, so do these.
+ */
+export async function withAcceptedFlakeConfig(invocation: NixInvocation): Promise<NixInvocation> {
+  const { spec, nix, env, context } = invocation;
+  const options = spec.options ?? [];
+  if (spec.target.kind !== 'flake' || !acceptsFlakeConfig(options)) return invocation;
+  const flakeOptions = await flakeCacheOptions(nix, spec.target.dir, {
+    env,
+    signal: context.signal,
+  });
+  return { ...invocation, spec: { ...spec, options: [...options, ...flakeOptions] } };
 }
 
 /** What entering realises before the shell starts: the shell derivation's inputs. */
