@@ -10,6 +10,8 @@ import { envrcFileName } from '../core/envrc/read';
 import { asNixShellError, NixShellError } from '../core/errors';
 import { binaryCacheOptions } from '../core/nix/command';
 import { gitIntentToAdd } from '../core/gitTrack';
+import { acceptFlakeConfig, isCacheSetting, readFlakeConfig } from '../core/nix/flakeConfig';
+import { askAboutFlakeConfig } from './flakeConfigPrompt';
 import { locateNix } from '../core/nix/installation';
 import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
 import type { Logger } from '../core/logger';
@@ -74,6 +76,8 @@ export class FolderController implements vscode.Disposable {
   /** The direnv extension manages this folder: nothing is applied, the status says so. */
   private ownedByDirenv = false;
   private readonly cacheWarningsShown = new Set<string>();
+  /** Whether the flake's nixConfig was offered in this window ("Not now" asks again next time). */
+  private flakeConfigOffered = false;
   /** Bumped by enter and leave, so that only the latest of them takes effect. */
   private operation = 0;
   private readonly subscription: { dispose(): void };
@@ -189,7 +193,14 @@ export class FolderController implements vscode.Disposable {
       config.args.get(this.folder),
     );
     // A team's binary caches change where paths come from, not the environment (nor its key).
-    const options = binaryCacheOptions(config.binaryCaches.get(this.folder));
+    // An accepted flake nixConfig may change more (nix applies all of it): it is part of the key.
+    const accepted =
+      resolved.spec?.target.kind === 'flake' &&
+      this.services.memories.get(this.folder.uri).flakeConfig === 'accepted';
+    const options = [
+      ...binaryCacheOptions(config.binaryCaches.get(this.folder)),
+      ...(accepted ? acceptFlakeConfig : []),
+    ];
     return resolved.spec ? { ...resolved, spec: { ...resolved.spec, options } } : resolved;
   }
 
@@ -219,7 +230,35 @@ export class FolderController implements vscode.Disposable {
       if (options.userInitiated) void this.showError(error);
       return;
     }
+    if (spec.target.kind === 'flake') void this.offerFlakeConfig(spec.target.dir);
     await this.session.enter(spec);
+  }
+
+  /**
+   * Nix applies a flake's nixConfig (its binary caches) only when accepted, and cannot ask
+   * here: the editor asks once, beside entering, and remembers the answer for the folder.
+   * Only called from enter, so only in a trusted workspace (reading nixConfig evaluates Nix).
+   */
+  private async offerFlakeConfig(flakeDir: string): Promise<void> {
+    if (this.flakeConfigOffered || this.services.memories.get(this.folder.uri).flakeConfig) return;
+    this.flakeConfigOffered = true;
+    let settings: Array<[string, string]>;
+    try {
+      const { nixPath, base } = this.nixContext();
+      const nix = await locateNix(nixPath, base['PATH']);
+      settings = await readFlakeConfig(nix, flakeDir, { env: base });
+    } catch (error) {
+      this.logError("reading the flake's nixConfig", error);
+      return;
+    }
+    if (!settings.some(([name]) => isCacheSetting(name))) return;
+    const answer = await askAboutFlakeConfig(this.folder.name, settings);
+    if (!answer) return;
+    await this.services.memories.update(this.folder.uri, { flakeConfig: answer });
+    // Entering again evaluates with the caches (enter checks trust again).
+    if (answer === 'accepted' && this.session.state.kind !== 'off') {
+      await this.enter({ userInitiated: false });
+    }
   }
 
   async reload(): Promise<void> {

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { FlakeConfigAnswer } from './flakeConfigPrompt';
 
 /** What the user answered to "Enter it?" for a folder. `entered`: entered, and entered again on reopen. */
 export type EnterDecision = 'always' | 'never' | 'entered';
@@ -14,6 +15,8 @@ interface FolderMemory {
   readonly choice?: RememberedChoice | undefined;
   /** Who manages the environment of a folder direnv's extension applies too. */
   readonly owner?: 'nixShell' | 'direnv' | undefined;
+  /** Whether nix may apply the flake's `nixConfig` (its binary caches) for this folder. */
+  readonly flakeConfig?: FlakeConfigAnswer | undefined;
 }
 
 const key = 'nixShell.folders';
