@@ -87,6 +87,8 @@ const suites: readonly Suite[] = [
     // The user's channel: what `<nixpkgs>` is until the project pins it.
     env: (root) => ({ NIX_PATH: `nixpkgs=${path.join(root, 'channel')}` }),
   },
+  // A flake whose nixConfig names a binary cache: asked about once, used when accepted.
+  { name: 'flakeconfig', workspace: 'flake-config' },
   // The stand-in NixOS, nix-darwin and home-manager configurations of test/nix/configs.test.ts.
   { name: 'configs', workspace: 'nixos-configs', fromFixtures: true },
   { name: 'flake', workspace: 'flake-two-shells', fromFixtures: true, git: true },
