@@ -15,7 +15,7 @@
           builder = "/bin/bash";
           args = [
             "-c"
-            "echo > $out"
+            "echo > $out; exit 0"
           ];
           FLAKE_CONFIG_SHELL = "yes";
         };
