@@ -25,6 +25,13 @@ describe('a failed nix run', () => {
     assert.equal(error.message, 'nix was killed by SIGKILL');
   });
 
+  it('says so too when nix had logged errors before it was killed (a daemon relays build output as errors)', () => {
+    const error = evaluationError(
+      run({ exitCode: undefined, signal: 'SIGKILL' }, ["executing builder '/bin/bash'"]),
+    );
+    assert.equal(error.message, 'nix was killed by SIGKILL');
+  });
+
   it("never makes a message of nix's internal-json records", () => {
     const error = evaluationError(
       run({ stderrTail: 'warning: something odd\n@nix {"action":"stop","id":122054380617729}' }),

@@ -10,8 +10,9 @@ export function evaluationError(run: NixRun): NixShellError {
     .join('\n');
   const text = run.errors.length > 0 ? run.errors.join('\n') : said;
   const details = [text, said].join('\n');
-  if (run.result.signal && run.errors.length === 0) {
-    // The OOM killer, or someone's kill: nix had no chance to say anything.
+  if (run.result.signal) {
+    // The OOM killer, or someone's kill: nix did not end by itself, so what it logged before
+    // (a daemon relays its builds' output as errors) is not the cause.
     return new NixShellError('evaluation', `nix was killed by ${run.result.signal}`, { details });
   }
   if (/^(error: )?interrupted by the user$/m.test(details)) {
