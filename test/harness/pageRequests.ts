@@ -40,7 +40,10 @@ const handlers: Record<string, Handler> = {
    */
   notification: async (page, argument) => {
     const [text = '', button = ''] = argument.split('|');
-    const toast = page.locator('.notification-list-item', { hasText: text }).first();
+    // The item whose message (not merely some part of it) holds the text: a toast and the
+    // notification center may both render it, one of them not yet filled in.
+    const messageWith = page.locator('.notification-list-item-message', { hasText: text });
+    const toast = page.locator('.notification-list-item', { has: messageWith }).first();
     await toast.waitFor({ timeout: 30_000 });
     const message = await toast.locator('.notification-list-item-message').textContent();
     await toast.locator('.monaco-button', { hasText: button }).first().click();
