@@ -26,6 +26,8 @@ const cannotEnter: Record<string, string> = {
   'busy-capture':
     'a dependency is built anew on every evaluation, so no two shells agree (chaos.test.ts)',
   'nixos-configs': 'system configurations, no devShell (configs.test.ts)',
+  'flake-cache':
+    'its tool needs the binary cache and build counter its test sets up (flakeConfig.test.ts)',
 };
 
 /**

@@ -10,11 +10,6 @@ export function evaluationError(run: NixRun): NixShellError {
     .join('\n');
   const text = run.errors.length > 0 ? run.errors.join('\n') : said;
   const details = [text, said].join('\n');
-  if (run.result.signal) {
-    // The OOM killer, or someone's kill: nix did not end by itself, so what it logged before
-    // (a daemon relays its builds' output as errors) is not the cause.
-    return new NixShellError('evaluation', `nix was killed by ${run.result.signal}`, { details });
-  }
   if (/^(error: )?interrupted by the user$/m.test(details)) {
     // Nix says so of any SIGTERM, SIGINT or SIGHUP; ours end as a cancellation, never here.
     return new NixShellError(
@@ -45,6 +40,11 @@ export function evaluationError(run: NixRun): NixShellError {
       `${untracked} is not tracked by git, so the flake cannot see it (git add ${untracked}?)`,
       { details, file: untracked },
     );
+  }
+  if (run.result.signal) {
+    // None of the causes above: the OOM killer, or someone's kill. Nix did not end by itself,
+    // so what it logged before (a daemon relays its builds' output as errors) is not the cause.
+    return new NixShellError('evaluation', `nix was killed by ${run.result.signal}`, { details });
   }
   return new NixShellError('evaluation', errorSummary(text), {
     details,
