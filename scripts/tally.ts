@@ -16,18 +16,57 @@ export function countsIn(output: string): Counts {
   return { passed: number('passing'), failed: number('failing'), skipped: number('pending') };
 }
 
+/** The lines that name what failed: mocha's "N failing" sections and the harness's "✗" lines,
+ * so that the end of a long run says what went wrong without scrolling back. */
+export function failuresIn(output: string, maxLinesEach = 12): string[] {
+  const found: string[] = [];
+  let inFailingSection = false;
+  let block: string[] | undefined;
+  const close = () => {
+    if (block) found.push(block.join('\n').trimEnd());
+    block = undefined;
+  };
+  for (const line of output.split('\n')) {
+    if (/^\s*\d+ failing\s*$/.test(line)) {
+      inFailingSection = true;
+    } else if (/^\s*✗ /.test(line)) {
+      close();
+      found.push(line.trim());
+    } else if (inFailingSection && /^\s+\d+\) \S/.test(line)) {
+      close();
+      block = [line.trimStart()];
+    } else if (/^\s*\d+ passing|^\d+ passed, \d+ failed|^\[\d/.test(line)) {
+      // The next run begins: its listing marks failures inline, before their details.
+      close();
+      inFailingSection = false;
+    } else if (block && block.length < maxLinesEach) {
+      block.push(line);
+    }
+  }
+  close();
+  return found;
+}
+
 export class Tally {
   private readonly total: Counts = { passed: 0, failed: 0, skipped: 0 };
+  private readonly failures: string[] = [];
   ok = true;
 
   /** Adds one run; a run that failed without a failing test counts as one failure. */
-  add(output: string, exitCode: number | undefined): void {
+  add(output: string, exitCode: number | undefined, name = ''): void {
     const counts = countsIn(output);
+    for (const failure of failuresIn(output))
+      this.failures.push(name ? `[${name}] ${failure}` : failure);
     if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;
     this.total.passed += counts.passed;
     this.total.failed += counts.failed;
     this.total.skipped += counts.skipped;
     this.ok &&= exitCode === 0;
+  }
+
+  /** What failed, for the end of the run; empty when nothing did. */
+  summary(): string {
+    return this.failures.length === 0 ? '' : `What failed:\n${this.failures.join('\n\n')}\n`;
   }
 
   line(): string {

@@ -24,7 +24,7 @@ for (const script of tally.ok ? suites : []) {
   const run = execa('npm', ['run', '--silent', script], { all: true, reject: false });
   run.all.pipe(process.stdout);
   const result = await run;
-  tally.add(result.all, result.exitCode);
+  tally.add(result.all, result.exitCode, script);
 }
-console.log(`\n${tally.line()}`);
+console.log(`\n${tally.summary()}${tally.line()}`);
 process.exitCode = tally.ok ? 0 : 1;
