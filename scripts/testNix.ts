@@ -41,10 +41,15 @@ await execa('npm', ['run', '--silent', 'build'], { stdout: 'ignore', stderr: 'in
 
 /** Mocha as `daemonUser` against the daemon, with a HOME and TMPDIR of that user's own. */
 async function daemonCommand(): Promise<
-  { command: string[]; cleanup: () => Promise<void> } | undefined
+  { command: string[]; cleanup: () => Promise<void> } | 'failed' | undefined
 > {
   const daemon = 'test/nix-versions/daemon.sh';
-  const start = await execa('bash', [daemon, 'start'], { stderr: 'inherit' });
+  const start = await execa('bash', [daemon, 'start'], { stderr: 'inherit', reject: false });
+  if (start.exitCode !== 0) {
+    // Said in one line, counted as a failure, and the other runs' results still summed.
+    console.log(`  ✗ the nix-daemon did not start (${daemon} start exited ${start.exitCode})`);
+    return 'failed';
+  }
   // A daemon that an earlier, still running test run started is that run's to stop.
   const ours = (start.stdout.trim().split('\n').at(-1) ?? '').startsWith('started ');
   const asUser = ['runuser', '-u', daemonUser, '--'];
@@ -101,6 +106,10 @@ for (const run of runs) {
     ? await daemonCommand()
     : { command: ['mocha', ...files], cleanup: async () => {} };
   if (!prepared) continue;
+  if (prepared === 'failed') {
+    tally.add('', 1);
+    continue;
+  }
   const { command, cleanup } = prepared;
   const env: Record<string, string> = {
     NIXSHELL_TEST_NIX_BIN: run.bin ?? '',

@@ -68,7 +68,7 @@ CONF
   rm -f "$socket"
   # Its own session and process group, so `stop` takes the per-connection workers with it; and
   # an environment of its own, as a service has (the caller's TMPDIR or NIX_PATH are not its).
-  env -i PATH=/usr/bin:/bin NIX_CONF_DIR="$state" setsid nix-daemon </dev/null >"$state/log" 2>&1 &
+  env -i PATH=/usr/bin:/bin NIX_CONF_DIR="$state" setsid nix-daemon </dev/null >"$state/log" 2>&1 9>&- &
   echo $! >"$pidfile"
   for _ in $(seq 1 100); do
     if [ -S "$socket" ] && answers; then
@@ -100,6 +100,12 @@ stop() {
   # connect to nothing.
   if [ -S "$socket" ] && ! answers; then rm -f "$socket"; fi
 }
+
+# Two test runs starting or stopping at once would each remove the other's socket or pidfile:
+# one of them at a time.
+mkdir -p "$state"
+exec 9>"$state.lock"
+flock 9
 
 case "${1:-}" in
   start) start ;;
