@@ -1,5 +1,6 @@
-// Bundles the extension (CommonJS, as VS Code loads it), the CLI (an ES module with a shebang)
-// and the integration tests (CommonJS, loaded by mocha inside the extension host).
+// Bundles the extension (CommonJS, as VS Code loads it, with the language client in a bundle
+// of its own loaded on demand), the CLI (an ES module with a shebang) and the integration tests
+// (CommonJS, loaded by mocha inside the extension host).
 import { chmod, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -20,6 +21,43 @@ const integrationTests = (await readdir('test/integration'))
   .filter((name) => name.endsWith('.ts'))
   .map((name) => path.join('test/integration', name));
 
+// Modules of the extension that get a CommonJS bundle of their own next to dist/extension.cjs,
+// loaded by their `await import()` only when needed. esbuild splits code only for ES modules,
+// which VS Code does not load as extensions, so the split is done here: each such dynamic
+// import becomes a require() of its bundle, and a static import of one is refused.
+const lazyBundles = new Map([
+  [path.resolve('src/vscode/language/nixClient.ts'), 'languageClient.cjs'],
+]);
+// What only those bundles may import: from anywhere else it would be back in extension.cjs.
+const lazyPackages = /^vscode-languageclient(\/|$)/;
+
+/** @type {esbuild.Plugin} */
+const lazyBundlesPlugin = {
+  name: 'lazy-bundles',
+  setup(build) {
+    build.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.pluginData === lazyBundlesPlugin.name) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: lazyBundlesPlugin.name,
+      });
+      const bundle = lazyBundles.get(resolved.path);
+      if (bundle === undefined) return undefined;
+      if (args.kind !== 'dynamic-import') {
+        return {
+          errors: [{ text: `${args.path} is loaded on demand: import() it, do not import it` }],
+        };
+      }
+      return { path: `./${bundle}`, external: true };
+    });
+    build.onResolve({ filter: lazyPackages }, (args) => ({
+      errors: [{ text: `${args.path} is only for the bundles loaded on demand (lazyBundles)` }],
+    }));
+  },
+};
+
 const builds = [
   {
     ...common,
@@ -27,7 +65,17 @@ const builds = [
     outfile: 'dist/extension.cjs',
     format: 'cjs',
     external: ['vscode'],
+    plugins: [lazyBundlesPlugin],
+    // Loaded with require() as the extension itself is, not through Node's ES module loader.
+    supported: { 'dynamic-import': false },
   },
+  ...[...lazyBundles].map(([entry, bundle]) => ({
+    ...common,
+    entryPoints: [entry],
+    outfile: `dist/${bundle}`,
+    format: 'cjs',
+    external: ['vscode'],
+  })),
   {
     ...common,
     entryPoints: ['src/cli.ts'],

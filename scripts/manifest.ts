@@ -1,7 +1,9 @@
 // Generates package.json's `contributes.commands`, `.configuration` and the palette menu from
-// the typed tables in src/vscode/tables, so the manifest can never drift from the code.
-// `--check` exits 1 when package.json is out of date (run by the unit tests).
+// the typed tables in src/vscode/tables, and the lock file's JSON Schema that it contributes
+// (scripts/lockSchema.ts), so the manifest can never drift from the code.
+// `--check` exits 1 when either is out of date (the unit and pin tests check them too).
 import { readFile, writeFile } from 'node:fs/promises';
+import { lockSchemaPath, renderLockSchema } from './lockSchema';
 import { commandCategory, commandTable } from '../src/vscode/tables/commands';
 import { settingsSection, settingsTable } from '../src/vscode/tables/settings';
 
@@ -44,14 +46,19 @@ export async function renderManifest(): Promise<{ current: string; generated: st
 }
 
 if (process.argv[1]?.endsWith('manifest.ts')) {
-  const { current, generated } = await renderManifest();
-  if (process.argv.includes('--check')) {
-    if (current !== generated) {
-      console.error('package.json is out of date: run npm run manifest');
-      process.exit(1);
+  const outputs = [
+    { path: manifestPath, ...(await renderManifest()) },
+    { path: lockSchemaPath, ...(await renderLockSchema()) },
+  ];
+  for (const { path, current, generated } of outputs) {
+    if (current === generated) continue;
+    const name = path.pathname.split('/').slice(-2).join('/');
+    if (process.argv.includes('--check')) {
+      console.error(`${name} is out of date: run npm run manifest`);
+      process.exitCode = 1;
+    } else {
+      await writeFile(path, generated);
+      console.log(`${name} updated`);
     }
-  } else if (current !== generated) {
-    await writeFile(manifestPath, generated);
-    console.log('package.json contributions updated');
   }
 }

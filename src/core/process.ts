@@ -99,6 +99,10 @@ export async function runInProcessGroup(
     throw new NixShellError('no-environment', `the directory ${options.cwd} does not exist`);
   }
   // Loaded on first use: a warm start (a cache hit) starts no process and need not load it.
+  // execa's cancelSignal, timeout and forceKillAfterDelay signal the child's pid only, and its
+  // promise waits for EOF on the pipes: a hook's `sleep &` would outlive a cancel and hold the
+  // capture open. So stopping the group, a restartable time limit and completion at exit are
+  // done here; readline splits lines (on a lone \r too, as progress output uses).
   const { execa } = await import('execa');
   if (options.signal?.aborted) throw cancelled(file);
   const child = execa(file, args, {

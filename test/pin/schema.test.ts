@@ -1,14 +1,17 @@
-// The shipped JSON Schema (editor completion and errors) and the zod schema readLock uses must
-// accept and refuse the same documents.
+// The JSON Schema editors check nixpkgs.lock.json with (package.json's jsonValidation) is
+// generated from the zod schema readLock uses; here a JSON Schema validator (ajv) and readLock
+// must accept and refuse the same lock files on disk.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseLock, type NixpkgsLock } from '../../src/core/pin';
-import { schemaError, type SchemaNode } from '../support/jsonSchemaSubset';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { lockSchemaPath, renderLockSchema } from '../../scripts/lockSchema';
+import type { NixpkgsLock } from '../../src/core/pin';
+import { lockFilePath, readLock, writeLock } from '../../src/core/pin/lockFile';
 import { repoRoot } from '../support/nixEnv';
 import { sampleLock } from '../support/pinSamples';
+import { tempDir } from '../support/temp';
 
-const schemaFile = path.join(repoRoot, 'schemas/nixpkgs.lock.schema.json');
 const rev = 'ddd77820cac22534a0713aac63476fc3ae9b7c35';
 const { locked } = sampleLock;
 
@@ -38,6 +41,7 @@ const valid: Record<string, NixpkgsLock> = {
 
 const invalid: Record<string, unknown> = {
   'version 2': { ...sampleLock, version: 2 },
+  'version "1"': { ...sampleLock, version: '1' },
   'no locked': { version: 1, original: sampleLock.original },
   'a short locked rev': { ...sampleLock, locked: { ...locked, rev: 'ddd7782' } },
   'a hex narHash': { ...sampleLock, locked: { ...locked, narHash: 'ab'.repeat(32) } },
@@ -49,6 +53,10 @@ const invalid: Record<string, unknown> = {
   'a channel with an owner': {
     ...valid['a channel'],
     original: { type: 'channel', name: 'x', owner: 'y' },
+  },
+  'a GitHub original without a repo': {
+    ...sampleLock,
+    original: { type: 'github', owner: 'NixOS' },
   },
   'an unknown original type': { ...sampleLock, original: { type: 'tarball', url: 'https://x/y' } },
   'an unknown locked type': { ...sampleLock, locked: { ...locked, type: 'file' } },
@@ -66,65 +74,49 @@ const invalid: Record<string, unknown> = {
   'a relative URL': { ...sampleLock, locked: { ...locked, url: 'nixpkgs.tar.gz' } },
 };
 
-function zodAccepts(document: unknown): boolean {
-  try {
-    parseLock(JSON.stringify(document));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('the nixpkgs.lock.json JSON Schema', () => {
-  let schema: SchemaNode;
+  let validate: ValidateFunction;
+  let dir: string;
   before(async () => {
-    schema = JSON.parse(await readFile(schemaFile, 'utf8')) as SchemaNode;
+    // Compiling checks the schema against the draft-07 meta-schema; strict mode also refuses
+    // keywords a validator would ignore.
+    const schema = JSON.parse(await readFile(lockSchemaPath, 'utf8')) as object;
+    validate = new Ajv({ strict: true }).compile(schema);
+    dir = await tempDir();
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('is what the zod schema generates (run `npm run manifest`)', async () => {
+    const { current, generated } = await renderLockSchema();
+    assert.equal(current, generated);
   });
 
-  it('is draft-07 with version 1', () => {
-    assert.equal(schema['$schema'], 'http://json-schema.org/draft-07/schema#');
-    const properties = schema['properties'] as Record<string, SchemaNode>;
-    assert.equal(properties['version']?.['const'], 1);
+  it('is the one package.json gives editors for nixpkgs.lock.json', async () => {
+    const manifest = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      contributes: { jsonValidation: { fileMatch: string; url: string }[] };
+    };
+    const contribution = manifest.contributes.jsonValidation.find(
+      (entry) => entry.fileMatch === 'nixpkgs.lock.json',
+    );
+    assert.ok(contribution, 'no jsonValidation for nixpkgs.lock.json');
+    assert.equal(path.resolve(repoRoot, contribution.url), path.resolve(lockSchemaPath.pathname));
   });
 
-  for (const [name, document] of Object.entries(valid)) {
-    it(`accepts ${name}, as zod does`, () => {
-      assert.equal(schemaError(schema, document), undefined);
-      assert.ok(zodAccepts(document), 'zod refused it');
+  for (const [name, lock] of Object.entries(valid)) {
+    it(`accepts the lock file of ${name}, as readLock does`, async () => {
+      await writeLock(dir, lock);
+      const document: unknown = JSON.parse(await readFile(lockFilePath(dir), 'utf8'));
+      assert.ok(validate(document), JSON.stringify(validate.errors));
+      assert.deepEqual(await readLock(dir), lock);
     });
   }
 
   for (const [name, document] of Object.entries(invalid)) {
-    it(`refuses ${name}, as zod does`, () => {
-      assert.notEqual(schemaError(schema, document), undefined, 'the JSON Schema accepted it');
-      assert.ok(!zodAccepts(document), 'zod accepted it');
+    it(`refuses a lock file with ${name}, as readLock does`, async () => {
+      await writeFile(lockFilePath(dir), `${JSON.stringify(document, null, 2)}\n`);
+      const onDisk: unknown = JSON.parse(await readFile(lockFilePath(dir), 'utf8'));
+      assert.equal(validate(onDisk), false, 'the JSON Schema accepted it');
+      await assert.rejects(readLock(dir), { kind: 'lock-invalid' });
     });
   }
-
-  it('lists the same types and required fields as the TypeScript types', () => {
-    const properties = schema['properties'] as Record<string, SchemaNode>;
-    const original = properties['original'] as { oneOf: SchemaNode[] };
-    const lockedSchema = properties['locked'] as SchemaNode;
-    const originalTypes: NixpkgsLock['original']['type'][] = ['github', 'channel', 'git'];
-    assert.deepEqual(
-      original.oneOf.map(
-        (branch) => (branch['properties'] as Record<string, SchemaNode>)['type']?.['const'],
-      ),
-      originalTypes,
-    );
-    const lockedTypes: NixpkgsLock['locked']['type'][] = ['tarball', 'git'];
-    assert.deepEqual(
-      (lockedSchema['properties'] as Record<string, SchemaNode>)['type']?.['enum'],
-      lockedTypes,
-    );
-    const lockedKeys: (keyof NixpkgsLock['locked'])[] = [
-      'type',
-      'url',
-      'rev',
-      'narHash',
-      'lastModified',
-    ];
-    assert.deepEqual(lockedSchema['required'], lockedKeys);
-    assert.deepEqual(schema['required'], ['version', 'original', 'locked']);
-  });
 });

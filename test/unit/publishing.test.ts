@@ -16,6 +16,7 @@ interface Manifest {
   bugs?: { url: string };
   galleryBanner?: { color: string; theme: string };
   license?: string;
+  main?: string;
   scripts: Record<string, string>;
 }
 
@@ -23,6 +24,15 @@ const home = 'https://github.com/nixshell/nixshell';
 
 async function manifest(): Promise<Manifest> {
   return JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
+}
+
+/** The files `npm run package` puts in the VSIX (--no-dependencies: the bundles carry them). */
+async function shippedFiles(): Promise<string[]> {
+  const vsce = createRequire(import.meta.url)('@vscode/vsce') as {
+    PackageManager: { None: number };
+    listFiles(options: { cwd: string; packageManager: number }): Promise<string[]>;
+  };
+  return vsce.listFiles({ cwd: repoRoot, packageManager: vsce.PackageManager.None });
 }
 
 interface Png {
@@ -101,15 +111,21 @@ describe('the published package', () => {
     assert.equal(png.bitDepth, 8);
     assert.equal(png.colourType, 6);
     assert.equal(png.pixels.length, png.height * (1 + png.width * 4));
-    const vsce = createRequire(import.meta.url)('@vscode/vsce') as {
-      PackageManager: { None: number };
-      listFiles(options: { cwd: string; packageManager: number }): Promise<string[]>;
-    };
-    // As `npm run package` packages it (--no-dependencies: the bundle carries them).
-    const shipped = await vsce.listFiles({
-      cwd: repoRoot,
-      packageManager: vsce.PackageManager.None,
-    });
+    const shipped = await shippedFiles();
     assert.ok(shipped.includes(icon), `the VSIX has ${shipped.join(', ')}`);
+  });
+
+  it('ships the extension bundle and every bundle it loads on demand (after npm run build)', async () => {
+    const { main = '' } = await manifest();
+    const bundle = await readFile(path.join(repoRoot, main), 'utf8');
+    // scripts/build.mjs turns each lazily imported module into require("./NAME.cjs").
+    const loaded = [...bundle.matchAll(/require\("\.\/([^"]+\.cjs)"\)/g)].map(([, name]) =>
+      path.posix.join(path.posix.dirname(path.posix.normalize(main)), name ?? ''),
+    );
+    assert.ok(loaded.includes('dist/languageClient.cjs'), `${main} loads ${loaded.join(', ')}`);
+    const shipped = await shippedFiles();
+    for (const file of [path.posix.normalize(main), ...loaded]) {
+      assert.ok(shipped.includes(file), `the VSIX lacks ${file}: it has ${shipped.join(', ')}`);
+    }
   });
 });

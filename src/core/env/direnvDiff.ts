@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Environment } from './mutations';
 
 /**
@@ -12,10 +12,8 @@ export interface DirenvDiff {
   readonly next: Environment;
 }
 
-const diffSchema = z.object({
-  p: z.record(z.string(), z.string()).nullish(),
-  n: z.record(z.string(), z.string()).nullish(),
-});
+const variables = z.nullish(z.record(z.string(), z.string()));
+const diffSchema = z.object({ p: variables, n: variables });
 
 /** Decodes a `DIRENV_DIFF` value; undefined when it is not one. */
 export function decodeDirenvDiff(value: string): DirenvDiff | undefined {

@@ -11,44 +11,132 @@ export { lockFileName };
 /** The only version this build reads and writes; a newer one is refused, never guessed at. */
 export const lockVersion = 1;
 
-// Shared with schemas/nixpkgs.lock.schema.json (test/pin/schema.test.ts keeps them in step).
+// schemas/nixpkgs.lock.schema.json, which editors validate the file with, is generated from
+// lockSchema (`npm run manifest`); the descriptions below are what they show on hover.
 export const revPattern = /^[0-9a-f]{40}$/;
 export const namePattern = /^[A-Za-z0-9_.-]+$/;
 export const urlPattern = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 const name = z.string().check(z.regex(namePattern));
 const ref = z.string().check(z.minLength(1));
 const rev = z.string().check(z.regex(revPattern));
+const exactRev = rev.check(z.describe('An exact commit: the pin never moves on update.'));
 const url = z.string().check(
   z.regex(urlPattern),
   z.refine((value) => !carriesCredentials(value), 'must not carry credentials'),
+  // JSON Schema cannot run the refinement: editors flag the common case, a user or password
+  // in the URL (carriesCredentials also refuses secret query parameters).
+  z.meta({ not: { pattern: '^https?://[^/@]*@|^[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:[^/@]*@' } }),
 );
 
-const originalSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('github'),
-    owner: name,
-    repo: name,
-    ref: z.optional(ref),
-    rev: z.optional(rev),
-  }),
-  z.strictObject({ type: z.literal('channel'), name }),
-  z.strictObject({ type: z.literal('git'), url, ref: z.optional(ref), rev: z.optional(rev) }),
-]);
+const originalSchema = z
+  .discriminatedUnion('type', [
+    z
+      .strictObject({
+        type: z
+          .literal('github')
+          .check(
+            z.describe(
+              'A GitHub repository, resolved with `git ls-remote` and downloaded as `/OWNER/REPO/archive/REV.tar.gz`.',
+            ),
+          ),
+        owner: name.check(z.describe('The repository owner, e.g. NixOS.')),
+        repo: name.check(z.describe('The repository name, e.g. nixpkgs.')),
+        ref: z.optional(
+          ref.check(
+            z.describe(
+              'The branch to follow, e.g. nixos-24.05; update moves the pin to its newest commit.',
+            ),
+          ),
+        ),
+        rev: z.optional(exactRev),
+      })
+      .check(z.meta({ title: 'GitHub repository' })),
+    z
+      .strictObject({
+        type: z
+          .literal('channel')
+          .check(
+            z.describe(
+              'A channel, resolved through the redirect of `<channels>/NAME/nixexprs.tar.xz` to its current release.',
+            ),
+          ),
+        name: name.check(z.describe('The channel, e.g. nixos-24.05 or nixpkgs-unstable.')),
+      })
+      .check(z.meta({ title: 'NixOS channel' })),
+    z
+      .strictObject({
+        type: z.literal('git').check(z.describe('Any git repository, fetched with git.')),
+        url: url.check(
+          z.describe('The repository URL (https://, ssh://, file://), without credentials.'),
+        ),
+        ref: z.optional(ref.check(z.describe('The branch (or tag) to follow.'))),
+        rev: z.optional(exactRev),
+      })
+      .check(z.meta({ title: 'Git repository' })),
+  ])
+  .check(
+    z.describe(
+      'What was asked for: the branch, channel or revision that `nixshell pin update` re-resolves.',
+    ),
+  );
 
-const lockedSchema = z.strictObject({
-  type: z.enum(['tarball', 'git']),
-  url,
-  rev,
-  narHash: z.string().check(z.regex(sriPattern)),
-  lastModified: z.int().check(z.minimum(0)),
-});
+const lockedSchema = z
+  .strictObject({
+    type: z
+      .enum(['tarball', 'git'])
+      .check(
+        z.describe('How the tree is fetched: `tarball` with fetchTarball, `git` with fetchGit.'),
+      ),
+    url: url.check(
+      z.describe('The immutable tarball URL (or the git repository URL), without credentials.'),
+    ),
+    rev: rev.check(z.describe('The full commit id.')),
+    narHash: z
+      .string()
+      .check(
+        z.regex(sriPattern),
+        z.describe(
+          "SRI sha256 of the unpacked tree's NAR serialisation, as flake.lock's narHash and `nix hash path --sri` give it.",
+        ),
+      ),
+    lastModified: z
+      .int()
+      .check(
+        z.minimum(0),
+        z.describe('Unix time of the commit (for channels: when the release was published).'),
+      ),
+  })
+  .check(z.describe('What `original` resolved to, with the hash that makes it reproducible.'));
 
-export const lockSchema = z.strictObject({
-  version: z.literal(lockVersion),
-  original: originalSchema,
-  locked: lockedSchema,
-  release: z.optional(z.string().check(z.minLength(1))),
-});
+export const lockSchema = z
+  .strictObject({
+    version: z
+      .literal(lockVersion)
+      .check(
+        z.describe(
+          `The format version. This is version ${lockVersion}; a newer Nix Shell may write a higher one, which older ones refuse to read.`,
+        ),
+      ),
+    original: originalSchema,
+    locked: lockedSchema,
+    release: z.optional(
+      z
+        .string()
+        .check(
+          z.minLength(1),
+          z.describe(
+            'The nixpkgs release of the tree, from lib/.version: e.g. 24.05, or 26.11pre on a development branch.',
+          ),
+        ),
+    ),
+  })
+  .check(
+    z.meta({
+      title: lockFileName,
+      description:
+        'The nixpkgs this project is pinned to, written by Nix Shell ("Nix: Pin nixpkgs…" or `nixshell pin`). `import ./nixpkgs.nix {}` reads it. Commit it; never put a token in it.',
+    }),
+  );
 
 /** What the user asked for: `ref` is a branch to follow, `rev` an exact pin that never moves. */
 export type PinOriginal =

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/logger';
 import { config } from '../config';
 import type { ProjectEnvironments } from './environments';
 import { locateFirst } from './locate';
-import { NixLanguageClient, type ServerLaunch, type ServerScope } from './nixClient';
+import type { NixLanguageClient, ServerLaunch, ServerScope } from './nixClient';
 import type { ServerNotFoundNotice } from './serverNotFound';
 import type { ServerKind } from './serverSettings';
 
@@ -220,6 +220,9 @@ export class LanguageServers implements vscode.Disposable {
   }
 
   private async start(state: ScopeState, launch: ServerLaunch, key: string): Promise<void> {
+    // The language client stack is a third of the extension's code: it is loaded (from its
+    // own bundle, dist/languageClient.cjs) only when a server starts, not at every activation.
+    const { NixLanguageClient } = await import('./nixClient');
     // Disposed while the server was being looked for: start nothing that would outlive us.
     if (this.disposed) return;
     const { logger, channel } = this.services;
