@@ -131,12 +131,18 @@ function logAtLevel(logger: Logger, level: number, message: string): void {
  */
 export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const tmp = os.tmpdir();
-  await removeAbandonedScratchDirs(tmp);
-  const scratch = await mkdtemp(path.join(tmp, `nixshell-${process.pid}-`));
+  // Swept alongside the work, not before it: a TMPDIR of thousands of entries must not delay
+  // nix's start. Awaited before returning, so no sweep outlives its capture.
+  const sweep = removeAbandonedScratchDirs(tmp);
   try {
-    return await work(scratch);
+    const scratch = await mkdtemp(path.join(tmp, `nixshell-${process.pid}-`));
+    try {
+      return await work(scratch);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await sweep;
   }
 }
 
