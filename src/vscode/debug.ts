@@ -9,8 +9,8 @@ export interface DebugEnvironmentSource {
 }
 
 /**
- * Merges a folder's Nix environment into every launch configuration's `env`, for every debug
- * type. The user's own `env` entries win. Search paths are given in full (nix's entries plus
+ * Merges a folder's Nix environment into every launch configuration's `env` (cpptools':
+ * `environment`), for every debug type. The user's own entries win. Search paths are given in full (nix's entries plus
  * the user's), since adapters replace rather than prepend. Adapters running in the extension
  * host pass its `process.env` on, which holds every entered folder's variables: those another
  * folder set are given back their own value here. Unsets are left to `process.env`: `null` is
@@ -24,12 +24,43 @@ export function registerDebugEnvironment(
     resolveDebugConfiguration(folder, configuration) {
       const mine = source.mutationsFor(folder);
       if (!mine || mine.length === 0) return configuration;
-      const userEnv = (configuration['env'] ?? {}) as Record<string, unknown>;
       const others = source.allMutations.flat().filter((m) => !mine.some((n) => n.name === m.name));
-      const env = { ...restored(others, ambient), ...debugEnvironment(mine, ambient), ...userEnv };
-      return { ...configuration, env };
+      const nix = { ...restored(others, ambient), ...debugEnvironment(mine, ambient) };
+      return withEnvironment(configuration, nix);
     },
   });
+}
+
+/**
+ * Debug types whose adapter reads the environment as `environment: [{ name, value }]` rather
+ * than an `env` object: cpptools' GDB/LLDB and Visual Studio debuggers.
+ */
+const environmentArrayTypes: ReadonlySet<string> = new Set(['cppdbg', 'cppvsdbg']);
+
+/** The configuration with `nix` under it in the shape its adapter reads; the user's entries win. */
+export function withEnvironment(
+  configuration: vscode.DebugConfiguration,
+  nix: Record<string, string>,
+): vscode.DebugConfiguration {
+  if (!environmentArrayTypes.has(configuration.type)) {
+    const userEnv = (configuration['env'] ?? {}) as Record<string, unknown>;
+    return { ...configuration, env: { ...nix, ...userEnv } };
+  }
+  const userEntries = Array.isArray(configuration['environment'])
+    ? (configuration['environment'] as unknown[])
+    : [];
+  const userNames = new Set(
+    userEntries.flatMap((entry) =>
+      typeof entry === 'object' && entry !== null && 'name' in entry ? [String(entry.name)] : [],
+    ),
+  );
+  const environment = [
+    ...Object.entries(nix)
+      .filter(([name]) => !userNames.has(name))
+      .map(([name, value]) => ({ name, value })),
+    ...userEntries,
+  ];
+  return { ...configuration, environment };
 }
 
 export function debugEnvironment(

@@ -56,8 +56,15 @@ interface Suite {
 }
 
 const suites: readonly Suite[] = [
-  { name: 'trusted', workspace: 'basic' },
-  { name: 'trusted-nix-2.26', files: 'trusted', workspace: 'basic', modernNix: true },
+  // cpptools' stand-in: its debug type takes the environment in another shape.
+  { name: 'trusted', workspace: 'basic', extensions: ['cpptools'] },
+  {
+    name: 'trusted-nix-2.26',
+    files: 'trusted',
+    workspace: 'basic',
+    modernNix: true,
+    extensions: ['cpptools'],
+  },
   { name: 'multiroot', workspace: 'multiroot/multiroot.code-workspace' },
   { name: 'untrusted', workspace: 'basic', trusted: false },
   { name: 'shutdown', workspace: 'basic', afterHost: checkAfterShutdown },

@@ -119,6 +119,33 @@ describe('where the environment goes', () => {
     assert.ok(debuggee['PATH']?.startsWith(`${folder.uri.fsPath}/bin:`));
   });
 
+  it('a cpptools (cppdbg) configuration gets it as its environment array; the user’s entries win', async () => {
+    const folder = workspaceFolder();
+    const started = new Promise<vscode.DebugSession>((resolve) => {
+      const subscription = vscode.debug.onDidStartDebugSession((session) => {
+        subscription.dispose();
+        resolve(session);
+      });
+    });
+    const ok = await vscode.debug.startDebugging(folder, {
+      type: 'cppdbg',
+      request: 'launch',
+      name: 'a C++ program',
+      program: path.join(folder.uri.fsPath, 'a.out'),
+      environment: [{ name: 'GREETING', value: 'the user wins' }],
+    });
+    assert.equal(ok, true);
+    const configuration = (await started).configuration;
+    const entries = configuration['environment'] as Array<{ name: string; value: string }>;
+    const byName = new Map(entries.map((entry) => [entry.name, entry.value]));
+    assert.equal(entries.filter((entry) => entry.name === 'GREETING').length, 1);
+    assert.equal(byName.get('GREETING'), 'the user wins');
+    assert.equal(byName.get('HOOK_RAN'), '1');
+    assert.equal(byName.get('MULTILINE'), 'line one\nline "two" $HOME `x` é✓ a=b');
+    assert.ok(byName.get('PATH')?.startsWith(`${folder.uri.fsPath}/bin:`));
+    assert.equal(configuration['env'], undefined, 'no env object its adapter would not read');
+  });
+
   it('a "Nix shell" terminal has the functions and aliases of setup and the shellHook', async () => {
     const file = outputFile('functions.txt');
     await rm(file, { force: true });
