@@ -21,7 +21,7 @@ import {
   workbenchUrl,
   type Harness,
 } from './codeServer';
-import { checkAfterShutdown } from './afterShutdown';
+import { checkAfterShutdown, checkTmpdirLeftClean } from './afterShutdown';
 import { servePageRequests } from './pageRequests';
 import { saveEvidence, stamp, type SuiteResult } from './report';
 import { runUiSmoke } from './uiSmoke';
@@ -193,12 +193,10 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     if (code === 'timeout')
       console.log(`${stamp()} suite ${suite.name} timed out after ${timeoutMs} ms`);
     const host = await readCounts(`${report}.json`);
-    const after = suite.afterHost ? await suite.afterHost(output) : undefined;
-    const counts = {
-      passes: host.passes + (after?.passes ?? 0),
-      failures: host.failures + (after?.failures ?? 0),
-      pending: host.pending + (after?.pending ?? 0),
-    };
+    const after = suite.afterHost ? [await suite.afterHost(output)] : [];
+    after.push(await checkTmpdirLeftClean(tmpdir));
+    const sum = (key: keyof typeof host) => after.reduce((n, r) => n + r[key], host[key]);
+    const counts = { passes: sum('passes'), failures: sum('failures'), pending: sum('pending') };
     const result = { ...counts, ok: code === 0 && counts.failures === 0 };
     if (!result.ok) await saveEvidence(page, suite.name, runDir);
     return result;
