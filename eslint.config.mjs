@@ -58,8 +58,9 @@ export default tseslint.config(
     },
   },
   {
-    // The engine is shared by the CLI and unit-tested in plain Node: it must never see `vscode`.
-    files: ['src/core/**/*.ts', 'src/cli.ts'],
+    // The engine is shared by the CLI and unit-tested in plain Node, and the CLI runs without an
+    // editor: neither may ever see `vscode`.
+    files: ['src/core/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -67,7 +68,8 @@ export default tseslint.config(
           paths: [
             {
               name: 'vscode',
-              message: 'src/core is editor-independent; put VS Code code in src/vscode.',
+              message:
+                'src/core and the CLI are editor-independent; put VS Code code in src/vscode.',
             },
             ...synchronousChildProcesses,
             ...zodMini,

@@ -5,6 +5,8 @@
 // the last line sums the runs in the form scripts/test.ts reads ("N passed, N failed, N
 // skipped"). Extra arguments go to mocha (for example one test file);
 // NIXSHELL_TEST_NIX_VERSIONS picks runs by name, comma-separated (system, modern, daemon).
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { modernNixBin } from '../test/support/modernNix';
@@ -41,7 +43,9 @@ await execa('npm', ['run', '--silent', 'build'], { stdout: 'ignore', stderr: 'in
 
 /** Mocha as `daemonUser` against the daemon, with a HOME and TMPDIR of that user's own. */
 async function daemonCommand(): Promise<
-  { command: string[]; cleanup: () => Promise<void> } | 'failed' | undefined
+  | { command: string[]; env?: Record<string, string>; cleanup: () => Promise<void> }
+  | 'failed'
+  | undefined
 > {
   const daemon = 'test/nix-versions/daemon.sh';
   const start = await execa('bash', [daemon, 'start'], { stderr: 'inherit', reject: false });
@@ -98,13 +102,25 @@ async function daemonCommand(): Promise<
   return { command, cleanup };
 }
 
+/**
+ * Mocha as this user, with a TMPDIR of the run's own: mocha checks that the tests leave nothing
+ * in it (test/support/runTmpdir.ts); this removes it also after a crash of mocha.
+ */
+async function ownCommand(): Promise<{
+  command: string[];
+  env: Record<string, string>;
+  cleanup: () => Promise<void>;
+}> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'nixshell-mocha-'));
+  const cleanup = () => rm(tmp, { recursive: true, force: true });
+  return { command: ['mocha', ...files], env: { TMPDIR: tmp }, cleanup };
+}
+
 const tally = new Tally();
 for (const run of runs) {
   console.log(`\n> mocha on ${run.label}`);
   const started = Date.now();
-  const prepared = run.daemon
-    ? await daemonCommand()
-    : { command: ['mocha', ...files], cleanup: async () => {} };
+  const prepared = run.daemon ? await daemonCommand() : await ownCommand();
   if (!prepared) continue;
   if (prepared === 'failed') {
     tally.add('', 1);
@@ -114,6 +130,7 @@ for (const run of runs) {
   const env: Record<string, string> = {
     NIXSHELL_TEST_NIX_BIN: run.bin ?? '',
     NIXSHELL_TEST_CLI_BUILT: '1',
+    ...prepared.env,
   };
   const [file = '', ...args] = command;
   const mocha = execa(file, args, { all: true, reject: false, env, preferLocal: true });

@@ -12,7 +12,7 @@ import { Emitter, type Disposable, type Event } from './events';
 import { planInWords } from './store/enterPlan';
 import { silentLogger } from './logger';
 import { entryFiles, type TargetSpec } from './target';
-import { watchInputs } from './watcher';
+import { watchInputs, type InputWatcher } from './watcher';
 
 /** The environment a session currently hands out, and where it came from. */
 export interface AppliedEnvironment {
@@ -70,8 +70,12 @@ export class EnvironmentSession implements Disposable {
   private running: AbortController | undefined;
   private runningCapture: Promise<void> | undefined;
   private checking = false;
-  private watcher: Disposable | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private watcher: InputWatcher | undefined;
+  /** The re-check scheduled now; `scheduled` settles when it has run, or is dropped. */
+  private debounce: { timer: NodeJS.Timeout; scheduled: Promise<void>; drop(): void } | undefined;
+  /** The re-check that runs now, if one does. */
+  private rechecking: Promise<void> | undefined;
+  private inputChanges = 0;
   private recheckAfterCapture = false;
   /** The inputs as they were when the last capture failed: no retry until one changes. */
   private failedInputs: InputRecord[] | undefined;
@@ -137,7 +141,7 @@ export class EnvironmentSession implements Disposable {
     if (!this.spec) return;
     const kept = this.applied;
     this.cancelRunning();
-    clearTimeout(this.debounce);
+    this.dropRecheck();
     this.startCapture(++this.generation, 'user', kept, true);
     await this.settled();
   }
@@ -147,10 +151,32 @@ export class EnvironmentSession implements Disposable {
     while (this.runningCapture) await this.runningCapture;
   }
 
+  /**
+   * Resolves when nothing is pending: no capture running, no re-check scheduled or running.
+   * What a change seen before the call starts is over by then.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      const pending = this.runningCapture ?? this.rechecking ?? this.debounce?.scheduled;
+      if (!pending) return;
+      await pending;
+    }
+  }
+
+  /** Resolves once the watcher of the inputs reports every change (its initial scan is done). */
+  async watching(): Promise<void> {
+    await this.watcher?.ready;
+  }
+
+  /** How many changes of its inputs the watcher has reported, so far. */
+  get changesSeen(): number {
+    return this.inputChanges;
+  }
+
   /** Stops a running capture, and any re-check queued behind it; what was applied stays. */
   cancel(): void {
     this.recheckAfterCapture = false;
-    clearTimeout(this.debounce);
+    this.dropRecheck();
     this.running?.abort();
   }
 
@@ -171,7 +197,7 @@ export class EnvironmentSession implements Disposable {
     this.cancelRunning();
     this.watcher?.dispose();
     this.watcher = undefined;
-    clearTimeout(this.debounce);
+    this.dropRecheck();
     this.failedInputs = undefined;
     this.recheckAfterCapture = false;
     return ++this.generation;
@@ -337,6 +363,7 @@ export class EnvironmentSession implements Disposable {
   }
 
   private onInputChanged(): void {
+    this.inputChanges++;
     if (this.running || this.checking) {
       this.recheckAfterCapture = true;
       return;
@@ -346,11 +373,33 @@ export class EnvironmentSession implements Disposable {
 
   /** Many saves in a row make one check, and at most one evaluation. */
   private scheduleRecheck(): void {
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(
-      () => void this.recheck(),
-      this.options.debounceMs ?? defaultDebounceMs,
-    );
+    this.dropRecheck();
+    let done = () => {};
+    const scheduled = new Promise<void>((resolve) => (done = resolve));
+    const timer = setTimeout(() => {
+      this.debounce = undefined;
+      const running = this.recheck().catch((error: unknown) =>
+        this.options.engine().logger.error(`checking the inputs: ${String(error)}`),
+      );
+      this.rechecking = running;
+      void running.finally(() => {
+        if (this.rechecking === running) this.rechecking = undefined;
+        done();
+      });
+    }, this.options.debounceMs ?? defaultDebounceMs);
+    this.debounce = {
+      timer,
+      scheduled,
+      drop: () => {
+        clearTimeout(timer);
+        done();
+      },
+    };
+  }
+
+  private dropRecheck(): void {
+    this.debounce?.drop();
+    this.debounce = undefined;
   }
 
   private async recheck(): Promise<void> {

@@ -17,6 +17,11 @@ export interface NixShellApi {
   getMutations(folder?: vscode.Uri): readonly Mutation[] | undefined;
   /** The folder's state and what its status bar item shows; undefined without a Nix file. */
   getStatus(folder?: vscode.Uri): FolderStatus | undefined;
+  /**
+   * Resolves when the folder has nothing pending: its watcher sees every change, and no
+   * evaluation runs or is scheduled. What a change made before the call sets off is over by then.
+   */
+  whenIdle(folder?: vscode.Uri): Promise<void>;
   readonly onDidChangeEnvironment: vscode.Event<vscode.Uri>;
   readonly onDidChangeStatus: vscode.Event<vscode.Uri>;
 }
@@ -32,6 +37,11 @@ export function createApi(workspace: WorkspaceController, ambient: Environment):
     },
     getMutations: (uri) => controllerOf(uri)?.mutations,
     getStatus: (uri) => controllerOf(uri)?.status,
+    whenIdle: async (uri) => {
+      const session = controllerOf(uri)?.session;
+      await session?.idle();
+      await session?.watching();
+    },
     onDidChangeEnvironment: workspace.onDidChangeEnvironment,
     onDidChangeStatus: workspace.onDidChangeStatus,
   };

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/core/logger';
 import { EnvironmentSession, type SessionState } from '../../src/core/session';
 import type { TargetSpec } from '../../src/core/target';
 import { nixTestEnv, nixTool, repoRoot } from '../support/nixEnv';
-import { tempDir } from '../support/temp';
+import { removeTempDirs, tempDir } from '../support/temp';
 import { benchProjects, importedFiles, smallFileProjects, type BenchProject } from './projects';
 
 const smoke = process.argv.includes('--smoke');
@@ -335,4 +335,5 @@ if (jsonOut) {
   await mkdir(path.dirname(path.resolve(jsonOut)), { recursive: true });
   await writeFile(jsonOut, JSON.stringify({ rounds, figures, targets }, null, 2));
 }
+await removeTempDirs();
 if (!smoke && targets.some((t) => !t.pass)) process.exitCode = 1;

@@ -21,94 +21,11 @@ import {
   workbenchUrl,
   type Harness,
 } from './codeServer';
-import { checkAfterShutdown } from './afterShutdown';
+import { checkTmpdirLeftClean } from './afterShutdown';
 import { servePageRequests } from './pageRequests';
 import { saveEvidence, stamp, type SuiteResult } from './report';
+import { suites, workspaceIn, workspaceSource, type Suite } from './suites';
 import { runUiSmoke } from './uiSmoke';
-
-interface Suite {
-  /** Also the prefix of the test files it runs (`trusted.*.test.ts`). */
-  readonly name: string;
-  /** A directory of test/integration/workspaces, then optionally a .code-workspace in it. */
-  readonly workspace: string;
-  /** Where the workspace is copied from instead: a directory of test/fixtures, shared with the real-nix tests. */
-  readonly fromFixtures?: boolean;
-  readonly trusted?: boolean;
-  /** Suites with the same profile share workspace copy, user data and global storage. */
-  readonly profile?: string;
-  /** Extra environment of code-server (and so of the extension host), given the workspace. */
-  readonly env?: (workspaceRoot: string) => Record<string, string>;
-  /** The test files' name prefix, when it is not the suite's name. */
-  readonly files?: string;
-  /** Run against the modern Nix (test/nix-versions/install-nix.sh) instead of the system's. */
-  readonly modernNix?: boolean;
-  /** What the harness checks once the suite's extension host has stopped, given its output. */
-  readonly afterHost?: (output: string) => Promise<Omit<SuiteResult, 'ok'>>;
-  /** Files added to the workspace copy, by path relative to it. */
-  readonly extraFiles?: Readonly<Record<string, string>>;
-  /** Other extensions installed beside ours: directories of test/integration/extensions. */
-  readonly extensions?: readonly string[];
-  /**
-   * The workspace copy, with the fixtures' `_lib` beside it, is a git repository with all
-   * committed: a flake sees only what git tracks.
-   */
-  readonly git?: boolean;
-}
-
-const suites: readonly Suite[] = [
-  // cpptools' stand-in: its debug type takes the environment in another shape.
-  { name: 'trusted', workspace: 'basic', extensions: ['cpptools'] },
-  {
-    name: 'trusted-nix-2.26',
-    files: 'trusted',
-    workspace: 'basic',
-    modernNix: true,
-    extensions: ['cpptools'],
-  },
-  { name: 'multiroot', workspace: 'multiroot/multiroot.code-workspace' },
-  { name: 'untrusted', workspace: 'basic', trusted: false },
-  { name: 'shutdown', workspace: 'basic', afterHost: checkAfterShutdown },
-  { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
-  { name: 'reopen2', workspace: 'reopen', profile: 'reopen' },
-  { name: 'language', workspace: 'language' },
-  // Next to a stand-in with Nix IDE's id: only one language server may run.
-  { name: 'nixide', workspace: 'language', extensions: ['nix-ide'] },
-  {
-    // The direnv extension beside this one, on a project whose .envrc loads the same shell.
-    name: 'direnv',
-    workspace: 'basic',
-    extensions: ['direnv'],
-    extraFiles: {
-      '.envrc': 'use nix\ndotenv\n',
-      // What direnv loads from it, as far as the stand-in applies it.
-      '.direnv-standin.json': JSON.stringify({
-        PATH: '+$FOLDER/bin',
-        GREETING: 'hello from shell.nix',
-        HOOK_RAN: '1',
-      }),
-    },
-  },
-  {
-    name: 'pin',
-    workspace: 'pin',
-    // The user's channel: what `<nixpkgs>` is until the project pins it.
-    env: (root) => ({ NIX_PATH: `nixpkgs=${path.join(root, 'channel')}` }),
-  },
-  // A flake whose nixConfig names a binary cache: asked about once, used when accepted.
-  { name: 'flakeconfig', workspace: 'flake-config' },
-  // The stand-in NixOS, nix-darwin and home-manager configurations of test/nix/configs.test.ts.
-  { name: 'configs', workspace: 'nixos-configs', fromFixtures: true },
-  { name: 'flake', workspace: 'flake-two-shells', fromFixtures: true, git: true },
-  // Nix ≥2.19 words an untracked file otherwise, and updates an input with `nix flake update`.
-  {
-    name: 'flake-nix-2.26',
-    files: 'flake',
-    workspace: 'flake-two-shells',
-    fromFixtures: true,
-    git: true,
-    modernNix: true,
-  },
-];
 
 const timeoutMs = Number(process.env['E2E_TIMEOUT_MS'] ?? 300_000);
 
@@ -120,12 +37,10 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
   if (suite.profile && port) profilePorts.set(suite.profile, port);
   const profileDir = path.join(scratch, suite.profile ?? suite.name);
   const runDir = path.join(profileDir, 'run');
-  const [workspaceDir = '', ...rest] = suite.workspace.split('/');
   const workspaceRoot = path.join(profileDir, 'workspace');
   if (!(await exists(workspaceRoot))) {
     await mkdir(runDir, { recursive: true });
-    const from = suite.fromFixtures ? 'test/fixtures' : 'test/integration/workspaces';
-    await cp(path.join(repoRoot, from, workspaceDir), workspaceRoot, { recursive: true });
+    await cp(workspaceSource(suite), workspaceRoot, { recursive: true });
     for (const [file, content] of Object.entries(suite.extraFiles ?? {})) {
       await writeFile(path.join(workspaceRoot, file), content);
     }
@@ -136,7 +51,7 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
       await initRepository(profileDir);
     }
   }
-  const workspace = path.join(workspaceRoot, ...rest);
+  const workspace = workspaceIn(suite, workspaceRoot);
   for (const extension of suite.extensions ?? []) await installExtension(extension, runDir);
   const report = path.join(runDir, `${suite.name}.report.txt`);
   const shim = await createNixShim(
@@ -200,12 +115,10 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     if (code === 'timeout')
       console.log(`${stamp()} suite ${suite.name} timed out after ${timeoutMs} ms`);
     const host = await readCounts(`${report}.json`);
-    const after = suite.afterHost ? await suite.afterHost(output) : undefined;
-    const counts = {
-      passes: host.passes + (after?.passes ?? 0),
-      failures: host.failures + (after?.failures ?? 0),
-      pending: host.pending + (after?.pending ?? 0),
-    };
+    const after = suite.afterHost ? [await suite.afterHost(output)] : [];
+    after.push(await checkTmpdirLeftClean(tmpdir));
+    const sum = (key: keyof typeof host) => after.reduce((n, r) => n + r[key], host[key]);
+    const counts = { passes: sum('passes'), failures: sum('failures'), pending: sum('pending') };
     const result = { ...counts, ok: code === 0 && counts.failures === 0 };
     if (!result.ok) await saveEvidence(page, suite.name, runDir);
     return result;

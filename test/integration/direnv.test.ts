@@ -66,6 +66,7 @@ describe('with the direnv extension', () => {
     assert.equal(terminal['IN_SHELL'], undefined, 'nothing of ours reaches terminals');
     // No evaluation, and no prompt of ours.
     assert.deepEqual(nixCalls(), []);
+    // No prompt may come within this: it stays a wait.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.deepEqual(
       (await messages()).filter((m) => m.includes(ourRestartPrompt) || m.includes('Enter it?')),
@@ -98,7 +99,7 @@ describe('with the direnv extension', () => {
     const terminal = await terminalEnvironment(folder(), 'nixshell-owned');
     assert.equal(entries(terminal['PATH'], bin()), 1, terminal['PATH']);
     assert.equal(entries(terminal['PATH'], '/opt/basic-toolchain/bin'), 1, terminal['PATH']);
-    // At most one restart prompt of ours.
+    // At most one restart prompt of ours within this: a wait for what must not come.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     const ours = (await messages()).filter((m) => m.includes(ourRestartPrompt));
     assert.ok(ours.length <= 1, ours.join('\n'));

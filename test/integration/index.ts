@@ -6,8 +6,9 @@ import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
 import Mocha from 'mocha';
+import { removeTempDirs } from '../support/temp';
 
-export function run(): Promise<void> {
+export async function run(): Promise<void> {
   const reportFile = process.env['E2E_REPORT_FILE'];
   if (reportFile) writeFileSync(reportFile, '');
   Mocha.reporters.Base.consoleLog = (...args: unknown[]) => {
@@ -22,7 +23,7 @@ export function run(): Promise<void> {
       mocha.addFile(path.join(__dirname, file));
     }
   }
-  return new Promise((resolve, reject) => {
+  const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run((failures) => {
       const {
         passes,
@@ -33,8 +34,11 @@ export function run(): Promise<void> {
       if (reportFile) {
         writeFileSync(`${reportFile}.json`, JSON.stringify({ passes, failures: failed, pending }));
       }
-      if (failures > 0) reject(new Error(`${failures} tests failed`));
-      else resolve();
+      resolve(failures);
     });
   });
+  // What the tests made with test/support (fixture copies, nix's HOME): the harness checks
+  // that the host leaves nothing in its TMPDIR.
+  await removeTempDirs();
+  if (failures > 0) throw new Error(`${failures} tests failed`);
 }

@@ -72,6 +72,7 @@ describe('the language server, inside the project environment', () => {
       assert.equal(existsSync(path.join(dir, 'nil')), false, `${dir}/nil`);
     }
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(shellNix()));
+    // No server may start within this: it stays a wait.
     await sleep(1500);
     assert.equal(existsSync(recordFile()), false, 'no server was started');
   });
@@ -146,6 +147,7 @@ describe('the language server, inside the project environment', () => {
     await waitForState(api, folder, 'active');
     recorder.dispose();
     assert.deepEqual(recorder.states, ['loading', 'active'], 'it did re-evaluate');
+    // No restart may follow within this: it stays a wait.
     await sleep(2000);
     assert.equal((await recorded('start')).length, 1);
   });

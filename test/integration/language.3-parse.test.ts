@@ -51,6 +51,7 @@ describe('syntax errors from nix-instantiate --parse, without a language server'
 
   it('leaves .nix files alone while a language server serves them', async () => {
     document = await open('broken.nix', broken);
+    // No diagnostic of ours may come within this: it stays a wait.
     await sleep(2000);
     assert.deepEqual(parseDiagnostics(document.uri), []);
   });

@@ -76,7 +76,9 @@ describe('keeping the environment current', () => {
     const calls = nixCalls().length;
     const later = new Date(Date.now() + 10_000);
     await utimes(shellNix(), later, later);
+    // Nothing may follow the touch, and nothing says it was seen: this stays a wait.
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    await api.whenIdle(workspaceFolder().uri);
     assert.equal(nixCalls().length, calls);
     assert.equal(api.getStatus(workspaceFolder().uri)?.state, 'active');
   });

@@ -35,6 +35,7 @@ describe('a broken shell.nix', () => {
 
   it('does not retry while the file stays broken', async () => {
     const calls = nixCalls().length;
+    // Time itself: nothing may happen within it, so this stays a wait.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.equal(nixCalls().length, calls);
   });

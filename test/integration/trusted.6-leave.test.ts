@@ -43,6 +43,8 @@ describe('leaving the Nix shell', () => {
     await vscode.commands.executeCommand('notifications.showList');
     const clicked = await askHarness('notification', 'Enter it?|Enter');
     assert.match(clicked ?? '', /has a Nix environment \(shell\.nix\)\. Enter it\?/);
+    // The click reaches the extension after the page reports it; nothing may follow within
+    // this, so it stays a wait.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.equal(api.getStatus(folder)?.state, 'off', 'the click entered nothing');
     assert.equal(nixCalls().length, calls);

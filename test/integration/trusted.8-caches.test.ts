@@ -27,11 +27,22 @@ describe('team binary caches', () => {
     const api = await activateExtension();
     const folder = workspaceFolder().uri;
     const publicKey = `team-1:${Buffer.alloc(32, 7).toString('base64')}`;
-    await setSetting('binaryCaches', [{ url: `file://${cache}`, publicKey }]);
     // The changed setting enters again (from the cache: caches do not change the environment);
-    // a reload then evaluates with it.
-    await waitForState(api, folder, 'active');
+    // a reload then evaluates with it. Entering again shows as a status, active as before.
+    const reentered = new Promise<void>((resolve) => {
+      const subscription = api.onDidChangeStatus((uri) => {
+        if (uri.toString() !== folder.toString()) return;
+        subscription.dispose();
+        resolve();
+      });
+    });
+    await setSetting('binaryCaches', [{ url: `file://${cache}`, publicKey }]);
+    await reentered;
+    // The editor may report the change more than once, each entering again and so cancelling
+    // a reload under way; nothing tells when the last report has come: this stays a wait.
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    await waitForState(api, folder, 'active');
+    await api.whenIdle(folder);
     const before = nixCalls().length;
     await vscode.commands.executeCommand('nixShell.reload');
     const capture = await waitFor(

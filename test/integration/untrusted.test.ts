@@ -22,7 +22,8 @@ describe('an untrusted workspace', () => {
     await vscode.commands.executeCommand('nixShell.reload');
     // A folder given explicitly (a keybinding, another extension) takes the same gate.
     await vscode.commands.executeCommand('nixShell.reload', folder);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // An evaluation the commands started would be running until then.
+    await api.whenIdle(folder);
     assert.deepEqual(nixCalls(), []);
     assert.equal(process.env['GREETING'], undefined);
     assert.equal(api.getEnvironment(workspaceFolder().uri), undefined);

@@ -67,6 +67,14 @@ function appliedValue(h: Harness, name: string): string | undefined {
   return applied ? appliedEnvironment(h.context.base, applied.entry)[name] : undefined;
 }
 
+/** Waits until the session's watcher has seen a change after `before` of them, and dealt with it. */
+async function changeHandled(session: EnvironmentSession, before: number): Promise<void> {
+  await waitFor('the watcher to see the change', () =>
+    session.changesSeen > before ? true : undefined,
+  );
+  await session.idle();
+}
+
 /** Times the session went into `loading` from another state: one per capture it started. */
 function loadingStarts(states: readonly SessionState[]): number {
   return states.filter((s, i) => s.kind === 'loading' && states[i - 1]?.kind !== 'loading').length;
@@ -105,7 +113,7 @@ describe('a session against real nix', function () {
     await h.session.enter(fileSpec(file));
     await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
-    await sleep(500); // the watcher's initial scan
+    await h.session.watching();
     const source = await readFile(file, 'utf8');
     const statesBefore = h.states.length;
     const started = Date.now();
@@ -121,7 +129,8 @@ describe('a session against real nix', function () {
         ? true
         : undefined,
     );
-    await sleep(1000); // any late capture would start within this
+    // Every save was seen before the last one's capture ended: a capture they queued has run.
+    await h.session.idle();
     assert.equal(await h.captures(), 2);
     assert.equal(loadingStarts(h.states.slice(statesBefore)), 1);
     assert.equal(h.session.state.kind, 'active');
@@ -133,13 +142,15 @@ describe('a session against real nix', function () {
     await h.session.enter(fileSpec(path.join(dir, 'shell.nix')));
     await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
-    await sleep(500);
+    await h.session.watching();
+    const seen = h.session.changesSeen;
     await writeFile(path.join(dir, 'README.md'), '# notes\n');
     await writeFile(path.join(top, 'unrelated.nix'), '{ }\n');
     const later = new Date(Date.now() + 10_000);
-    await utimes(path.join(dir, 'nix/tools.nix'), later, later);
     await utimes(path.join(dir, 'sub/main.rs'), later, later);
-    await sleep(1000);
+    // Last, so that once its touch is handled the writes before it are too.
+    await utimes(path.join(dir, 'nix/tools.nix'), later, later);
+    await changeHandled(h.session, seen);
     assert.equal(await h.captures(), 1);
     assert.equal(h.session.state.kind, 'active');
   });
@@ -152,7 +163,7 @@ describe('a session against real nix', function () {
     await h.session.settled();
     const good: CacheEntry | undefined = h.session.applied?.entry;
     assert.ok(good);
-    await sleep(500);
+    await h.session.watching();
     const source = await readFile(file, 'utf8');
     await writeFile(
       file,
@@ -167,10 +178,14 @@ describe('a session against real nix', function () {
     assert.equal(afterFailure, 2);
 
     // Unchanged broken file: neither time nor a touch starts another capture.
+    await h.session.idle();
+    await h.session.watching();
+    // Time itself: nothing may happen within this, so it stays a wait.
     await sleep(1000);
+    const seen = h.session.changesSeen;
     const later = new Date(Date.now() + 10_000);
     await utimes(file, later, later);
-    await sleep(1000);
+    await changeHandled(h.session, seen);
     assert.equal(await h.captures(), afterFailure);
     assert.equal(h.session.state.kind, 'failed');
 
@@ -193,7 +208,7 @@ describe('a session against real nix', function () {
     await h.session.settled();
     assert.equal(h.session.state.kind, 'failed');
     assert.equal(h.session.applied, undefined);
-    await sleep(500);
+    await h.session.watching();
     await writeFile(tools, original);
     await waitFor('the repaired environment', () =>
       h.session.state.kind === 'active' ? true : undefined,
@@ -234,7 +249,7 @@ describe('a session against real nix', function () {
     await h.session.enter(fileSpec(file));
     await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
-    await sleep(500);
+    await h.session.watching();
     await writeFile(file, 'syntax error here\n');
     const failed = await waitFor('the failed state', () =>
       h.session.state.kind === 'failed' ? h.session.state : undefined,
@@ -249,7 +264,10 @@ describe('a session against real nix', function () {
     await h.session.enter(flakeSpec(flake.dir));
     await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
-    await sleep(1500);
+    await h.session.watching();
+    // A loop would show within this: nothing may happen, so it stays a wait.
+    await sleep(1000);
+    await h.session.idle();
     assert.equal(await h.captures(), 1);
     assert.equal(h.session.state.kind, 'active');
   });
@@ -324,11 +342,13 @@ describe('a session against real nix', function () {
       const found = await processesMatching(/^\/bin\/sleep 61$/);
       return found.length > 0 ? found : undefined;
     });
+    const seen = h.session.changesSeen;
     await writeFile(file, `${text}\n# saved again\n`);
-    await sleep(debounceMs * 3);
+    await waitFor('the watcher to see the save', () =>
+      h.session.changesSeen > seen ? true : undefined,
+    );
     h.session.cancel();
-    await h.session.settled();
-    await sleep(debounceMs * 5);
+    await h.session.idle();
     assert.equal(h.session.state.kind, 'stale');
     assert.equal(loadingStarts(h.states.slice(before)), 1, 'no capture after the cancel');
     assert.deepEqual(await processesMatching(/^\/bin\/sleep 61$/), []);

@@ -170,7 +170,12 @@ export async function nixDevelopEnvironment(
   const scratch = await scratchDir('nixshell-nix-develop-');
   const installable = `${flakeDir}#${devShell}`;
   const command = ['--command', '/bin/bash', '-c', groundTruthDump(scratch)];
-  await runNixTool(nixTool('nix'), ['develop', installable, ...command], env, flakeDir);
+  // `nix develop` execs the command, so what it made in TMPDIR (a `nix-shell.*` directory) is
+  // never removed: it goes into the scratch directory instead.
+  const tmp = path.join(scratch, 'tmp');
+  await mkdir(tmp);
+  const developEnv = { ...env, TMPDIR: tmp };
+  await runNixTool(nixTool('nix'), ['develop', installable, ...command], developEnv, flakeDir);
   const json = await runNixTool(nixTool('nix'), ['print-dev-env', '--json', installable], env);
   const { bashFunctions } = JSON.parse(json) as { bashFunctions?: Record<string, string> };
   return {
