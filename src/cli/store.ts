@@ -31,15 +31,21 @@ export async function runPlan(
   const plan = await planEnvironment(run);
   for (const warning of plan.warnings) run.context.logger.warn(warning);
   if (options.json) {
-    const { build, fetch } = plan;
-    process.stdout.write(`${JSON.stringify({ build, fetch }, null, 2)}\n`);
+    const { build, fetch, cannotBuild } = plan;
+    process.stdout.write(`${JSON.stringify({ build, fetch, cannotBuild }, null, 2)}\n`);
     return;
   }
   process.stdout.write(`${describePlan(plan)}\n`);
-  for (const build of plan.build) process.stdout.write(`  build  ${build.name}\n`);
+  for (const build of plan.build) {
+    const network = build.fixedOutput ? ' (its builder downloads it)' : '';
+    process.stdout.write(`  build  ${build.name}${network}\n`);
+  }
   for (const fetch of plan.fetch) {
     const size = fetch.downloadSize === null ? '' : `  ${formatBytes(fetch.downloadSize)}`;
     process.stdout.write(`  fetch  ${fetch.name}${size}\n`);
+  }
+  for (const blocked of plan.cannotBuild) {
+    process.stdout.write(`  cannot build  ${blocked.name}: ${blocked.reason}\n`);
   }
 }
 

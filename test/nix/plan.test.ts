@@ -6,6 +6,9 @@ import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import path from 'node:path';
 import { execa } from 'execa';
 import { EnvironmentSession } from '../../src/core/session';
+import { NixLogParser } from '../../src/core/nix/log';
+import { planInWords } from '../../src/core/store/enterPlan';
+import { DryRunListing } from '../../src/core/store/plan';
 import { fileSpec, testContext, userEnvironment } from '../support/engineHarness';
 import { processesMatching } from '../support/nixTools';
 import { commitAll, copyFixture } from '../support/fixtures';
@@ -15,7 +18,8 @@ import { scratchDir } from '../support/scratch';
 import { serveDirectory } from '../support/staticServer';
 
 interface PlanJson {
-  build: Array<{ name: string; drvPath: string }>;
+  build: Array<{ name: string; drvPath: string; fixedOutput: boolean }>;
+  cannotBuild: Array<{ name: string; path: string; reason: string }>;
   fetch: Array<{ name: string; path: string; downloadSize: number | null; narSize: number | null }>;
 }
 
@@ -206,5 +210,61 @@ describe('team binary caches (plan, push, --option)', function () {
       infos.some((info) => /^StorePath: \S+-env$/m.test(info)),
       'no -env in the cache',
     );
+  });
+
+  it('says what nix can neither download nor build here, before entering', async () => {
+    const { dir } = await copyFixture('cannot-build');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
+    const planned = await plan(dir, env);
+    assert.deepEqual(
+      planned.build.map((b) => b.name).filter((name) => name.endsWith('-tool')),
+      ['buildable-tool'],
+      JSON.stringify(planned),
+    );
+    const reasons = Object.fromEntries(planned.cannotBuild.map((c) => [c.name, c.reason]));
+    assert.match(
+      reasons['foreign-tool'] ?? '',
+      /^needs a mips64-plan9 builder \(this machine builds /,
+    );
+    assert.match(reasons['featured-tool'] ?? '', /^needs the system feature quantum-annealer /);
+    assert.equal(planned.cannotBuild.length, 2, JSON.stringify(planned.cannotBuild));
+
+    const human = await runCli(['plan', dir], env);
+    assert.match(
+      human.stdout,
+      /^cannot build (foreign|featured)-tool \(.*\) and 1 more, builds \d+$/m,
+    );
+    assert.match(human.stdout, /^ {2}cannot build {2}foreign-tool: needs a mips64-plan9 builder/m);
+
+    // The user's settings are nix's: a machine that offers the feature builds that tool.
+    const offered = await plan(dir, env, ['--option', 'system-features', 'quantum-annealer']);
+    assert.deepEqual(
+      offered.cannotBuild.map((c) => c.name),
+      ['foreign-tool'],
+    );
+    assert.ok(offered.build.some((b) => b.name === 'featured-tool'));
+
+    // The editor's plan, shown while entering, says so first.
+    const words = await planInWords(
+      fileSpec(path.join(dir, 'shell.nix')),
+      await testContext(),
+      new AbortController().signal,
+    );
+    assert.match(words.words ?? '', /^cannot build (foreign|featured)-tool \(needs /);
+  });
+
+  it("reads the paths nix's dry run does not know how to build", async () => {
+    const missing = '/nix/store/00000000000000000000000000000000-nowhere-1.0';
+    const listing = new DryRunListing();
+    const parser = new NixLogParser((event) => listing.read(event));
+    const env = userEnvironment();
+    const run = await execa(
+      nixTool('nix-store'),
+      ['--realise', '--dry-run', '-vv', '--log-format', 'internal-json', missing],
+      { env, extendEnv: false, reject: false },
+    );
+    for (const line of run.stderr.split('\n')) parser.push(line);
+    assert.deepEqual(listing.listed.unknown, [missing], run.stderr);
+    assert.deepEqual(listing.listed.build, []);
   });
 });
