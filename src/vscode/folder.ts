@@ -486,7 +486,12 @@ export function statusView(state: SessionState, label: string): StatusView {
     case 'off':
       return { kind: 'off' };
     case 'loading':
-      return { kind: 'loading', label, progress: state.progress };
+      return {
+        kind: 'loading',
+        label,
+        progress: state.progress,
+        ...(state.counts ? { counts: state.counts } : {}),
+      };
     case 'active': {
       const { entry } = state.applied;
       const counts = summarize(entry.mutations);

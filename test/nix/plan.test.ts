@@ -141,6 +141,12 @@ describe('team binary caches (plan, push, --option)', function () {
     );
     const entered = await runCli(['env', dir, '--json', ...served, ...trusted], env);
     assert.equal(entered.exitCode, 0, entered.stderr);
+    // The CLI's progress counts the download as it finishes.
+    assert.match(
+      entered.stderr,
+      /^nixshell: (building \d+\/\d+ derivations, )?downloading 1\/\d+ paths$/m,
+      entered.stderr,
+    );
     const shellPath = (JSON.parse(entered.stdout) as Record<string, string>)['PATH'] ?? '';
     assert.ok(shellPath.split(':').includes(`${toolOut}/bin`), shellPath);
     assert.equal(await builds(counter), 1, 'entering built the tool instead of downloading it');
