@@ -11,7 +11,7 @@ import { asNixShellError, NixShellError } from '../core/errors';
 import { binaryCacheOptions } from '../core/nix/command';
 import { gitIntentToAdd } from '../core/gitTrack';
 import { acceptFlakeConfig, isCacheSetting, readFlakeConfig } from '../core/nix/flakeConfig';
-import { askAboutFlakeConfig } from './flakeConfigPrompt';
+import { askAboutFlakeConfig, type FlakeConfigAnswer } from './flakeConfigPrompt';
 import { locateNix } from '../core/nix/installation';
 import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
 import type { Logger } from '../core/logger';
@@ -259,6 +259,22 @@ export class FolderController implements vscode.Disposable {
     if (answer === 'accepted' && this.session.state.kind !== 'off') {
       await this.enter({ userInitiated: false });
     }
+  }
+
+  /**
+   * Forgets the answer to the flake's nixConfig question, so nix ignores the nixConfig again
+   * until accepted. An entered folder enters again: without its caches, and asked again.
+   * Returns the answer forgotten, if there was one.
+   */
+  async forgetFlakeConfig(): Promise<FlakeConfigAnswer | undefined> {
+    const answer = this.services.memories.get(this.folder.uri).flakeConfig;
+    if (!answer) return undefined;
+    await this.services.memories.update(this.folder.uri, { flakeConfig: undefined });
+    this.flakeConfigOffered = false;
+    if (this.session.state.kind !== 'off' && vscode.workspace.isTrusted) {
+      await this.enter({ userInitiated: false });
+    }
+    return answer;
   }
 
   async reload(): Promise<void> {
