@@ -2,7 +2,7 @@
 // served over HTTP on 127.0.0.1): what entering would build, pushing it signed, and then entering
 // by downloading instead of building.
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { EnvironmentSession } from '../../src/core/session';
@@ -15,6 +15,7 @@ import { commitAll, copyFixture } from '../support/fixtures';
 import { runCli } from '../support/cliRunner';
 import { nixTool, testRunsAsDaemonClient } from '../support/nixEnv';
 import { scratchDir } from '../support/scratch';
+import { builds, signingKey, teamProject } from '../support/teamCache';
 import { serveDirectory } from '../support/staticServer';
 
 interface PlanJson {
@@ -29,29 +30,8 @@ async function plan(dir: string, env: Record<string, string>, options: string[] 
   return { ...(JSON.parse(result.stdout) as PlanJson), stderr: result.stderr };
 }
 
-/** How many times the fixture's tool was built. */
-async function builds(counter: string): Promise<number> {
-  const text = await readFile(counter, 'utf8').catch(() => '');
-  return text.split('\n').filter((line) => line === 'built').length;
-}
-
 describe('team binary caches (plan, push, --option)', function () {
   this.timeout(120_000);
-
-  /** A copy of the team-cache fixture with a tool of its own, and where its builds are counted. */
-  async function teamProject(delaySeconds = 0) {
-    const { top, dir } = await copyFixture('team-cache');
-    // In /tmp itself, where the daemon's build users can reach it (TMPDIR may be private).
-    const countDir = await mkdtemp('/tmp/nixshell-builds-');
-    after(() => rm(countDir, { recursive: true, force: true }));
-    const counter = path.join(countDir, 'builds.log');
-    await writeFile(path.join(dir, 'counter'), `${counter}\n`);
-    if (delaySeconds > 0) await writeFile(path.join(dir, 'delay'), `${delaySeconds}\n`);
-    await writeFile(counter, '');
-    await chmod(counter, 0o666);
-    await chmod(countDir, 0o755);
-    return { top, dir, counter };
-  }
 
   it('plans a build, pushes it signed, then plans and enters it as a download', async () => {
     const { top, dir, counter } = await teamProject();
@@ -65,20 +45,8 @@ describe('team binary caches (plan, push, --option)', function () {
     const human = await runCli(['plan', dir], env);
     assert.match(human.stdout, /^builds \d+\n {2}build {2}team-tool$/m);
 
-    const key = path.join(top, 'key.sec');
     const nixEnv = { ...env, PATH: env['PATH'] ?? '' };
-    const secret = await execa(nixTool('nix'), ['key', 'generate-secret', '--key-name', 'team-1'], {
-      env: nixEnv,
-      extendEnv: false,
-    });
-    await writeFile(key, secret.stdout);
-    const publicKey = (
-      await execa(nixTool('nix'), ['key', 'convert-secret-to-public'], {
-        env: nixEnv,
-        extendEnv: false,
-        input: secret.stdout,
-      })
-    ).stdout.trim();
+    const { file: key, publicKey } = await signingKey(path.join(top, 'key.sec'), nixEnv);
 
     const pushed = await runCli(['push', dir, '--to', `file://${cache}`, '--sign-key', key], env);
     assert.equal(pushed.exitCode, 0, pushed.stderr);
