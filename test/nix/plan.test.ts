@@ -191,10 +191,15 @@ describe('team binary caches (plan, push, --option)', function () {
     const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
     const planned = await plan(dir, env);
     assert.deepEqual(
-      planned.build.map((b) => b.name).filter((name) => name.endsWith('-tool')),
-      ['buildable-tool'],
+      planned.build
+        .map((b) => b.name)
+        .filter((name) => name.endsWith('-tool'))
+        .sort(),
+      ['buildable-tool', 'fetched-tool'],
       JSON.stringify(planned),
     );
+    const fixed = Object.fromEntries(planned.build.map((b) => [b.name, b.fixedOutput]));
+    assert.deepEqual([fixed['buildable-tool'], fixed['fetched-tool']], [false, true]);
     const reasons = Object.fromEntries(planned.cannotBuild.map((c) => [c.name, c.reason]));
     assert.match(
       reasons['foreign-tool'] ?? '',
@@ -209,6 +214,7 @@ describe('team binary caches (plan, push, --option)', function () {
       /^cannot build (foreign|featured)-tool \(.*\) and 1 more, builds \d+$/m,
     );
     assert.match(human.stdout, /^ {2}cannot build {2}foreign-tool: needs a mips64-plan9 builder/m);
+    assert.match(human.stdout, /^ {2}build {2}fetched-tool \(its builder downloads it\)$/m);
 
     // The user's settings are nix's: a machine that offers the feature builds that tool.
     const offered = await plan(dir, env, ['--option', 'system-features', 'quantum-annealer']);
