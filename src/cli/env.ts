@@ -12,6 +12,7 @@ import { envrcNoteText } from '../core/envrc/parse';
 import { targetLabel, type TargetSpec } from '../core/target';
 import { acceptFlakeConfig } from '../core/nix/flakeConfig';
 import { extractNixArgs, parseArgsOrUsage, usageError } from './args';
+import { progressLine } from './progressLine';
 
 export const usage = `Usage: nixshell <command> [DIR] [options]
 
@@ -141,13 +142,16 @@ export function defaultCacheDir(): string {
   return path.join(cacheHome, 'nixshell');
 }
 
-export function engineContext(options: CliOptions): EngineContext {
+export function engineContext(
+  options: CliOptions,
+  writeLog: (line: string) => void = (line) => process.stderr.write(line),
+): EngineContext {
   const timeout = Number(options.timeout ?? 0);
   if (!Number.isFinite(timeout) || timeout < 0) throw usageError('--timeout takes seconds');
   return {
     cache: new EnvironmentCache(path.resolve(options.cacheDir ?? defaultCacheDir())),
     base: baseEnvironment(process.env),
-    logger: streamLogger((line) => process.stderr.write(line), options.verbose ? 'debug' : 'warn'),
+    logger: streamLogger(writeLog, options.verbose ? 'debug' : 'warn'),
     nixPath: options.nix,
     evaluationTimeoutMs: timeout * 1000,
     hookTimeoutMs: 30_000,
@@ -176,7 +180,12 @@ export async function runEnv(
   options: CliOptions,
   signal?: AbortSignal,
 ): Promise<void> {
-  const context = engineContext(options);
+  const progress = progressLine();
+  // A log line starts on a line of its own, not after the progress line.
+  const context = engineContext(options, (line) => {
+    progress.end();
+    process.stderr.write(line);
+  });
   const { spec } = await resolveSpec(dir, options);
   const found = await lookup(spec, context);
   const cached = found.entry && found.freshness.fresh && !options.refresh ? found.entry : undefined;
@@ -187,9 +196,13 @@ export async function runEnv(
     cached ??
     (await captureAndStore(spec, context, {
       signal,
+      onProgress: progress.report,
       // One line, whatever the log level: a capture that waits must never look hung.
-      onWait: (text) => process.stderr.write(`nixshell: ${text}\n`),
-    }));
+      onWait: (text) => {
+        progress.end();
+        process.stderr.write(`nixshell: ${text}\n`);
+      },
+    }).finally(progress.end));
   if (options.diff) {
     process.stdout.write(`${JSON.stringify(diffJson(entry.mutations), null, 2)}\n`);
   } else if (options.json) {

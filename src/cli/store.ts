@@ -6,9 +6,18 @@ import { engineInvocation } from '../core/store/enterPlan';
 import { describePlan, formatBytes, planEnvironment } from '../core/store/plan';
 import { pushEnvironment } from '../core/store/push';
 import { engineContext, resolveSpec, type CliOptions } from './env';
+import { progressLine } from './progressLine';
 
-async function invocation(dir: string, options: CliOptions, signal: AbortSignal | undefined) {
-  const context = engineContext(options);
+async function invocation(
+  dir: string,
+  options: CliOptions,
+  signal: AbortSignal | undefined,
+  progress?: ReturnType<typeof progressLine>,
+) {
+  const context = engineContext(options, (line) => {
+    progress?.end();
+    process.stderr.write(line);
+  });
   const { spec } = await resolveSpec(dir, options);
   const run = await engineInvocation(spec, context, signal);
   // As `nix develop` would: a flake checked out without flake.lock gets one first (nix 2.26
@@ -19,7 +28,8 @@ async function invocation(dir: string, options: CliOptions, signal: AbortSignal 
     { cwd: dir, env: run.env, logFlags: nixLogFlagsFor(run.nix.identity) },
     run.context,
   );
-  return { ...run, context, original: spec };
+  const onProgress = progress ? { onProgress: progress.report } : {};
+  return { ...run, context: { ...context, signal, ...onProgress }, original: spec };
 }
 
 export async function runPlan(
@@ -31,15 +41,21 @@ export async function runPlan(
   const plan = await planEnvironment(run);
   for (const warning of plan.warnings) run.context.logger.warn(warning);
   if (options.json) {
-    const { build, fetch } = plan;
-    process.stdout.write(`${JSON.stringify({ build, fetch }, null, 2)}\n`);
+    const { build, fetch, cannotBuild } = plan;
+    process.stdout.write(`${JSON.stringify({ build, fetch, cannotBuild }, null, 2)}\n`);
     return;
   }
   process.stdout.write(`${describePlan(plan)}\n`);
-  for (const build of plan.build) process.stdout.write(`  build  ${build.name}\n`);
+  for (const build of plan.build) {
+    const network = build.fixedOutput ? ' (its builder downloads it)' : '';
+    process.stdout.write(`  build  ${build.name}${network}\n`);
+  }
   for (const fetch of plan.fetch) {
     const size = fetch.downloadSize === null ? '' : `  ${formatBytes(fetch.downloadSize)}`;
     process.stdout.write(`  fetch  ${fetch.name}${size}\n`);
+  }
+  for (const blocked of plan.cannotBuild) {
+    process.stdout.write(`  cannot build  ${blocked.name}: ${blocked.reason}\n`);
   }
 }
 
@@ -48,14 +64,15 @@ export async function runPush(
   options: CliOptions,
   signal?: AbortSignal,
 ): Promise<void> {
-  const run = await invocation(dir, options, signal);
+  const progress = progressLine();
+  const run = await invocation(dir, options, signal, progress);
   // The captured environment's own store paths (a flake's `-env`) spare the team that build.
   const found = await lookup(run.original, run.context).catch(() => undefined);
   const extraPaths = found?.entry && found.freshness.fresh ? found.entry.storePaths : [];
   const result = await pushEnvironment(run, options.to ?? '', {
     signKey: options.signKey,
     extraPaths,
-  });
+  }).finally(progress.end);
   for (const warning of result.warnings) run.context.logger.warn(warning);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -7,6 +7,7 @@ import { touchRoots } from './gcroots';
 import type { Logger } from './logger';
 import { locateNix, type NixInstallation } from './nix/installation';
 import type { TargetSpec } from './target';
+import type { StepContext } from './capture/run';
 
 /** What the engine needs from its host (the editor or the CLI). */
 export interface EngineContext {
@@ -90,7 +91,7 @@ export async function inputsUnchanged(inputs: readonly InputRecord[]): Promise<F
 
 export interface CaptureOptions {
   readonly signal?: AbortSignal | undefined;
-  readonly onProgress?: ((text: string) => void) | undefined;
+  readonly onProgress?: StepContext['onProgress'];
   /** Capture even when another window just stored a fresh entry (an explicit reload). */
   readonly force?: boolean | undefined;
   /** Told (as well as onProgress) that another process holds the capture, and whose it is. */

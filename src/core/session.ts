@@ -10,6 +10,7 @@ import {
 import { asNixShellError, type NixShellError } from './errors';
 import { Emitter, type Disposable, type Event } from './events';
 import { planInWords } from './store/enterPlan';
+import { describeCounts, type ProgressCounts } from './nix/log';
 import { silentLogger } from './logger';
 import { entryFiles, type TargetSpec } from './target';
 import { watchInputs, type InputWatcher } from './watcher';
@@ -33,6 +34,8 @@ export type SessionState =
   | {
       readonly kind: 'loading';
       readonly progress: string;
+      /** Builds and downloads finished so far, while nix builds or downloads. */
+      readonly counts?: ProgressCounts;
       readonly origin: CaptureOrigin;
       readonly applied?: AppliedEnvironment;
     }
@@ -236,13 +239,17 @@ export class EnvironmentSession implements Disposable {
     // What the wait is for ("builds 2, downloads 1.4 MiB"), once the plan knows it.
     let cost: string | undefined;
     let lastProgress = 'evaluating';
-    const loading = (progress: string) => {
+    let lastCounts: ProgressCounts | undefined;
+    const loading = (progress: string, counts?: ProgressCounts) => {
       lastProgress = progress;
+      lastCounts = counts;
       if (generation !== this.generation) return;
       const text = cost ? `${cost} · ${progress}` : progress;
+      const counted = counts && describeCounts(counts) !== '' ? { counts } : {};
       this.setState({
         kind: 'loading',
         progress: text,
+        ...counted,
         origin,
         ...(kept ? { applied: kept } : {}),
       });
@@ -254,7 +261,7 @@ export class EnvironmentSession implements Disposable {
     const planning = kept ? undefined : this.planAlongside(spec, context, planStop.signal);
     void planning?.then((words) => {
       cost = words;
-      if (words && this.running === controller) loading(lastProgress);
+      if (words && this.running === controller) loading(lastProgress, lastCounts);
     });
     try {
       const entry = await captureAndStore(spec, context, {

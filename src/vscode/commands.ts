@@ -21,6 +21,7 @@ import { environmentUri } from './showEnvironment';
 import type { CommandId } from './tables/commands';
 import type { WorkspaceController } from './workspace';
 import { redact } from '../core/redact';
+import { sayFlakeConfigForgotten } from './messages';
 
 export interface CommandServices {
   readonly workspace: WorkspaceController;
@@ -117,6 +118,17 @@ const handlers: Record<CommandId, Handler> = {
     if (controller) await gcCommand(controller, options);
     else void vscode.window.showInformationMessage('Open a folder to collect Nix garbage.');
   },
+  'nixShell.forgetFlakeConfig': onFolder(
+    "Forget the answer about the flake's nixConfig of",
+    async (controller) => {
+      const entered = controller.session.state.kind !== 'off';
+      const forgotten = await controller.forgetFlakeConfig();
+      await sayFlakeConfigForgotten(controller.folder.name, forgotten, {
+        entered,
+        enter: () => vscode.commands.executeCommand('nixShell.enter', controller.folder.uri),
+      });
+    },
+  ),
   'nixShell.pin': onFolder('Pin nixpkgs for', (controller, options) =>
     pinCommand(controller, isPinOriginal(options) ? options : undefined),
   ),

@@ -11,7 +11,7 @@ import { asNixShellError, NixShellError } from '../core/errors';
 import { binaryCacheOptions } from '../core/nix/command';
 import { gitIntentToAdd } from '../core/gitTrack';
 import { acceptFlakeConfig, isCacheSetting, readFlakeConfig } from '../core/nix/flakeConfig';
-import { askAboutFlakeConfig } from './flakeConfigPrompt';
+import { askAboutFlakeConfig, type FlakeConfigAnswer } from './flakeConfigPrompt';
 import { locateNix } from '../core/nix/installation';
 import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
 import type { Logger } from '../core/logger';
@@ -261,6 +261,22 @@ export class FolderController implements vscode.Disposable {
     }
   }
 
+  /**
+   * Forgets the answer to the flake's nixConfig question, so nix ignores the nixConfig again
+   * until accepted. An entered folder enters again: without its caches, and asked again.
+   * Returns the answer forgotten, if there was one.
+   */
+  async forgetFlakeConfig(): Promise<FlakeConfigAnswer | undefined> {
+    const answer = this.services.memories.get(this.folder.uri).flakeConfig;
+    if (!answer) return undefined;
+    await this.services.memories.update(this.folder.uri, { flakeConfig: undefined });
+    this.flakeConfigOffered = false;
+    if (this.session.state.kind !== 'off' && vscode.workspace.isTrusted) {
+      await this.enter({ userInitiated: false });
+    }
+    return answer;
+  }
+
   async reload(): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       askForTrust();
@@ -486,7 +502,12 @@ export function statusView(state: SessionState, label: string): StatusView {
     case 'off':
       return { kind: 'off' };
     case 'loading':
-      return { kind: 'loading', label, progress: state.progress };
+      return {
+        kind: 'loading',
+        label,
+        progress: state.progress,
+        ...(state.counts ? { counts: state.counts } : {}),
+      };
     case 'active': {
       const { entry } = state.applied;
       const counts = summarize(entry.mutations);

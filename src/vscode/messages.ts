@@ -128,6 +128,28 @@ function reportIssue(error: NixShellError): Thenable<boolean> {
   return vscode.env.openExternal(url as unknown as vscode.Uri);
 }
 
+/**
+ * After **Nix: Forget flake settings answer**: what was forgotten, and that entering asks
+ * again (an entered folder has just entered again, and asks now).
+ */
+export async function sayFlakeConfigForgotten(
+  folderName: string,
+  forgotten: 'accepted' | 'declined' | undefined,
+  folder: { readonly entered: boolean; readonly enter: () => Thenable<unknown> },
+): Promise<void> {
+  const enter = 'Enter Now';
+  const said = forgotten === 'accepted' ? 'Use them' : 'Never for this folder';
+  const text = !forgotten
+    ? `Nix: no answer about the nixConfig of ${folderName}'s flake is remembered; entering asks when it names binary caches.`
+    : folder.entered
+      ? `Nix: forgot "${said}" for the nixConfig of ${folderName}'s flake; it entered again without it, and asks again.`
+      : `Nix: forgot "${said}" for the nixConfig of ${folderName}'s flake; entering asks again.`;
+  const actions = folder.entered ? ['Show Log'] : [enter];
+  const chosen = await vscode.window.showInformationMessage(text, ...actions);
+  if (chosen === enter) await folder.enter();
+  if (chosen === 'Show Log') await vscode.commands.executeCommand('nixShell.showLog');
+}
+
 /** Says why nothing happens in Restricted Mode; callers do not wait for the answer. */
 export function askForTrust(): void {
   const manage = 'Manage Workspace Trust';

@@ -1,11 +1,18 @@
 import * as vscode from 'vscode';
+import { describeCounts, type ProgressCounts } from '../core/nix/log';
 import type { CommandId } from './tables/commands';
 
 /** What one folder's status bar item shows; derived from the session state and trust. */
 export type StatusView =
   | { readonly kind: 'off' }
   | { readonly kind: 'limited'; readonly label: string }
-  | { readonly kind: 'loading'; readonly label: string; readonly progress: string }
+  | {
+      readonly kind: 'loading';
+      readonly label: string;
+      readonly progress: string;
+      /** Builds and downloads finished so far, said in the item itself: the long waits. */
+      readonly counts?: ProgressCounts;
+    }
   | {
       readonly kind: 'active';
       readonly label: string;
@@ -71,8 +78,10 @@ export function statusText(view: StatusView, folderName: string | undefined, suf
   const where = folderName ? `Nix (${folderName})` : 'Nix';
   const count = view.kind === 'active' ? ` (${view.changes})` : '';
   const stale = view.kind === 'stale' ? ' (stale)' : '';
+  const counted =
+    view.kind === 'loading' && view.counts ? ` (${describeCounts(view.counts, true)})` : '';
   const label = view.kind === 'direnv' ? 'managed by direnv' : view.label;
-  return `${statusTable[view.kind].icon} ${where}: ${label}${count}${stale}${suffix}`;
+  return `${statusTable[view.kind].icon} ${where}: ${label}${count}${stale}${counted}${suffix}`;
 }
 
 /** One status bar item for one workspace folder. */

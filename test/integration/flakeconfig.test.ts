@@ -38,4 +38,35 @@ describe("a flake's nixConfig", () => {
     );
     await waitForState(api, folder, 'active');
   });
+
+  it('forgets the answer: entered again without the nixConfig, and asked again', async () => {
+    const api = await activateExtension();
+    const folder = workspaceFolder().uri;
+    const before = nixCalls().length;
+    // The command waits for its message to be answered: clicked below.
+    const forgetting = vscode.commands.executeCommand('nixShell.forgetFlakeConfig');
+    await waitFor(
+      () =>
+        nixCalls()
+          .slice(before)
+          .find((call) => call.includes('print-dev-env') && !call.includes(accepted)),
+      'an evaluation without the flake config',
+    );
+    await askHarness('notification', `${question}|Not now`);
+    const said = await askHarness('notification', 'forgot "Use them"|Show Log');
+    assert.match(said ?? '', /entered again without it, and asks again/);
+    await forgetting;
+    await waitForState(api, folder, 'active');
+    assert.ok(
+      nixCalls()
+        .slice(before)
+        .every((call) => !call.includes(accepted)),
+      'evaluated with the flake config after it was forgotten',
+    );
+    // "Not now" is not remembered: there is nothing left to forget.
+    const again = vscode.commands.executeCommand('nixShell.forgetFlakeConfig');
+    const nothing = await askHarness('notification', 'no answer about the nixConfig|Show Log');
+    assert.match(nothing ?? '', /is remembered; entering asks when it names binary caches/);
+    await again;
+  });
 });

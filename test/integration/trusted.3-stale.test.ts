@@ -101,4 +101,46 @@ describe('keeping the environment current', () => {
     await waitFor(progressShown, 'the progress notification of Reload', 5_000);
     await waitForState(api, folder, 'active');
   });
+
+  it('counts builds as nix finishes them, in the status bar item and its tooltip', async () => {
+    const api = await activateExtension();
+    const folder = workspaceFolder().uri;
+    await setSetting('autoReload', false);
+    // Three inputs, each built after the one before, new to the store (the time is in them).
+    const chain = [1, 2, 3]
+      .map(
+        (n) =>
+          `step${n} = derivation { name = "basic-step-${n}-${Date.now()}"; system = builtins.currentSystem; builder = "/bin/bash"; ${n > 1 ? `previous = step${n - 1}; ` : ''}args = [ "-c" "/bin/sleep 1; echo > $out" ]; };`,
+      )
+      .join(' ');
+    const text = await readFile(shellNix(), 'utf8');
+    await writeFile(
+      shellNix(),
+      text.replace('derivation ({', `let ${chain} in derivation ({\n  steps = step3;`),
+    );
+    await waitForState(api, folder, 'stale');
+    const seen: Array<{ text: string; tooltip: string }> = [];
+    const subscription = api.onDidChangeStatus(() => {
+      const status = api.getStatus(folder);
+      if (status?.state === 'loading')
+        seen.push({ text: status.statusText, tooltip: status.tooltip });
+    });
+    try {
+      await vscode.commands.executeCommand('nixShell.reload');
+      await waitForState(api, folder, 'active');
+    } finally {
+      subscription.dispose();
+    }
+    const texts = seen.map((s) => s.text);
+    for (const done of [1, 2, 3]) {
+      assert.ok(
+        texts.includes(`$(sync~spin) Nix: shell.nix (building ${done}/3)`),
+        texts.join(' | '),
+      );
+    }
+    assert.ok(
+      seen.some((s) => s.tooltip.includes('building 1/3 derivations, building basic-step-2-')),
+      seen.map((s) => s.tooltip).join(' | '),
+    );
+  });
 });

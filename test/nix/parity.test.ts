@@ -25,6 +25,7 @@ const cannotEnter: Record<string, string> = {
   'slow-build': 'a dependency builds for a minute (session.test.ts: cancel)',
   'busy-capture':
     'a dependency is built anew on every evaluation, so no two shells agree (chaos.test.ts)',
+  'cannot-build': 'its tools are for another platform and a missing feature (plan.test.ts)',
   'nixos-configs': 'system configurations, no devShell (configs.test.ts)',
   'flake-cache':
     'its tool needs the binary cache and build counter its test sets up (flakeConfig.test.ts)',

@@ -2,20 +2,25 @@
 // served over HTTP on 127.0.0.1): what entering would build, pushing it signed, and then entering
 // by downloading instead of building.
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { EnvironmentSession } from '../../src/core/session';
+import { NixLogParser } from '../../src/core/nix/log';
+import { planInWords } from '../../src/core/store/enterPlan';
+import { DryRunListing } from '../../src/core/store/plan';
 import { fileSpec, testContext, userEnvironment } from '../support/engineHarness';
 import { processesMatching } from '../support/nixTools';
 import { commitAll, copyFixture } from '../support/fixtures';
 import { runCli } from '../support/cliRunner';
 import { nixTool, testRunsAsDaemonClient } from '../support/nixEnv';
 import { scratchDir } from '../support/scratch';
+import { builds, signingKey, teamProject } from '../support/teamCache';
 import { serveDirectory } from '../support/staticServer';
 
 interface PlanJson {
-  build: Array<{ name: string; drvPath: string }>;
+  build: Array<{ name: string; drvPath: string; fixedOutput: boolean }>;
+  cannotBuild: Array<{ name: string; path: string; reason: string }>;
   fetch: Array<{ name: string; path: string; downloadSize: number | null; narSize: number | null }>;
 }
 
@@ -25,29 +30,8 @@ async function plan(dir: string, env: Record<string, string>, options: string[] 
   return { ...(JSON.parse(result.stdout) as PlanJson), stderr: result.stderr };
 }
 
-/** How many times the fixture's tool was built. */
-async function builds(counter: string): Promise<number> {
-  const text = await readFile(counter, 'utf8').catch(() => '');
-  return text.split('\n').filter((line) => line === 'built').length;
-}
-
 describe('team binary caches (plan, push, --option)', function () {
   this.timeout(120_000);
-
-  /** A copy of the team-cache fixture with a tool of its own, and where its builds are counted. */
-  async function teamProject(delaySeconds = 0) {
-    const { top, dir } = await copyFixture('team-cache');
-    // In /tmp itself, where the daemon's build users can reach it (TMPDIR may be private).
-    const countDir = await mkdtemp('/tmp/nixshell-builds-');
-    after(() => rm(countDir, { recursive: true, force: true }));
-    const counter = path.join(countDir, 'builds.log');
-    await writeFile(path.join(dir, 'counter'), `${counter}\n`);
-    if (delaySeconds > 0) await writeFile(path.join(dir, 'delay'), `${delaySeconds}\n`);
-    await writeFile(counter, '');
-    await chmod(counter, 0o666);
-    await chmod(countDir, 0o755);
-    return { top, dir, counter };
-  }
 
   it('plans a build, pushes it signed, then plans and enters it as a download', async () => {
     const { top, dir, counter } = await teamProject();
@@ -61,20 +45,8 @@ describe('team binary caches (plan, push, --option)', function () {
     const human = await runCli(['plan', dir], env);
     assert.match(human.stdout, /^builds \d+\n {2}build {2}team-tool$/m);
 
-    const key = path.join(top, 'key.sec');
     const nixEnv = { ...env, PATH: env['PATH'] ?? '' };
-    const secret = await execa(nixTool('nix'), ['key', 'generate-secret', '--key-name', 'team-1'], {
-      env: nixEnv,
-      extendEnv: false,
-    });
-    await writeFile(key, secret.stdout);
-    const publicKey = (
-      await execa(nixTool('nix'), ['key', 'convert-secret-to-public'], {
-        env: nixEnv,
-        extendEnv: false,
-        input: secret.stdout,
-      })
-    ).stdout.trim();
+    const { file: key, publicKey } = await signingKey(path.join(top, 'key.sec'), nixEnv);
 
     const pushed = await runCli(['push', dir, '--to', `file://${cache}`, '--sign-key', key], env);
     assert.equal(pushed.exitCode, 0, pushed.stderr);
@@ -137,6 +109,12 @@ describe('team binary caches (plan, push, --option)', function () {
     );
     const entered = await runCli(['env', dir, '--json', ...served, ...trusted], env);
     assert.equal(entered.exitCode, 0, entered.stderr);
+    // The CLI's progress counts the download as it finishes.
+    assert.match(
+      entered.stderr,
+      /^nixshell: (building \d+\/\d+ derivations, )?downloading 1\/\d+ paths$/m,
+      entered.stderr,
+    );
     const shellPath = (JSON.parse(entered.stdout) as Record<string, string>)['PATH'] ?? '';
     assert.ok(shellPath.split(':').includes(`${toolOut}/bin`), shellPath);
     assert.equal(await builds(counter), 1, 'entering built the tool instead of downloading it');
@@ -206,5 +184,67 @@ describe('team binary caches (plan, push, --option)', function () {
       infos.some((info) => /^StorePath: \S+-env$/m.test(info)),
       'no -env in the cache',
     );
+  });
+
+  it('says what nix can neither download nor build here, before entering', async () => {
+    const { dir } = await copyFixture('cannot-build');
+    const env = userEnvironment({ NIXSHELL_CACHE_DIR: await scratchDir('nixshell-cli-cache-') });
+    const planned = await plan(dir, env);
+    assert.deepEqual(
+      planned.build
+        .map((b) => b.name)
+        .filter((name) => name.endsWith('-tool'))
+        .sort(),
+      ['buildable-tool', 'fetched-tool'],
+      JSON.stringify(planned),
+    );
+    const fixed = Object.fromEntries(planned.build.map((b) => [b.name, b.fixedOutput]));
+    assert.deepEqual([fixed['buildable-tool'], fixed['fetched-tool']], [false, true]);
+    const reasons = Object.fromEntries(planned.cannotBuild.map((c) => [c.name, c.reason]));
+    assert.match(
+      reasons['foreign-tool'] ?? '',
+      /^needs a mips64-plan9 builder \(this machine builds /,
+    );
+    assert.match(reasons['featured-tool'] ?? '', /^needs the system feature quantum-annealer /);
+    assert.equal(planned.cannotBuild.length, 2, JSON.stringify(planned.cannotBuild));
+
+    const human = await runCli(['plan', dir], env);
+    assert.match(
+      human.stdout,
+      /^cannot build (foreign|featured)-tool \(.*\) and 1 more, builds \d+$/m,
+    );
+    assert.match(human.stdout, /^ {2}cannot build {2}foreign-tool: needs a mips64-plan9 builder/m);
+    assert.match(human.stdout, /^ {2}build {2}fetched-tool \(its builder downloads it\)$/m);
+
+    // The user's settings are nix's: a machine that offers the feature builds that tool.
+    const offered = await plan(dir, env, ['--option', 'system-features', 'quantum-annealer']);
+    assert.deepEqual(
+      offered.cannotBuild.map((c) => c.name),
+      ['foreign-tool'],
+    );
+    assert.ok(offered.build.some((b) => b.name === 'featured-tool'));
+
+    // The editor's plan, shown while entering, says so first.
+    const words = await planInWords(
+      fileSpec(path.join(dir, 'shell.nix')),
+      await testContext(),
+      new AbortController().signal,
+    );
+    assert.match(words.words ?? '', /^cannot build (foreign|featured)-tool \(needs /);
+  });
+
+  it("reads the paths nix's dry run does not know how to build", async () => {
+    const missing = '/nix/store/00000000000000000000000000000000-nowhere-1.0';
+    const listing = new DryRunListing();
+    const parser = new NixLogParser((event) => listing.read(event));
+    const env = userEnvironment();
+    const run = await execa(
+      nixTool('nix-store'),
+      ['--realise', '--dry-run', '-vv', '--log-format', 'internal-json', missing],
+      { env, extendEnv: false, reject: false },
+    );
+    for (const line of run.stderr.split('\n')) parser.push(line);
+    assert.deepEqual(listing.listed.unknown, [missing], run.stderr);
+    assert.deepEqual(listing.listed.build, []);
   });
 });

@@ -50,6 +50,8 @@ describe("nix's internal-json log", () => {
       }),
       json({ action: 'result', id: 1, type: 105, fields: [1, 3, 1, 0] }),
       json({ action: 'start', id: 3, level: 0, type: 103, text: '' }),
+      // Nix expects to try a substituter first: no download until one runs or is done.
+      json({ action: 'result', id: 3, type: 105, fields: [0, 1, 0, 0] }),
       json({ action: 'result', id: 3, type: 105, fields: [2, 5, 0, 0] }),
       json({ action: 'stop', id: 2 }),
     ]).flatMap((e) => (e.type === 'progress' ? [e.text] : []));

@@ -5,6 +5,7 @@ import { extractNixArgs } from '../../src/cli/args';
 import { cacheKeys, evaluationOptions } from '../../src/core/cache/key';
 import { optionFlags, optionSettings } from '../../src/core/nix/command';
 import { readDerivationInputs, realisableInputs } from '../../src/core/nix/derivation';
+import { whyUnbuildable } from '../../src/core/store/buildability';
 import { describePlan, formatBytes } from '../../src/core/store/plan';
 import { storePathName } from '../../src/core/store/shellDerivation';
 import { tempDir } from '../support/temp';
@@ -85,18 +86,64 @@ describe('derivations and plans', () => {
       downloadSize,
       narSize: null,
     });
-    assert.equal(describePlan({ build: [], fetch: [] }), 'nothing to build or download');
+    assert.equal(
+      describePlan({ build: [], fetch: [], cannotBuild: [] }),
+      'nothing to build or download',
+    );
     assert.equal(
       describePlan({
         build: [
-          { name: 'a', drvPath: '/a.drv' },
-          { name: 'b', drvPath: '/b.drv' },
+          { name: 'a', drvPath: '/a.drv', fixedOutput: false },
+          { name: 'b', drvPath: '/b.drv', fixedOutput: true },
         ],
         fetch: [fetch(1024 * 1024), fetch(400 * 1024), fetch(null)],
+        cannotBuild: [],
       }),
       'builds 2, downloads 1.4 MiB (3 paths)',
     );
+    const blocked = (name: string) => ({ name, path: `/${name}.drv`, reason: 'needs a z builder' });
+    assert.equal(
+      describePlan({ build: [], fetch: [], cannotBuild: [blocked('c'), blocked('d')] }),
+      'cannot build c (needs a z builder) and 1 more',
+    );
     assert.equal(formatBytes(512), '512 B');
     assert.equal(formatBytes(3 * 1024 ** 3), '3.0 GiB');
+  });
+
+  it('tells a derivation no machine can build from one a remote builder can', () => {
+    const here = {
+      system: 'x86_64-linux',
+      platforms: ['x86_64-linux', 'i686-linux'],
+      features: ['kvm'],
+      buildsLocally: true,
+      machines: [],
+    };
+    const needs = (system: string, requiredSystemFeatures: string[] = []) => ({
+      system,
+      requiredSystemFeatures,
+      fixedOutput: false,
+    });
+    assert.equal(whyUnbuildable(needs('i686-linux', ['kvm']), here), undefined);
+    assert.equal(whyUnbuildable(needs('builtin'), here), undefined);
+    assert.equal(
+      whyUnbuildable(needs('aarch64-darwin'), here),
+      'needs a aarch64-darwin builder (this machine builds x86_64-linux, i686-linux)',
+    );
+    assert.equal(
+      whyUnbuildable(needs('x86_64-linux', ['kvm', 'cuda']), here),
+      'needs the system feature cuda (this machine has kvm)',
+    );
+    const mac = { systems: ['aarch64-darwin'], features: ['big-parallel'] };
+    const withMac = { ...here, machines: [mac] };
+    assert.equal(whyUnbuildable(needs('aarch64-darwin', ['big-parallel']), withMac), undefined);
+    assert.match(whyUnbuildable(needs('aarch64-darwin', ['cuda']), withMac) ?? '', /cuda/);
+    const remoteOnly = { ...here, buildsLocally: false };
+    assert.equal(
+      whyUnbuildable(needs('x86_64-linux'), remoteOnly),
+      'max-jobs is 0 and no remote builder is configured',
+    );
+    // A builder that names no system builds for the local one.
+    const anyBuilder = { ...remoteOnly, machines: [{ systems: [], features: [] }] };
+    assert.equal(whyUnbuildable(needs('x86_64-linux'), anyBuilder), undefined);
   });
 });

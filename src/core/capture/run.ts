@@ -3,7 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { NixShellError, type SourceLocation } from '../errors';
 import type { Logger } from '../logger';
-import { NixLogParser, Verbosity, locationsInText, type NixLogEvent } from '../nix/log';
+import {
+  NixLogParser,
+  Verbosity,
+  locationsInText,
+  type NixLogEvent,
+  type ProgressCounts,
+} from '../nix/log';
 import { runInProcessGroup, type RunOptions, type RunResult } from '../process';
 import { readShellDump, type ShellDump } from './shellDump';
 
@@ -11,7 +17,8 @@ import { readShellDump, type ShellDump } from './shellDump';
 export interface StepContext {
   readonly logger: Logger;
   readonly signal?: AbortSignal | undefined;
-  readonly onProgress?: ((text: string) => void) | undefined;
+  /** What nix is doing, in words, and the builds and downloads it has finished so far. */
+  readonly onProgress?: ((text: string, counts?: ProgressCounts) => void) | undefined;
   readonly evaluationTimeoutMs: number;
   readonly hookTimeoutMs: number;
   /** Each file nix reports reading, as it reports it (to start hashing inputs early). */
@@ -59,7 +66,7 @@ export async function runNix(
         context.logger.trace(`nix read ${event.path}`);
         break;
       case 'progress':
-        context.onProgress?.(event.text);
+        context.onProgress?.(event.text, event.counts);
         break;
       case 'message':
         if (event.level === Verbosity.Error) {

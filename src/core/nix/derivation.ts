@@ -33,6 +33,53 @@ export async function readDerivationInputs(drvPath: string): Promise<DerivationI
   };
 }
 
+/** What building a derivation asks of the machine: its platform, features, and a fixed output. */
+export interface DerivationBuildNeeds {
+  readonly system: string;
+  readonly requiredSystemFeatures: readonly string[];
+  /** A fixed-output derivation: its builder fetches its output (from the network, typically). */
+  readonly fixedOutput: boolean;
+}
+
+/**
+ * A `.drv` file's platform and `requiredSystemFeatures` (an attribute, or a field of
+ * `__json` with structured attrs), and whether its output hash is fixed.
+ */
+export async function readDerivationBuildNeeds(drvPath: string): Promise<DerivationBuildNeeds> {
+  const text = await readFile(drvPath, 'utf8');
+  const parsed = text.startsWith('Derive(') ? parseATerm(text.slice('Derive'.length)) : undefined;
+  const [outputs, , , system, , , env] = Array.isArray(parsed) ? parsed : [];
+  if (!Array.isArray(outputs) || typeof system !== 'string' || !Array.isArray(env)) {
+    throw new NixShellError('unsupported', `${drvPath} is not a derivation this version can read`);
+  }
+  const variables = new Map(
+    env.flatMap((pair) =>
+      Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string'
+        ? [[pair[0], pair[1]] as const]
+        : [],
+    ),
+  );
+  let features: unknown = variables.get('requiredSystemFeatures')?.split(/\s+/);
+  const json = variables.get('__json');
+  if (json !== undefined) {
+    try {
+      features = (JSON.parse(json) as { requiredSystemFeatures?: unknown }).requiredSystemFeatures;
+    } catch {
+      features = undefined;
+    }
+  }
+  return {
+    system,
+    requiredSystemFeatures: Array.isArray(features)
+      ? features.filter((f): f is string => typeof f === 'string' && f !== '')
+      : [],
+    // Each output is (name, path, hashAlgo, hash): a fixed one carries its hash.
+    fixedOutput: outputs.some(
+      (output) => Array.isArray(output) && typeof output[3] === 'string' && output[3] !== '',
+    ),
+  };
+}
+
 /** What `nix-store --realise` takes to build exactly those inputs: `drv!out`, and sources. */
 export function realisableInputs(inputs: DerivationInputs): string[] {
   return [

@@ -47,7 +47,34 @@ export type NixLogEvent =
   | { readonly type: 'read-file'; readonly path: string }
   /** Nix asked a substituter about a store path (a dry run's fetches come from the last asked). */
   | { readonly type: 'query-path-info'; readonly path: string; readonly store: string }
-  | { readonly type: 'progress'; readonly text: string };
+  | { readonly type: 'progress'; readonly text: string; readonly counts: ProgressCounts };
+
+/**
+ * Builds and downloads finished out of those nix expects so far (it learns of more as it goes);
+ * downloads only once one started: nix expects to try a substituter for paths it then builds.
+ */
+export interface ProgressCounts {
+  readonly built: number;
+  readonly builds: number;
+  readonly downloaded: number;
+  readonly downloads: number;
+}
+
+/**
+ * "building 2/5 derivations, downloading 3/12 paths" ("building 2/5, downloading 3/12" short),
+ * or '' when nothing is built nor fetched.
+ */
+export function describeCounts(counts: ProgressCounts, short = false): string {
+  const parts: string[] = [];
+  const noun = (word: string) => (short ? '' : ` ${word}`);
+  if (counts.builds > 0) {
+    parts.push(`building ${counts.built}/${counts.builds}${noun('derivations')}`);
+  }
+  if (counts.downloads > 0) {
+    parts.push(`downloading ${counts.downloaded}/${counts.downloads}${noun('paths')}`);
+  }
+  return parts.join(', ');
+}
 
 interface JsonLine {
   action?: string;
@@ -93,6 +120,7 @@ interface Activity {
   readonly text: string;
   done: number;
   expected: number;
+  running: number;
 }
 
 const prefix = '@nix ';
@@ -187,6 +215,7 @@ export class NixLogParser {
       text: stripAnsi(entry.text ?? ''),
       done: 0,
       expected: 0,
+      running: 0,
     });
     if (entry.text && (entry.level ?? Verbosity.Info) <= Verbosity.Info) {
       this.emit({ type: 'message', level: Verbosity.Info, text: stripAnsi(entry.text) });
@@ -205,6 +234,7 @@ export class NixLogParser {
     if (entry.type === ResultType.Progress) {
       activity.done = Number(fields[0]) || 0;
       activity.expected = Number(fields[1]) || 0;
+      activity.running = Number(fields[2]) || 0;
       this.reportProgress();
     } else if (entry.type === ResultType.SetExpected) {
       activity.expected = Number(fields[1]) || 0;
@@ -213,25 +243,40 @@ export class NixLogParser {
   }
 
   private reportProgress(): void {
-    const text = this.describe();
+    const counts = this.counts();
+    const text = this.describe(counts);
     if (text !== this.lastProgress) {
       this.lastProgress = text;
-      this.emit({ type: 'progress', text });
+      this.emit({ type: 'progress', text, counts });
     }
   }
 
+  private counts(): ProgressCounts {
+    const all = [...this.activities.values()];
+    const builds = all.find((a) => a.type === ActivityType.Builds && a.expected > 0);
+    const copies = all.find(
+      (a) => a.type === ActivityType.CopyPaths && a.expected > 0 && a.done + a.running > 0,
+    );
+    return {
+      built: builds?.done ?? 0,
+      builds: builds?.expected ?? 0,
+      downloaded: copies?.done ?? 0,
+      downloads: copies?.expected ?? 0,
+    };
+  }
+
   /** One line for the progress notification: what nix is doing right now. */
-  private describe(): string {
+  private describe(counts: ProgressCounts): string {
     const all = [...this.activities.values()];
     const of = (type: number) => all.filter((a) => a.type === type);
     const downloads = of(ActivityType.FileTransfer);
-    const copies = of(ActivityType.CopyPaths).find((a) => a.expected > 0);
-    const builds = of(ActivityType.Builds).find((a) => a.expected > 0);
     const current = of(ActivityType.Build).at(-1) ?? of(ActivityType.Substitute).at(-1);
     const parts: string[] = [];
-    if (builds) parts.push(`building ${builds.done}/${builds.expected} derivations`);
-    if (copies) parts.push(`downloading ${copies.done}/${copies.expected} paths`);
-    else if (downloads.length > 0) parts.push(`downloading ${downloads.length} files`);
+    const counted = describeCounts(counts);
+    if (counted) parts.push(counted);
+    if (counts.downloads === 0 && downloads.length > 0) {
+      parts.push(`downloading ${downloads.length} files`);
+    }
     if (parts.length === 0) return current ? shortActivity(current.text) : 'evaluating';
     if (current) parts.push(shortActivity(current.text));
     return parts.join(', ');

@@ -31,6 +31,7 @@ export async function planInWords(
   signal: AbortSignal,
 ): Promise<{ words: string | undefined; plan: Plan }> {
   const plan = await planEnvironment(await engineInvocation(spec, context, signal));
-  const nothing = plan.build.length === 0 && plan.fetch.length === 0;
+  const nothing =
+    plan.build.length === 0 && plan.fetch.length === 0 && plan.cannotBuild.length === 0;
   return { words: nothing ? undefined : describePlan(plan), plan };
 }

@@ -2,7 +2,9 @@ import { evaluationError } from '../capture/failure';
 import { runNix } from '../capture/run';
 import { nixConfSettings } from '../cache/key';
 import { nixLogFlags, optionSettings } from '../nix/command';
-import { Verbosity } from '../nix/log';
+import { readDerivationBuildNeeds } from '../nix/derivation';
+import { Verbosity, type NixLogEvent } from '../nix/log';
+import { buildCapabilities, whyUnbuildable } from './buildability';
 import { pathInfos, type PathInfo } from './pathInfo';
 import {
   shellInputs,
@@ -14,6 +16,16 @@ import {
 export interface PlannedBuild {
   readonly name: string;
   readonly drvPath: string;
+  /** Its builder fetches the output (a fixed-output derivation): it needs the network. */
+  readonly fixedOutput: boolean;
+}
+
+/** What entering needs that nix can neither download nor build here: entering will fail. */
+export interface Unbuildable {
+  readonly name: string;
+  /** The derivation, or a store path no substituter has and no derivation makes. */
+  readonly path: string;
+  readonly reason: string;
 }
 
 export interface PlannedFetch {
@@ -27,6 +39,7 @@ export interface PlannedFetch {
 export interface Plan {
   readonly build: PlannedBuild[];
   readonly fetch: PlannedFetch[];
+  readonly cannotBuild: Unbuildable[];
   /** A cache the daemon ignored, and how to fix it. */
   readonly warnings: string[];
 }
@@ -41,8 +54,7 @@ export async function planEnvironment(invocation: NixInvocation): Promise<Plan> 
   const { nix, env, context } = invocation;
   const inputs = await shellInputs(invocation);
   context.onProgress?.('asking what is missing');
-  const listed: Record<'build' | 'fetch', string[]> = { build: [], fetch: [] };
-  let section: 'build' | 'fetch' | undefined;
+  const listing = new DryRunListing();
   const askedLast = new Map<string, string>();
   const run = await runNix(
     nix.nixStore,
@@ -59,21 +71,25 @@ export async function planEnvironment(invocation: NixInvocation): Promise<Plan> 
       collectStdout: false,
       onLogEvent: (event) => {
         if (event.type === 'query-path-info') askedLast.set(event.path, event.store);
-        if (event.type !== 'message' || event.level !== Verbosity.Info) return;
-        // nix prints "these 2 derivations will be built:" / "this path will be fetched (…):",
-        // then one indented store path a line.
-        if (/will be built/.test(event.text)) section = 'build';
-        else if (/will be fetched/.test(event.text)) section = 'fetch';
-        else if (section && /^\s+\//.test(event.text)) listed[section].push(event.text.trim());
-        else if (!/^\s/.test(event.text)) section = undefined;
+        listing.read(event);
       },
     },
     context,
   );
   if (run.result.exitCode !== 0) throw evaluationError(run);
+  const { listed } = listing;
   const sizes = await fetchSizes(invocation, listed.fetch, askedLast);
+  const builds = await buildsAndObstacles(invocation, listed.build);
   return {
-    build: listed.build.map((drvPath) => ({ name: storePathName(drvPath), drvPath })),
+    build: builds.build,
+    cannotBuild: [
+      ...listed.unknown.map((storePath) => ({
+        name: storePathName(storePath),
+        path: storePath,
+        reason: 'no substituter has it, and nix does not know how to build it',
+      })),
+      ...builds.cannotBuild,
+    ],
     fetch: listed.fetch.map((storePath) => ({
       name: storePathName(storePath),
       path: storePath,
@@ -82,6 +98,52 @@ export async function planEnvironment(invocation: NixInvocation): Promise<Plan> 
     })),
     warnings: [...run.warnings],
   };
+}
+
+/**
+ * The lists of nix's dry run (`printMissing`, the same words from Nix 2.8 to 2.26): "these 2
+ * derivations will be built:", "this path will be fetched (…):", "don't know how to build
+ * these paths:", each followed by one indented store path a line.
+ */
+export class DryRunListing {
+  readonly listed: Record<'build' | 'fetch' | 'unknown', string[]> = {
+    build: [],
+    fetch: [],
+    unknown: [],
+  };
+  private section: 'build' | 'fetch' | 'unknown' | undefined;
+
+  read(event: NixLogEvent): void {
+    if (event.type !== 'message' || event.level !== Verbosity.Info) return;
+    if (/will be built/.test(event.text)) this.section = 'build';
+    else if (/will be fetched/.test(event.text)) this.section = 'fetch';
+    else if (/don't know how to build/.test(event.text)) this.section = 'unknown';
+    else if (this.section && /^\s+\//.test(event.text)) {
+      this.listed[this.section].push(event.text.trim());
+    } else if (!/^\s/.test(event.text)) this.section = undefined;
+  }
+}
+
+/**
+ * The derivations to build, and those nix cannot build here: a platform or a system feature
+ * neither this machine nor a remote builder has (nix's dry run lists them as builds).
+ */
+async function buildsAndObstacles(
+  invocation: NixInvocation,
+  drvPaths: readonly string[],
+): Promise<{ build: PlannedBuild[]; cannotBuild: Unbuildable[] }> {
+  const build: PlannedBuild[] = [];
+  const cannotBuild: Unbuildable[] = [];
+  if (drvPaths.length === 0) return { build, cannotBuild };
+  const can = await buildCapabilities(invocation);
+  for (const drvPath of drvPaths) {
+    const name = storePathName(drvPath);
+    const needs = await readDerivationBuildNeeds(drvPath).catch(() => undefined);
+    const reason = needs && can.system !== '' ? whyUnbuildable(needs, can) : undefined;
+    if (reason) cannotBuild.push({ name, path: drvPath, reason });
+    else build.push({ name, drvPath, fixedOutput: needs?.fixedOutput ?? false });
+  }
+  return { build, cannotBuild };
 }
 
 /**
@@ -126,9 +188,17 @@ async function configuredSubstituters(invocation: NixInvocation): Promise<string
   return substituters;
 }
 
-/** "builds 2, downloads 1.4 MiB (3 paths)", or "nothing to build or download". */
-export function describePlan(plan: Pick<Plan, 'build' | 'fetch'>): string {
+/**
+ * "builds 2, downloads 1.4 MiB (3 paths)", "cannot build foo-1.0 (needs a aarch64-darwin
+ * builder …)", or "nothing to build or download".
+ */
+export function describePlan(plan: Pick<Plan, 'build' | 'fetch' | 'cannotBuild'>): string {
   const parts: string[] = [];
+  const [first, ...others] = plan.cannotBuild;
+  if (first) {
+    const more = others.length > 0 ? ` and ${others.length} more` : '';
+    parts.push(`cannot build ${first.name} (${first.reason})${more}`);
+  }
   if (plan.build.length > 0) parts.push(`builds ${plan.build.length}`);
   if (plan.fetch.length > 0) {
     const bytes = plan.fetch.reduce((sum, f) => sum + (f.downloadSize ?? 0), 0);

@@ -76,6 +76,11 @@ export const commandTable = {
     icon: '$(trash)',
     palette: withFolder,
   },
+  'nixShell.forgetFlakeConfig': {
+    title: 'Forget flake settings answer',
+    icon: '$(discard)',
+    palette: withFolder,
+  },
   'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)', palette: withFolder },
   'nixShell.pinUpdate': { title: 'Update nixpkgs pin', icon: '$(sync)', palette: withFolder },
   'nixShell.pinShow': { title: 'Show nixpkgs pin', icon: '$(info)', palette: withFolder },
