@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need on a Debian machine, skipping what is there:
-#  - apt: nix (Debian's nix-bin), chromium, and the tools code-server's native modules build with;
+#  - apt: nix (Debian's nix-bin), chromium, openssh-server, and the tools code-server's native
+#    modules build with;
 #  - npm: the project's dependencies (npm ci), when node_modules is missing or stale;
 #  - the VS Code harness (Node 24 + code-server), cached outside the clone by version;
 #  - a second, modern Nix for the real-nix suites (test/nix-versions/install-nix.sh), likewise.
@@ -16,6 +17,8 @@ command -v g++ >/dev/null 2>&1 || packages+=(g++)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || packages+=(libkrb5-dev)
 command -v patchelf >/dev/null 2>&1 || packages+=(patchelf)
+# A real sshd for the ssh:// and ssh-ng:// binary cache tests (test/support/sshServer.ts).
+[ -x /usr/sbin/sshd ] || packages+=(openssh-server)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=()
   [ "$(id -u)" = 0 ] || sudo=(sudo)
