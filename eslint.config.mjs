@@ -58,6 +58,25 @@ export default tseslint.config(
     },
   },
   {
+    // System configurations have one public face, src/core/configs/index.ts: the CLI and the
+    // editor use it, not the files behind it.
+    files: ['src/vscode/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...synchronousChildProcesses, ...zodMini],
+          patterns: [
+            {
+              group: ['**/core/configs/*'],
+              message: "Import from 'src/core/configs' (its index).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The engine is shared by the CLI and unit-tested in plain Node: it must never see `vscode`.
     files: ['src/core/**/*.ts', 'src/cli.ts'],
     rules: {

@@ -1,18 +1,18 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { compareWithRunning, type Comparison } from '../core/configs/compare';
-import { discoverInFolder } from '../core/configs/discover';
 import {
+  buildVm,
   checkConfiguration,
-  type CheckResult,
-  type ConfigurationContext,
-} from '../core/configs/evaluate';
-import {
+  compareWithRunning,
   configurationAttr,
   configurationKinds,
+  discoverInFolder,
+  vmPlatformWarning,
+  type CheckResult,
+  type Comparison,
+  type ConfigurationContext,
   type SystemConfiguration,
-} from '../core/configs/kinds';
-import { buildVm, vmPlatformWarning } from '../core/configs/vm';
+} from '../core/configs';
 import { asNixShellError, isCancellation, NixShellError, userLocation } from '../core/errors';
 import { config as settings } from './config';
 import type { EvaluationDiagnostics } from './diagnostics';

@@ -1,12 +1,11 @@
-import path from 'node:path';
 import * as vscode from 'vscode';
 import {
   AmbiguousConfiguration,
-  configurationAttr,
   configurationKinds,
-  findConfiguration,
+  configurationRef,
+  requireConfiguration,
   type SystemConfiguration,
-} from '../core/configs/kinds';
+} from '../core/configs';
 import { asNixShellError, isCancellation, NixShellError } from '../core/errors';
 import type { ActionOutcome, ConfigurationAction, SystemConfigurations } from './configurations';
 import type { FolderController } from './folder';
@@ -65,13 +64,7 @@ async function named(
 ): Promise<SystemConfiguration | undefined> {
   try {
     const all = await configurations.list(controller, new AbortController().signal);
-    const found = findConfiguration(all, wanted);
-    if (!found)
-      throw new NixShellError(
-        'no-environment',
-        `no configuration ${wanted} in ${controller.folder.name}`,
-      );
-    return found;
+    return requireConfiguration(all, wanted, controller.folder.name);
   } catch (thrown) {
     const error =
       thrown instanceof AmbiguousConfiguration
@@ -109,7 +102,7 @@ async function pickConfiguration(
     pick.items = all.map((config) => ({
       label: `$(server-environment) ${config.name}`,
       description: configurations.describe(config),
-      detail: `${path.relative(root, path.join(config.flakeDir, 'flake.nix'))}#${configurationAttr(config)}`,
+      detail: configurationRef(config, root),
       config,
     }));
     if (all.length === 0)

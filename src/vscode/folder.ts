@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConfigurationContext } from '../core/configs/evaluate';
+import type { ConfigurationContext } from '../core/configs';
 import type { EnvironmentCache } from '../core/cache/store';
 import { ignoredCachePrefix } from '../core/capture/run';
 import { resolveTarget, type ResolvedTarget } from '../core/discovery';

@@ -7,7 +7,7 @@ import { targetLabel } from '../core/target';
 import { isCancellation } from '../core/errors';
 import { listDevShells } from '../core/nix/flake';
 import { locateNix } from '../core/nix/installation';
-import { configurationAttr, configurationKinds } from '../core/configs/kinds';
+import { configurationRef, qualifiedName } from '../core/configs';
 import type { SystemConfigurations } from './configurations';
 import type { FolderController } from './folder';
 import type { FolderMemories, RememberedChoice } from './memory';
@@ -119,8 +119,8 @@ async function configurationItems(
       ...found.map((config) => ({
         label: `$(server-environment) ${config.name}`,
         description: `${configurations.describe(config)}: check, VM, compare…`,
-        detail: `${path.relative(root, path.join(config.flakeDir, 'flake.nix'))}#${configurationAttr(config)}`,
-        configuration: `${configurationKinds[config.kind].output}.${config.name}`,
+        detail: configurationRef(config, root),
+        configuration: qualifiedName(config),
       })),
     ];
   } catch (error) {
