@@ -17,7 +17,7 @@ import { asNixShellError, isCancellation, NixShellError, userLocation } from '..
 import { config as settings } from './config';
 import type { EvaluationDiagnostics } from './diagnostics';
 import type { FolderController } from './folder';
-import { showError } from './messages';
+import { showError, showWarning } from './messages';
 
 export type ConfigurationAction = 'check' | 'vm' | 'compare';
 
@@ -159,7 +159,7 @@ export class SystemConfigurations implements vscode.Disposable {
     config: SystemConfiguration,
   ): Promise<ActionOutcome> {
     const warning = await vmPlatformWarning();
-    if (warning) void vscode.window.showWarningMessage(`VM of ${config.name}: ${warning}`);
+    if (warning) void showWarning({ kind: 'vm-platform', config: config.name, text: warning });
     try {
       const vm = await this.withProgress(
         controller,
