@@ -12,6 +12,15 @@ const synchronousChildProcesses = ['child_process', 'node:child_process'].map((n
 // zod's full API keeps every locale and method in the bundle (~430 KB of the extension's);
 // zod/mini's functions tree-shake to what is used.
 const zodMini = [{ name: 'zod', message: "Import * as z from 'zod/mini'." }];
+const restrictedEverywhere = [...synchronousChildProcesses, ...zodMini];
+const noVscode = {
+  name: 'vscode',
+  message: 'src/core and the CLI are editor-independent; put VS Code code in src/vscode.',
+};
+const configsThroughIndex = {
+  group: ['**/core/configs/*'],
+  message: "Import from 'src/core/configs' (its index).",
+};
 
 export default tseslint.config(
   {
@@ -52,7 +61,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [...synchronousChildProcesses, ...zodMini],
+          paths: restrictedEverywhere,
         },
       ],
     },
@@ -60,21 +69,26 @@ export default tseslint.config(
   {
     // The engine is shared by the CLI and unit-tested in plain Node, and the CLI runs without an
     // editor: neither may ever see `vscode`.
-    files: ['src/core/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/cli.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noVscode, ...restrictedEverywhere] }] },
+  },
+  {
+    // System configurations have one public face, src/core/configs/index.ts: the CLI and the
+    // editor use it, not the files behind it.
+    files: ['src/vscode/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [
-            {
-              name: 'vscode',
-              message:
-                'src/core and the CLI are editor-independent; put VS Code code in src/vscode.',
-            },
-            ...synchronousChildProcesses,
-            ...zodMini,
-          ],
-        },
+        { paths: restrictedEverywhere, patterns: [configsThroughIndex] },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [noVscode, ...restrictedEverywhere], patterns: [configsThroughIndex] },
       ],
     },
   },

@@ -1,16 +1,20 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { compareWithRunning } from '../core/configs/compare';
-import { discoverInFolder } from '../core/configs/discover';
-import { checkConfiguration, type ConfigurationContext } from '../core/configs/evaluate';
 import {
   AmbiguousConfiguration,
+  assertHasVm,
+  buildVm,
+  checkConfiguration,
+  compareWithRunning,
   configurationAttr,
   configurationKinds,
-  findConfiguration,
+  configurationRef,
+  discoverInFolder,
+  requireConfiguration,
+  vmPlatformWarning,
+  type ConfigurationContext,
   type SystemConfiguration,
-} from '../core/configs/kinds';
-import { assertHasVm, buildVm, vmPlatformWarning } from '../core/configs/vm';
+} from '../core/configs';
 import { baseEnvironment } from '../core/engine';
 import { asNixShellError, NixShellError, userLocation } from '../core/errors';
 import { streamLogger, type Logger } from '../core/logger';
@@ -152,22 +156,13 @@ function resolve(
   wanted: string,
   dir: string,
 ): SystemConfiguration {
-  let found: SystemConfiguration | undefined;
   try {
-    found = findConfiguration(all, wanted);
+    return requireConfiguration(all, wanted, dir);
   } catch (error) {
     if (error instanceof AmbiguousConfiguration)
       throw usageError(error.message, 'nixshell configs --help');
     throw error;
   }
-  if (!found) {
-    const names = all.map((c) => c.name).join(', ') || 'none';
-    throw new NixShellError(
-      'no-environment',
-      `no configuration ${wanted} in ${dir} (it has: ${names})`,
-    );
-  }
-  return found;
 }
 
 function listConfigurations(all: readonly SystemConfiguration[], options: ConfigsOptions): void {
@@ -182,9 +177,8 @@ function listConfigurations(all: readonly SystemConfiguration[], options: Config
     return;
   }
   for (const c of all) {
-    const flake = path.relative(options.dir, path.join(c.flakeDir, 'flake.nix'));
     process.stdout.write(
-      `${c.name}\t${configurationKinds[c.kind].label}\t${flake}#${configurationAttr(c)}\n`,
+      `${c.name}\t${configurationKinds[c.kind].label}\t${configurationRef(c, options.dir)}\n`,
     );
   }
 }

@@ -9,6 +9,7 @@ import {
   type LauncherTarget,
 } from '../core/cliLauncher';
 import type { Logger } from '../core/logger';
+import { showWarning } from './messages';
 
 function launcherTarget(extensionPath: string): LauncherTarget {
   return { cli: path.join(extensionPath, 'dist', 'cli.js'), node: process.execPath };
@@ -51,11 +52,12 @@ export async function installCliCommand(
     ? `$HOME${directory.slice(home.length)}`
     : directory;
   const line = `export PATH="${shown}:$PATH"`;
-  const copy = await vscode.window.showWarningMessage(
-    `Installed ${tilde(result.file)}, but ${tilde(directory)} is not on your PATH. Add \`${line}\` to your shell's profile.`,
-    'Copy Line',
-  );
-  if (copy) await vscode.env.clipboard.writeText(line);
+  await showWarning({
+    kind: 'launcher-off-path',
+    file: tilde(result.file),
+    directory: tilde(directory),
+    profileLine: line,
+  });
 }
 
 /** At activation: a launcher installed before an update points at the new extension. */

@@ -1,23 +1,23 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { compareWithRunning, type Comparison } from '../core/configs/compare';
-import { discoverInFolder } from '../core/configs/discover';
 import {
+  buildVm,
   checkConfiguration,
-  type CheckResult,
-  type ConfigurationContext,
-} from '../core/configs/evaluate';
-import {
+  compareWithRunning,
   configurationAttr,
   configurationKinds,
+  discoverInFolder,
+  vmPlatformWarning,
+  type CheckResult,
+  type Comparison,
+  type ConfigurationContext,
   type SystemConfiguration,
-} from '../core/configs/kinds';
-import { buildVm, vmPlatformWarning } from '../core/configs/vm';
+} from '../core/configs';
 import { asNixShellError, isCancellation, NixShellError, userLocation } from '../core/errors';
 import { config as settings } from './config';
 import type { EvaluationDiagnostics } from './diagnostics';
 import type { FolderController } from './folder';
-import { showError } from './messages';
+import { showError, showWarning } from './messages';
 
 export type ConfigurationAction = 'check' | 'vm' | 'compare';
 
@@ -159,7 +159,7 @@ export class SystemConfigurations implements vscode.Disposable {
     config: SystemConfiguration,
   ): Promise<ActionOutcome> {
     const warning = await vmPlatformWarning();
-    if (warning) void vscode.window.showWarningMessage(`VM of ${config.name}: ${warning}`);
+    if (warning) void showWarning({ kind: 'vm-platform', config: config.name, text: warning });
     try {
       const vm = await this.withProgress(
         controller,

@@ -1,16 +1,16 @@
-import path from 'node:path';
 import * as vscode from 'vscode';
 import {
   AmbiguousConfiguration,
-  configurationAttr,
   configurationKinds,
-  findConfiguration,
+  configurationRef,
+  requireConfiguration,
   type SystemConfiguration,
-} from '../core/configs/kinds';
+} from '../core/configs';
 import { asNixShellError, isCancellation, NixShellError } from '../core/errors';
 import type { ActionOutcome, ConfigurationAction, SystemConfigurations } from './configurations';
 import type { FolderController } from './folder';
 import { askForTrust, showError } from './messages';
+import { showListingPick } from './quickPick';
 
 /** `{ config: 'laptop', action: 'check' }`: what automation (and Select environment) passes. */
 interface Request {
@@ -65,13 +65,7 @@ async function named(
 ): Promise<SystemConfiguration | undefined> {
   try {
     const all = await configurations.list(controller, new AbortController().signal);
-    const found = findConfiguration(all, wanted);
-    if (!found)
-      throw new NixShellError(
-        'no-environment',
-        `no configuration ${wanted} in ${controller.folder.name}`,
-      );
-    return found;
+    return requireConfiguration(all, wanted, controller.folder.name);
   } catch (thrown) {
     const error =
       thrown instanceof AmbiguousConfiguration
@@ -91,31 +85,23 @@ async function pickConfiguration(
   configurations: SystemConfigurations,
   controller: FolderController,
 ): Promise<SystemConfiguration | undefined> {
-  const pick = vscode.window.createQuickPick<ConfigurationItem>();
-  pick.placeholder = `System configurations of ${controller.folder.name}`;
-  pick.busy = true;
-  pick.show();
-  const listing = new AbortController();
-  const picked = new Promise<ConfigurationItem | undefined>((resolve) => {
-    pick.onDidAccept(() => resolve(pick.selectedItems[0]));
-    pick.onDidHide(() => {
-      listing.abort();
-      resolve(undefined);
-    });
-  });
+  const listing = showListingPick<ConfigurationItem>(
+    `System configurations of ${controller.folder.name}`,
+  );
+  const { pick } = listing;
   try {
     const all = await configurations.list(controller, listing.signal);
     const root = controller.folder.uri.fsPath;
     pick.items = all.map((config) => ({
       label: `$(server-environment) ${config.name}`,
       description: configurations.describe(config),
-      detail: `${path.relative(root, path.join(config.flakeDir, 'flake.nix'))}#${configurationAttr(config)}`,
+      detail: configurationRef(config, root),
       config,
     }));
     if (all.length === 0)
       pick.placeholder = 'No NixOS, nix-darwin or home-manager configuration in this folder';
   } catch (thrown) {
-    pick.dispose();
+    listing.dispose();
     const error = asNixShellError(thrown);
     if (!isCancellation(error)) controller.logError('listing the system configurations', error);
     if (!isCancellation(error))
@@ -123,8 +109,8 @@ async function pickConfiguration(
     return undefined;
   }
   pick.busy = false;
-  const chosen = (await picked)?.config;
-  pick.dispose();
+  const chosen = (await listing.chosen)?.config;
+  listing.dispose();
   return chosen;
 }
 

@@ -1,14 +1,9 @@
 import * as vscode from 'vscode';
 import { isCacheSetting, substituterUrls } from '../core/nix/flakeConfig';
+import { flakeConfigAnswers as answers, flakeConfigQuestion } from './messages';
 
 /** What the user answered about a flake's `nixConfig` for a folder, remembered there. */
 export type FlakeConfigAnswer = 'accepted' | 'declined';
-
-const answers = {
-  use: 'Use them',
-  notNow: 'Not now',
-  never: 'Never for this folder',
-} as const;
 
 /**
  * Asks, without blocking anything, whether nix may apply a flake's `nixConfig`: what nix
@@ -18,11 +13,9 @@ export async function askAboutFlakeConfig(
   folderName: string,
   settings: ReadonlyArray<readonly [string, string]>,
 ): Promise<FlakeConfigAnswer | undefined> {
-  const urls = substituterUrls(settings);
   const others = settings.filter(([name]) => !isCacheSetting(name)).map(([name]) => name);
-  const also = others.length > 0 ? ` It also sets ${others.join(', ')}.` : '';
   const answer = await vscode.window.showInformationMessage(
-    `Nix: the flake of ${folderName} asks to use the binary caches ${urls.join(', ')}.${also} Use its nixConfig (as nix develop --accept-flake-config does)?`,
+    flakeConfigQuestion(folderName, substituterUrls(settings), others),
     answers.use,
     answers.notNow,
     answers.never,

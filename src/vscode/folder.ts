@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConfigurationContext } from '../core/configs/evaluate';
+import type { ConfigurationContext } from '../core/configs';
 import type { EnvironmentCache } from '../core/cache/store';
 import { ignoredCachePrefix } from '../core/capture/run';
 import { resolveTarget, type ResolvedTarget } from '../core/discovery';
@@ -21,7 +21,7 @@ import { config, optionalText } from './config';
 import type { EvaluationDiagnostics } from './diagnostics';
 import { folderLogger } from './log';
 import type { FolderMemories } from './memory';
-import { askForTrust, showError } from './messages';
+import { askForTrust, showError, showWarning } from './messages';
 import { showProgress } from './progress';
 import { FolderStatusItem, type StatusView } from './statusBar';
 import { PinStatusItem, type PinStatus, type PinView } from './pin/status';
@@ -456,10 +456,7 @@ export class FolderController implements vscode.Disposable {
     for (const warning of warnings) {
       if (!warning.startsWith(ignoredCachePrefix) || this.cacheWarningsShown.has(warning)) continue;
       this.cacheWarningsShown.add(warning);
-      const open = 'Open Settings';
-      void vscode.window
-        .showWarningMessage(`Nix: ${warning}.`, open)
-        .then((answer) => answer === open && config.binaryCaches.open());
+      void showWarning({ kind: 'ignored-cache', text: warning });
     }
   }
 

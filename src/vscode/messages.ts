@@ -1,3 +1,4 @@
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ErrorKind, NixShellError } from '../core/errors';
 import { issueUrl } from '../core/issueReport';
@@ -138,7 +139,7 @@ export async function sayFlakeConfigForgotten(
   folder: { readonly entered: boolean; readonly enter: () => Thenable<unknown> },
 ): Promise<void> {
   const enter = 'Enter Now';
-  const said = forgotten === 'accepted' ? 'Use them' : 'Never for this folder';
+  const said = forgotten === 'accepted' ? flakeConfigAnswers.use : flakeConfigAnswers.never;
   const text = !forgotten
     ? `Nix: no answer about the nixConfig of ${folderName}'s flake is remembered; entering asks when it names binary caches.`
     : folder.entered
@@ -148,6 +149,125 @@ export async function sayFlakeConfigForgotten(
   const chosen = await vscode.window.showInformationMessage(text, ...actions);
   if (chosen === enter) await folder.enter();
   if (chosen === 'Show Log') await vscode.commands.executeCommand('nixShell.showLog');
+}
+
+/**
+ * What the user should know and can act on without anything having failed: said as warnings,
+ * each with its own actions and Show Log.
+ */
+export type Warning =
+  /** A team cache the nix daemon ignores: nix builds what the cache has, without a word. */
+  | { readonly kind: 'ignored-cache'; readonly text: string }
+  /** The machine cannot run a NixOS VM as it should (`vmPlatformWarning`). */
+  | { readonly kind: 'vm-platform'; readonly config: string; readonly text: string }
+  /** A push copied the paths, with something to say (a cache that rejects signatures…). */
+  | { readonly kind: 'push'; readonly text: string }
+  | {
+      readonly kind: 'formatter-missing';
+      readonly formatter: string;
+      /** The environment the formatter could be added to: its label and its file. */
+      readonly environment?: { readonly label: string; readonly file: string };
+    }
+  /** The `nixshell` launcher was installed in a directory that is not on PATH. */
+  | {
+      readonly kind: 'launcher-off-path';
+      readonly file: string;
+      readonly directory: string;
+      readonly profileLine: string;
+    };
+
+const warnings: {
+  [K in Warning['kind']]: (warning: Extract<Warning, { kind: K }>) => {
+    text: string;
+    actions: Action[];
+  };
+} = {
+  'ignored-cache': ({ text }) => ({
+    text: `Nix: ${text}.`,
+    actions: [{ title: 'Open Settings', run: () => config.binaryCaches.open() }],
+  }),
+  'vm-platform': ({ config: name, text }) => ({ text: `VM of ${name}: ${text}`, actions: [] }),
+  push: ({ text }) => ({ text, actions: [] }),
+  'formatter-missing': ({ formatter, environment }) => ({
+    text: `${formatterNotFound(formatter, environment?.label)} Add it to the environment, or choose another formatter.`,
+    actions: [
+      ...(environment
+        ? [
+            {
+              title: `Open ${path.basename(environment.file)}`,
+              run: () => vscode.window.showTextDocument(vscode.Uri.file(environment.file)),
+            },
+          ]
+        : []),
+      { title: 'Choose Formatter', run: () => config.formatter.open() },
+    ],
+  }),
+  'launcher-off-path': ({ file, directory, profileLine }) => ({
+    text: `Installed ${file}, but ${directory} is not on your PATH. Add \`${profileLine}\` to your shell's profile.`,
+    actions: [{ title: 'Copy Line', run: () => vscode.env.clipboard.writeText(profileLine) }],
+  }),
+};
+
+/** Where a tool of the user's (formatter, language server) was looked for in vain. */
+function lookedIn(environmentLabel: string | undefined): string {
+  return environmentLabel
+    ? `in the Nix environment of ${environmentLabel} or on the editor's PATH`
+    : "on the editor's PATH";
+}
+
+/** A formatter that was not found, for the warning and the log. */
+export function formatterNotFound(formatter: string, environmentLabel: string | undefined): string {
+  return `${formatter} was not found ${lookedIn(environmentLabel)}.`;
+}
+
+/** No language server was found: a notice (the parse diagnostics still work), not a warning. */
+export function languageServerNotFound(
+  servers: string,
+  environmentLabel: string | undefined,
+): string {
+  return `No Nix language server (${servers}) was found ${lookedIn(environmentLabel)}. Syntax errors still show, from nix-instantiate --parse.`;
+}
+
+/** Says a warning, with its actions and Show Log; callers need not wait for the answer. */
+export async function showWarning(warning: Warning): Promise<void> {
+  // The table's entry for this kind takes this kind's warning: TypeScript cannot follow that.
+  const message = (warnings[warning.kind] as (w: Warning) => { text: string; actions: Action[] })(
+    warning,
+  );
+  await offer('warning', message.text, [
+    ...message.actions,
+    { title: 'Show Log', run: () => vscode.commands.executeCommand('nixShell.showLog') },
+  ]);
+}
+
+/** Shows a message (its secrets redacted) with its actions as buttons; runs the one chosen. */
+async function offer(
+  severity: 'error' | 'warning',
+  text: string,
+  actions: readonly Action[],
+): Promise<void> {
+  const titles = actions.map((action) => action.title);
+  const chosen = await (severity === 'error'
+    ? vscode.window.showErrorMessage(redact(text), ...titles)
+    : vscode.window.showWarningMessage(redact(text), ...titles));
+  await actions.find((action) => action.title === chosen)?.run();
+}
+
+/** The answers to the flake `nixConfig` question, as its buttons say them. */
+export const flakeConfigAnswers = {
+  use: 'Use them',
+  notNow: 'Not now',
+  never: 'Never for this folder',
+} as const;
+
+/** What nix itself asks on a terminal before it uses a flake's substituters and settings. */
+export function flakeConfigQuestion(
+  folderName: string,
+  cacheUrls: readonly string[],
+  otherSettings: readonly string[],
+): string {
+  const also = otherSettings.length > 0 ? ` It also sets ${otherSettings.join(', ')}.` : '';
+  return `Nix: the flake of ${folderName} asks to use the binary caches ${cacheUrls.join(', ')}.${also} Use its nixConfig (as nix develop --accept-flake-config does)?`;
 }
 
 /** Says why nothing happens in Restricted Mode; callers do not wait for the answer. */
@@ -166,10 +286,8 @@ export function askForTrust(): void {
 export async function showError(error: NixShellError, context: MessageContext): Promise<void> {
   const message = messages[error.kind](error, context);
   if (!message) return;
-  const actions: Action[] = [...message.actions, { title: 'Show Log', run: context.showLog }];
-  const chosen = await vscode.window.showErrorMessage(
-    redact(message.text),
-    ...actions.map((action) => action.title),
-  );
-  await actions.find((action) => action.title === chosen)?.run();
+  await offer('error', message.text, [
+    ...message.actions,
+    { title: 'Show Log', run: context.showLog },
+  ]);
 }

@@ -6,7 +6,7 @@ import { formatBytes } from '../core/store/plan';
 import { pushEnvironment } from '../core/store/push';
 import { config } from './config';
 import type { FolderController } from './folder';
-import { askForTrust } from './messages';
+import { askForTrust, showWarning } from './messages';
 
 /** What automation (and the tests) may pass instead of answering the prompts. */
 interface PushOptions {
@@ -90,7 +90,7 @@ export async function pushCommand(controller: FolderController, options: unknown
     );
     for (const warning of result.warnings) {
       context.logger.warn(warning);
-      void vscode.window.showWarningMessage(warning);
+      void showWarning({ kind: 'push', text: warning });
     }
     const summary = `copied ${result.paths} paths (${formatBytes(result.bytes)}) to ${to.trim()}; ${result.closure - result.paths} were already there`;
     context.logger.info(summary);

@@ -7,10 +7,11 @@ import { targetLabel } from '../core/target';
 import { isCancellation } from '../core/errors';
 import { listDevShells } from '../core/nix/flake';
 import { locateNix } from '../core/nix/installation';
-import { configurationAttr, configurationKinds } from '../core/configs/kinds';
+import { configurationRef, qualifiedName } from '../core/configs';
 import type { SystemConfigurations } from './configurations';
 import type { FolderController } from './folder';
 import type { FolderMemories, RememberedChoice } from './memory';
+import { showListingPick } from './quickPick';
 
 interface EnvironmentItem extends vscode.QuickPickItem {
   /** A file or devShell to remember; `envrc`: forget the choice and follow the `.envrc`. */
@@ -33,19 +34,8 @@ export async function selectEnvironment(
 ): Promise<boolean> {
   const folder = controller.folder;
   const root = folder.uri.fsPath;
-  const items = vscode.window.createQuickPick<EnvironmentItem>();
-  items.placeholder = `Nix environment for ${folder.name}`;
-  items.busy = true;
-  items.show();
   // Closing the pick stops any `nix eval` still listing devShells.
-  const listing = new AbortController();
-  const picked = new Promise<EnvironmentItem | undefined>((resolve) => {
-    items.onDidAccept(() => resolve(items.selectedItems[0]));
-    items.onDidHide(() => {
-      listing.abort();
-      resolve(undefined);
-    });
-  });
+  const listing = showListingPick<EnvironmentItem>(`Nix environment for ${folder.name}`);
   const list: EnvironmentItem[] = [];
   const { envrc } = await controller.resolve();
   if (envrc?.target) {
@@ -79,10 +69,10 @@ export async function selectEnvironment(
       list.push({ label: `$(warning) ${envrcNoteText(note)}`, envrcLine: note.line });
     }
   }
-  items.items = list;
-  items.busy = false;
-  const item = await picked;
-  items.dispose();
+  listing.pick.items = list;
+  listing.pick.busy = false;
+  const item = await listing.chosen;
+  listing.dispose();
   if (item?.configuration) {
     void vscode.commands.executeCommand('nixShell.configurations', folder.uri, {
       config: item.configuration,
@@ -119,8 +109,8 @@ async function configurationItems(
       ...found.map((config) => ({
         label: `$(server-environment) ${config.name}`,
         description: `${configurations.describe(config)}: check, VM, compare…`,
-        detail: `${path.relative(root, path.join(config.flakeDir, 'flake.nix'))}#${configurationAttr(config)}`,
-        configuration: `${configurationKinds[config.kind].output}.${config.name}`,
+        detail: configurationRef(config, root),
+        configuration: qualifiedName(config),
       })),
     ];
   } catch (error) {

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { builtOutput } from '../../src/core/configs/evaluate';
+import { NixShellError } from '../../src/core/errors';
 import {
   AmbiguousConfiguration,
   configurationAttr,
+  configurationRef,
   findConfiguration,
+  requireConfiguration,
   systemAttr,
   vmAttr,
   type SystemConfiguration,
@@ -45,6 +48,30 @@ describe('system configurations', () => {
         error instanceof AmbiguousConfiguration &&
         error.candidates.join() === 'nixosConfigurations.laptop,homeConfigurations.laptop',
     );
+  });
+
+  it('names what it cannot find with what there is, and where a configuration is', () => {
+    assert.equal(requireConfiguration([laptop, mac], 'mac', 'systems'), mac);
+    assert.throws(
+      () => requireConfiguration([laptop, mac], 'server', 'systems'),
+      (error: unknown) =>
+        error instanceof NixShellError &&
+        error.kind === 'no-environment' &&
+        error.message === 'no configuration server in systems (it has: laptop, mac)',
+    );
+    assert.throws(
+      () => requireConfiguration([], 'server', 'systems'),
+      /no configuration server in systems \(it has: none\)/,
+    );
+    assert.throws(
+      () => requireConfiguration([laptop, laptopHome], 'laptop', 'systems'),
+      AmbiguousConfiguration,
+    );
+    assert.equal(
+      configurationRef(alice, '/src'),
+      'systems/flake.nix#homeConfigurations."alice@laptop"',
+    );
+    assert.equal(configurationRef(laptop, flakeDir), 'flake.nix#nixosConfigurations.laptop');
   });
 
   it("reads nix build --json's output path", () => {

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { NixShellError } from '../errors';
+
 /**
  * The system configurations a flake can hold, and where each keeps what tools build: NixOS's
  * `nixos-rebuild` builds `config.system.build.toplevel`, home-manager the
@@ -35,6 +38,16 @@ export function configurationAttr(config: Pick<SystemConfiguration, 'kind' | 'na
   return `${configurationKinds[config.kind].output}.${attrName(config.name)}`;
 }
 
+/** `nixosConfigurations.laptop`: the name that tells configurations of two kinds apart. */
+export function qualifiedName(config: Pick<SystemConfiguration, 'kind' | 'name'>): string {
+  return `${configurationKinds[config.kind].output}.${config.name}`;
+}
+
+/** `systems/flake.nix#nixosConfigurations.laptop`: where it is, from the folder `root`. */
+export function configurationRef(config: SystemConfiguration, root: string): string {
+  return `${path.relative(root, path.join(config.flakeDir, 'flake.nix'))}#${configurationAttr(config)}`;
+}
+
 /** A name as nix reads it in an attribute path: quoted unless it is a plain identifier. */
 function attrName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(name) ? name : JSON.stringify(name);
@@ -58,16 +71,30 @@ export function findConfiguration(
   all: readonly SystemConfiguration[],
   wanted: string,
 ): SystemConfiguration | undefined {
-  const exact = all.find((c) => `${configurationKinds[c.kind].output}.${c.name}` === wanted);
+  const exact = all.find((c) => qualifiedName(c) === wanted);
   if (exact) return exact;
   const named = all.filter((c) => c.name === wanted);
-  if (named.length > 1) {
-    throw new AmbiguousConfiguration(
-      wanted,
-      named.map((c) => `${configurationKinds[c.kind].output}.${c.name}`),
-    );
-  }
+  if (named.length > 1) throw new AmbiguousConfiguration(wanted, named.map(qualifiedName));
   return named[0];
+}
+
+/**
+ * The configuration `wanted` names among those found in `where`; none is a `no-environment`
+ * error listing what there is. Several still throw `AmbiguousConfiguration`: each front end
+ * says that in its own way (a usage error for the CLI).
+ */
+export function requireConfiguration(
+  all: readonly SystemConfiguration[],
+  wanted: string,
+  where: string,
+): SystemConfiguration {
+  const found = findConfiguration(all, wanted);
+  if (found) return found;
+  const names = all.map((c) => c.name).join(', ') || 'none';
+  throw new NixShellError(
+    'no-environment',
+    `no configuration ${wanted} in ${where} (it has: ${names})`,
+  );
 }
 
 export class AmbiguousConfiguration extends Error {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { isCancellation } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { config } from '../config';
+import { formatterNotFound, showWarning } from '../messages';
 import type { ProjectEnvironments } from './environments';
 import { locateFirst } from './locate';
 import { formatterArgs, runFormatter, type FormatterName } from './runFormatter';
@@ -95,26 +96,15 @@ export class NixFormatter implements vscode.DocumentFormattingEditProvider, vsco
 
   private reportMissing(name: FormatterName, folder: vscode.WorkspaceFolder | undefined): void {
     const file = this.services.environments.environmentFile(folder);
-    const where = file
-      ? `in the Nix environment of ${file.label} or on the editor's PATH`
-      : "on the editor's PATH";
-    const text = `${name} was not found ${where}.`;
-    this.services.logger.warn(`formatting: ${text}`);
+    this.services.logger.warn(`formatting: ${formatterNotFound(name, file?.label)}`);
     const key = `${name}\0${folder?.uri.toString() ?? ''}`;
     if (this.reportedMissing.has(key)) return;
     this.reportedMissing.add(key);
-    const open = file ? `Open ${path.basename(file.file)}` : undefined;
-    const settings = 'Choose Formatter';
-    void vscode.window
-      .showWarningMessage(
-        `${text} Add it to the environment, or choose another formatter.`,
-        ...(open ? [open, settings] : [settings]),
-      )
-      .then(async (answer) => {
-        if (answer === settings) await config.formatter.open();
-        if (answer === open && file)
-          await vscode.window.showTextDocument(vscode.Uri.file(file.file));
-      });
+    void showWarning({
+      kind: 'formatter-missing',
+      formatter: name,
+      ...(file ? { environment: { label: file.label, file: file.file } } : {}),
+    });
   }
 
   dispose(): void {

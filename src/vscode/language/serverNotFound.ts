@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logger';
 import type { EnvironmentFile } from './environments';
+import { languageServerNotFound } from '../messages';
 
 const dismissedKey = 'nixShell.languageServerNotFound.dismissed';
 
@@ -34,11 +35,8 @@ export class ServerNotFoundNotice {
   ): Promise<void> {
     const add = file ? `Add ${suggested} to ${path.basename(file.file)}` : undefined;
     const dismiss = "Don't ask again";
-    const where = file
-      ? `in the Nix environment of ${file.label} or on the editor's PATH`
-      : "on the editor's PATH";
     const answer = await vscode.window.showInformationMessage(
-      `No Nix language server (${servers}) was found ${where}. Syntax errors still show, from nix-instantiate --parse.`,
+      languageServerNotFound(servers, file?.label),
       ...(add ? [add, dismiss] : [dismiss]),
     );
     if (answer === dismiss) await this.globalState.update(dismissedKey, true);

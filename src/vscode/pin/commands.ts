@@ -23,6 +23,7 @@ import {
 } from '../../core/pin';
 import type { FolderController } from '../folder';
 import { askForTrust, showError } from '../messages';
+import { showListingPick } from '../quickPick';
 
 const nixpkgs = { type: 'github', owner: 'NixOS', repo: 'nixpkgs' } as const;
 
@@ -80,9 +81,6 @@ interface OriginalItem extends vscode.QuickPickItem {
 
 /** The choices: both unstables, the two newest releases, an exact revision, any git URL. */
 async function chooseOriginal(controller: FolderController): Promise<PinOriginal | undefined> {
-  const pick = vscode.window.createQuickPick<OriginalItem>();
-  pick.placeholder = 'Pin nixpkgs to…';
-  pick.busy = true;
   const branch = (ref: string, detail: string): OriginalItem => ({
     label: ref,
     detail,
@@ -100,9 +98,8 @@ async function chooseOriginal(controller: FolderController): Promise<PinOriginal
     },
     { label: 'Custom git URL…', detail: 'A fork or a mirror, and one of its branches', ask: 'git' },
   ];
-  pick.items = [...fixed, ...custom];
-  pick.show();
-  const listing = new AbortController();
+  const listing = showListingPick('Pin nixpkgs to…', [...fixed, ...custom]);
+  const { pick } = listing;
   void controller
     .pinContext(listing.signal)
     .then((context) => listBranches(nixpkgs, context, ['refs/heads/nixos-*']))
@@ -116,12 +113,8 @@ async function chooseOriginal(controller: FolderController): Promise<PinOriginal
       (error: unknown) => controller.logError('listing the nixpkgs release branches', error),
     )
     .finally(() => (pick.busy = false));
-  const chosen = await new Promise<OriginalItem | undefined>((resolve) => {
-    pick.onDidAccept(() => resolve(pick.selectedItems[0]));
-    pick.onDidHide(() => resolve(undefined));
-  });
-  listing.abort();
-  pick.dispose();
+  const chosen = await listing.chosen;
+  listing.dispose();
   if (!chosen) return undefined;
   if (chosen.original) return chosen.original;
   if (chosen.ask === 'rev') {
