@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -171,6 +171,7 @@ export async function runInProcessGroup(
     const [exitCode, signal] = await exited;
     killGroup(pid, 'SIGKILL');
     await drain(streams, settled);
+    if (signal === 'SIGKILL') await removeTemporaryDirectoriesOf(pid, options.env);
     if (stopReason === 'cancelled') throw cancelled(file);
     if (stopReason === 'timeout') {
       throw new NixShellError(
@@ -195,6 +196,25 @@ export async function runInProcessGroup(
 
 function forEachLine(stream: Readable, onLine: (line: string) => void): void {
   createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+}
+
+/**
+ * Nix names its temporary directories after its pid (`nix-PID-N`; nix-shell's
+ * `nix-shell-PID-N`) and removes them as it exits, which a nix killed outright (after the grace
+ * period, or by the OOM killer) cannot: its own, by their exact names, are removed here.
+ */
+async function removeTemporaryDirectoriesOf(
+  pid: number,
+  env: Readonly<Record<string, string>>,
+): Promise<void> {
+  const root = env['TMPDIR'] || '/tmp';
+  const named = new RegExp(`^nix(-shell)?-${pid}-\\d+$`);
+  const names = await readdir(root).catch(() => []);
+  await Promise.all(
+    names
+      .filter((name) => named.test(name))
+      .map((name) => rm(path.join(root, name), { recursive: true, force: true }).catch(() => {})),
+  );
 }
 
 /** Waits briefly for the pipes to close; a detached grandchild may hold them open forever. */

@@ -36,12 +36,12 @@ interface Harness {
 const open: EnvironmentSession[] = [];
 
 /** A session (a workspace folder's) on `context`, recording every state it goes through. */
-function openSession(context: TestContext, unapplyOnFailure = false) {
+function openSession(context: TestContext, unapplyOnFailure = false, debounce = debounceMs) {
   const session = new EnvironmentSession({
     engine: () => context,
     autoReload: () => true,
     unapplyOnFailure: () => unapplyOnFailure,
-    debounceMs,
+    debounceMs: debounce,
   });
   open.push(session);
   const states: SessionState[] = [];
@@ -49,10 +49,12 @@ function openSession(context: TestContext, unapplyOnFailure = false) {
   return { session, states };
 }
 
-async function harness(options: { unapplyOnFailure?: boolean } = {}): Promise<Harness> {
+async function harness(
+  options: { unapplyOnFailure?: boolean; debounceMs?: number } = {},
+): Promise<Harness> {
   const shim = await createNixShim(await scratchDir('nixshell-shim-'));
   const context = await testContext({ base: userEnvironment({ PATH: `${shim.dir}:${userPath}` }) });
-  const { session, states } = openSession(context, options.unapplyOnFailure);
+  const { session, states } = openSession(context, options.unapplyOnFailure, options.debounceMs);
   return {
     session,
     context,
@@ -109,7 +111,9 @@ describe('a session against real nix', function () {
   it('re-captures exactly once for 100 rapid saves of an input', async () => {
     const { dir } = await copyFixture('stdenv-basic');
     const file = path.join(dir, 'shell.nix');
-    const h = await harness();
+    // The editor's own debounce: a burst is saves closer together than it.
+    const debounce = 300;
+    const h = await harness({ debounceMs: debounce });
     await h.session.enter(fileSpec(file));
     await h.session.settled();
     assert.equal(h.session.state.kind, 'active');
@@ -117,13 +121,18 @@ describe('a session against real nix', function () {
     const source = await readFile(file, 'utf8');
     const statesBefore = h.states.length;
     const started = Date.now();
+    let previous = started;
+    let longestGap = 0;
     for (let i = 1; i <= 100; i++) {
       await writeFile(file, source.replace('foo from nix', `foo after save ${i}`));
+      longestGap = Math.max(longestGap, Date.now() - previous);
+      previous = Date.now();
       // Paced from the start, not per save, so slow writes do not stretch the burst.
       await sleep(started + i * 5 - Date.now());
     }
-    const burst = Date.now() - started;
-    assert.ok(burst < 1000, `the saves took ${burst} ms`);
+    // What the test is about needs a burst: a machine that stalled longer than the debounce
+    // between two saves made two bursts of them.
+    assert.ok(longestGap < debounce, `two saves were ${longestGap} ms apart`);
     await waitFor('the re-captured environment', () =>
       h.session.state.kind === 'active' && appliedValue(h, 'FOO') === 'foo after save 100'
         ? true

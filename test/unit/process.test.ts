@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { endAllProcesses, runInProcessGroup } from '../../src/core/process';
@@ -9,6 +9,33 @@ import { groupAlive } from '../support/processes';
 const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
 
 describe('running a process group', () => {
+  it('removes the temporary directories of a nix killed outright, by their names, and no others', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'nixshell-unit-kill-'));
+    try {
+      const other = path.join(tmp, 'nix-1-1');
+      await mkdir(other);
+      // A stand-in for nix: it makes its directories, named after its pid, and is killed.
+      const result = await runInProcessGroup(
+        'bash',
+        [
+          '-c',
+          'mkdir "$TMPDIR/nix-$$-1" "$TMPDIR/nix-shell-$$-0" "$TMPDIR/nix-$$-x"; kill -KILL $$',
+        ],
+        { cwd: '/', env: { ...env, TMPDIR: tmp } },
+      );
+      assert.equal(result.signal, 'SIGKILL');
+      const left = (await readdir(tmp)).sort();
+      assert.equal(left.length, 2, left.join(' '));
+      assert.ok(left.includes('nix-1-1'));
+      assert.ok(
+        left.some((name) => name.endsWith('-x')),
+        'a name nix does not make is kept',
+      );
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('finishes when the program exits, not when a background child closes the pipes', async () => {
     const started = Date.now();
     const result = await runInProcessGroup('bash', ['-c', 'sleep 5 & echo done'], {
