@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { findCandidates } from '../core/discovery';
+import { environmentFileNames, findCandidates } from '../core/discovery';
 import { envrcNoteText } from '../core/envrc/parse';
 import { envrcFileName } from '../core/envrc/read';
 import { targetLabel } from '../core/target';
@@ -8,6 +8,7 @@ import { isCancellation } from '../core/errors';
 import { listDevShells } from '../core/nix/flake';
 import { locateNix } from '../core/nix/installation';
 import { configurationAttr, configurationKinds } from '../core/configs/kinds';
+import { config, optionalText } from './config';
 import type { SystemConfigurations } from './configurations';
 import type { FolderController } from './folder';
 import type { FolderMemories, RememberedChoice } from './memory';
@@ -98,6 +99,37 @@ export async function selectEnvironment(
   await memories.update(folder.uri, { choice: choice === 'envrc' ? undefined : choice });
   await controller.enter({ userInitiated: true });
   return true;
+}
+
+/**
+ * The Explorer's "Enter Nix shell" on a shell.nix, default.nix or flake.nix: that file becomes
+ * the folder's environment, as if picked in Select environment. Any other URI (the folder
+ * itself, from the status bar) chooses nothing.
+ */
+export async function chooseEnvironmentFile(
+  controller: FolderController,
+  memories: FolderMemories,
+  file: vscode.Uri,
+): Promise<void> {
+  const folder = controller.folder;
+  const relative = path.relative(folder.uri.fsPath, file.fsPath);
+  const name = path.basename(relative);
+  if (relative.startsWith('..') || !(environmentFileNames as readonly string[]).includes(name)) {
+    return;
+  }
+  // The same flake again keeps the devShell picked for it.
+  if (memories.get(folder.uri).choice?.file !== relative) {
+    await memories.update(folder.uri, { choice: { file: relative } });
+  }
+  if (optionalText(config.file, folder) ?? optionalText(config.devShell, folder)) {
+    // Settings win over a choice: say why this file is not what gets entered.
+    void vscode.window
+      .showWarningMessage(
+        `The settings of ${folder.name} (nixShell.file, nixShell.devShell) choose its environment, not ${relative}.`,
+        'Open Settings',
+      )
+      .then((action) => (action ? config.file.open() : undefined));
+  }
 }
 
 /**
