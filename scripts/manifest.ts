@@ -19,6 +19,9 @@ export function generatedContributions(): Record<string, unknown> {
   const commandPalette = Object.entries(commandTable).flatMap(([command, spec]) =>
     'palette' in spec ? [{ command, when: spec.palette }] : [],
   );
+  const explorerContext = Object.entries(commandTable).flatMap(([command, spec]) =>
+    'explorer' in spec ? [{ command, when: spec.explorer, group: 'nixShell' }] : [],
+  );
   const properties = Object.fromEntries(
     Object.entries(settingsTable).map(([name, spec]) => [
       `${settingsSection}.${name}`,
@@ -32,7 +35,7 @@ export function generatedContributions(): Record<string, unknown> {
   );
   return {
     commands,
-    menus: { commandPalette },
+    menus: { commandPalette, 'explorer/context': explorerContext },
     configuration: { title: 'Nix Shell', properties },
   };
 }

@@ -3,7 +3,8 @@
 #  - apt: nix (Debian's nix-bin), chromium, openssh-server, and the tools code-server's native
 #    modules build with;
 #  - npm: the project's dependencies (npm ci), when node_modules is missing or stale;
-#  - the VS Code harness (Node 24 + code-server), cached outside the clone by version;
+#  - the VS Code harnesses (code-server and the Node it needs), cached outside the clone by
+#    version: the current one, and the oldest that package.json's engines.vscode allows;
 #  - a second, modern Nix for the real-nix suites (test/nix-versions/install-nix.sh), likewise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,5 +36,6 @@ if [ "$(cat node_modules/.installed-from 2>/dev/null)" != "$lock_hash" ]; then
   echo "$lock_hash" >node_modules/.installed-from
 fi
 
-bash test/harness/install.sh >/dev/null
+bash test/harness/install.sh current >/dev/null
+bash test/harness/install.sh oldest >/dev/null
 bash test/nix-versions/install-nix.sh >/dev/null

@@ -15,7 +15,7 @@ import type { SystemConfigurations } from './configurations';
 import { configurationsCommand } from './configurationsPick';
 import { gcCommand } from './gcCommand';
 import { pushCommand } from './pushCommand';
-import { selectEnvironment } from './select';
+import { chooseEnvironmentFile, selectEnvironment } from './select';
 import type { NixShellTerminals } from './shellTerminal';
 import { environmentUri } from './showEnvironment';
 import type { CommandId } from './tables/commands';
@@ -55,6 +55,8 @@ const handlers: Record<CommandId, Handler> = {
   'nixShell.enter': async (services, uri) => {
     const controller = await pickController(services, uri, 'Enter the Nix environment of');
     if (!controller) return;
+    // From the Explorer, `uri` is the environment file to enter.
+    if (uri) await chooseEnvironmentFile(controller, services.workspace.memories, uri);
     await controller.enter({ userInitiated: true });
     await rememberEntered(services, controller);
   },

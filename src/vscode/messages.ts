@@ -168,6 +168,8 @@ export type Warning =
       /** The environment the formatter could be added to: its label and its file. */
       readonly environment?: { readonly label: string; readonly file: string };
     }
+  /** A file was chosen to enter while the folder's settings choose another environment. */
+  | { readonly kind: 'settings-choose'; readonly folder: string; readonly file: string }
   /** The `nixshell` launcher was installed in a directory that is not on PATH. */
   | {
       readonly kind: 'launcher-off-path';
@@ -201,6 +203,10 @@ const warnings: {
         : []),
       { title: 'Choose Formatter', run: () => config.formatter.open() },
     ],
+  }),
+  'settings-choose': ({ folder, file }) => ({
+    text: `The settings of ${folder} (nixShell.file, nixShell.devShell) choose its environment, not ${file}.`,
+    actions: [{ title: 'Open Settings', run: () => config.file.open() }],
   }),
   'launcher-off-path': ({ file, directory, profileLine }) => ({
     text: `Installed ${file}, but ${directory} is not on your PATH. Add \`${profileLine}\` to your shell's profile.`,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { findCandidates } from '../core/discovery';
+import { environmentFileNames, findCandidates } from '../core/discovery';
 import { envrcNoteText } from '../core/envrc/parse';
 import { envrcFileName } from '../core/envrc/read';
 import { targetLabel } from '../core/target';
@@ -8,9 +8,11 @@ import { isCancellation } from '../core/errors';
 import { listDevShells } from '../core/nix/flake';
 import { locateNix } from '../core/nix/installation';
 import { configurationRef, qualifiedName } from '../core/configs';
+import { config, optionalText } from './config';
 import type { SystemConfigurations } from './configurations';
 import type { FolderController } from './folder';
 import type { FolderMemories, RememberedChoice } from './memory';
+import { showWarning } from './messages';
 import { showListingPick } from './quickPick';
 
 interface EnvironmentItem extends vscode.QuickPickItem {
@@ -91,6 +93,32 @@ export async function selectEnvironment(
 }
 
 /**
+ * The Explorer's "Enter Nix shell" on a shell.nix, default.nix or flake.nix: that file becomes
+ * the folder's environment, as if picked in Select environment. Any other URI (the folder
+ * itself, from the status bar) chooses nothing.
+ */
+export async function chooseEnvironmentFile(
+  controller: FolderController,
+  memories: FolderMemories,
+  file: vscode.Uri,
+): Promise<void> {
+  const folder = controller.folder;
+  const relative = path.relative(folder.uri.fsPath, file.fsPath);
+  const name = path.basename(relative);
+  if (relative.startsWith('..') || !(environmentFileNames as readonly string[]).includes(name)) {
+    return;
+  }
+  // The same flake again keeps the devShell picked for it.
+  if (memories.get(folder.uri).choice?.file !== relative) {
+    await memories.update(folder.uri, { choice: { file: relative } });
+  }
+  if (optionalText(config.file, folder) ?? optionalText(config.devShell, folder)) {
+    // Settings win over a choice: say why this file is not what gets entered.
+    void showWarning({ kind: 'settings-choose', folder: folder.name, file: relative });
+  }
+}
+
+/**
  * The folder's NixOS, nix-darwin and home-manager configurations, in a group of their own:
  * they are not environments to enter; choosing one offers its actions (check, VM, compare).
  */
@@ -106,11 +134,11 @@ async function configurationItems(
     const root = controller.folder.uri.fsPath;
     return [
       { label: 'System configurations', kind: vscode.QuickPickItemKind.Separator },
-      ...found.map((config) => ({
-        label: `$(server-environment) ${config.name}`,
-        description: `${configurations.describe(config)}: check, VM, compare…`,
-        detail: configurationRef(config, root),
-        configuration: qualifiedName(config),
+      ...found.map((system) => ({
+        label: `$(server-environment) ${system.name}`,
+        description: `${configurations.describe(system)}: check, VM, compare…`,
+        detail: configurationRef(system, root),
+        configuration: qualifiedName(system),
       })),
     ];
   } catch (error) {

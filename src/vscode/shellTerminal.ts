@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { findBash } from '../core/capture/bash';
 import { applyMutations, type Environment } from '../core/env/mutations';
-import { writeFileAtomic } from '../core/fs';
+import { pathExists, writeFileAtomic } from '../core/fs';
 import { shellRc } from '../core/shellRc';
 import type { FolderController } from './folder';
 
@@ -84,18 +83,21 @@ export class NixShellTerminals {
   }
 }
 
+/** Where VS Code keeps its bash shell integration script: newer releases, then older ones (1.93). */
+const shellIntegrationScripts = [
+  'out/vs/workbench/contrib/terminal/common/scripts/shellIntegration-bash.sh',
+  'out/vs/workbench/contrib/terminal/browser/media/shellIntegration-bash.sh',
+];
+
 /** VS Code's bash shell integration script, when shell integration is on and it exists. */
 async function shellIntegrationScript(): Promise<string | undefined> {
   const enabled = vscode.workspace
     .getConfiguration('terminal.integrated')
     .get<boolean>('shellIntegration.enabled', true);
   if (!enabled) return undefined;
-  const script = path.join(
-    vscode.env.appRoot,
-    'out/vs/workbench/contrib/terminal/common/scripts/shellIntegration-bash.sh',
-  );
-  return access(script).then(
-    () => script,
-    () => undefined,
-  );
+  for (const relative of shellIntegrationScripts) {
+    const script = path.join(vscode.env.appRoot, relative);
+    if (await pathExists(script)) return script;
+  }
+  return undefined;
 }

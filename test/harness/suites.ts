@@ -32,11 +32,16 @@ export interface Suite {
    * committed: a flake sees only what git tracks.
    */
   readonly git?: boolean;
+  /**
+   * Also run on the oldest VS Code that package.json's engines.vscode allows (as `NAME@oldest`):
+   * the suites that between them call every VS Code API the extension uses.
+   */
+  readonly oldest?: boolean;
 }
 
 export const suites: readonly Suite[] = [
   // cpptools' stand-in: its debug type takes the environment in another shape.
-  { name: 'trusted', workspace: 'basic', extensions: ['cpptools'] },
+  { name: 'trusted', workspace: 'basic', extensions: ['cpptools'], oldest: true },
   {
     name: 'trusted-nix-2.26',
     files: 'trusted',
@@ -49,7 +54,7 @@ export const suites: readonly Suite[] = [
   { name: 'shutdown', workspace: 'basic', afterHost: checkAfterShutdown },
   { name: 'reopen1', workspace: 'reopen', profile: 'reopen' },
   { name: 'reopen2', workspace: 'reopen', profile: 'reopen' },
-  { name: 'language', workspace: 'language' },
+  { name: 'language', workspace: 'language', oldest: true },
   // Next to a stand-in with Nix IDE's id: only one language server may run.
   { name: 'nixide', workspace: 'language', extensions: ['nix-ide'] },
   {
@@ -70,6 +75,7 @@ export const suites: readonly Suite[] = [
   {
     name: 'pin',
     workspace: 'pin',
+    oldest: true,
     // The user's channel: what `<nixpkgs>` is until the project pins it.
     env: (root) => ({ NIX_PATH: `nixpkgs=${path.join(root, 'channel')}` }),
   },

@@ -53,7 +53,6 @@ export async function serveInstalledExtension(
     runDir,
     workspace,
     trusted: true,
-    testMode: false,
     extensionsDir,
     env: nixTestEnv(options.env),
     ...(options.port ? { port: options.port } : {}),

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, terminalEnvironment, waitForState, workspaceFolder } from './support';
+import {
+  activateExtension,
+  terminalEnvironment,
+  waitFor,
+  waitForState,
+  workspaceFolder,
+} from './support';
 
 describe('a multi-root workspace', () => {
   it('enters each folder on its own', async () => {
@@ -52,5 +58,55 @@ describe('a multi-root workspace', () => {
     assert.equal(beta['FOLDER_NAME'], 'beta');
     const alpha = await terminalEnvironment(workspaceFolder(0).uri, 'alpha-after');
     assert.equal(alpha['FOLDER_NAME'], undefined);
+  });
+});
+
+describe('"Enter Nix shell" in the Explorer, on a file', () => {
+  const beta = () => workspaceFolder(1).uri;
+  /** As the Explorer's context menu runs it: the file clicked, then the selection. */
+  const enterFromExplorer = (...segments: string[]) => {
+    const file = vscode.Uri.joinPath(beta(), ...segments);
+    return vscode.commands.executeCommand('nixShell.enter', file, [file]);
+  };
+
+  it('is offered on shell.nix, default.nix and flake.nix only', () => {
+    const manifest = vscode.extensions.getExtension('nixshell.nixshell')?.packageJSON as {
+      contributes: { menus: Record<string, { command: string; when: string }[]> };
+    };
+    const entry = manifest.contributes.menus['explorer/context']?.find(
+      (item) => item.command === 'nixShell.enter',
+    );
+    const pattern = /resourceFilename =~ \/(.*)\/ /.exec(entry?.when ?? '')?.[1];
+    assert.ok(pattern, `no filename condition in ${entry?.when}`);
+    const offered = ['shell.nix', 'default.nix', 'flake.nix', 'other.nix', 'shell.nix.bak'].filter(
+      (name) => new RegExp(pattern).test(name),
+    );
+    assert.deepEqual(offered, ['shell.nix', 'default.nix', 'flake.nix']);
+  });
+
+  it("enters that file's environment in the file's folder, not the one discovery finds", async () => {
+    const api = await activateExtension();
+    const alphaBefore = api.getStatus(workspaceFolder(0).uri)?.state;
+    await enterFromExplorer('tools', 'default.nix');
+    await waitFor(
+      () => api.getEnvironment(beta())?.['FOLDER_NAME'] === 'beta-tools',
+      `beta-tools' environment (FOLDER_NAME=${api.getEnvironment(beta())?.['FOLDER_NAME']})`,
+    );
+    await waitForState(api, beta(), 'active');
+    assert.match(api.getStatus(beta())?.statusText ?? '', /tools\/default\.nix/);
+    const terminal = await terminalEnvironment(beta(), 'beta-tools');
+    assert.equal(terminal['FOLDER_NAME'], 'beta-tools');
+    // The other folder is none of this command's business.
+    assert.equal(api.getStatus(workspaceFolder(0).uri)?.state, alphaBefore);
+  });
+
+  it('on the root shell.nix, enters that one again', async () => {
+    const api = await activateExtension();
+    await enterFromExplorer('shell.nix');
+    await waitFor(
+      () => api.getEnvironment(beta())?.['FOLDER_NAME'] === 'beta',
+      `beta's environment (FOLDER_NAME=${api.getEnvironment(beta())?.['FOLDER_NAME']})`,
+    );
+    assert.match(api.getStatus(beta())?.statusText ?? '', /Nix \(beta\): shell\.nix/);
   });
 });

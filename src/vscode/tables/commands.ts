@@ -2,12 +2,15 @@
  * Every command, in one table: package.json's `contributes.commands` and its palette `when`
  * clauses are generated from it. Plain data; no `vscode` import.
  */
+import { environmentFileNames } from '../../core/discovery';
 
 interface CommandSpec {
   readonly title: string;
   readonly icon?: string;
   /** When the command shows in the palette; always when undefined. */
   readonly palette?: string;
+  /** When the command shows in the Explorer's context menu (invoked with the file's URI). */
+  readonly explorer?: string;
 }
 
 export const commandCategory = 'Nix';
@@ -27,8 +30,18 @@ export const contextKeys = {
 /** Commands about a folder: nothing to do in a window without one. */
 const withFolder = 'workspaceFolderCount > 0';
 
+/** A file that defines a Nix environment: its name is one discovery looks for. */
+const onEnvironmentFile = `resourceFilename =~ /^(${environmentFileNames
+  .map((name) => name.replace('.', '\\.'))
+  .join('|')})$/ && !explorerResourceIsFolder`;
+
 export const commandTable = {
-  'nixShell.enter': { title: 'Enter Nix shell', icon: '$(terminal)', palette: withFolder },
+  'nixShell.enter': {
+    title: 'Enter Nix shell',
+    icon: '$(terminal)',
+    palette: withFolder,
+    explorer: onEnvironmentFile,
+  },
   'nixShell.reload': {
     title: 'Reload environment',
     icon: '$(refresh)',
