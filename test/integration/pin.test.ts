@@ -93,6 +93,20 @@ describe('pinning nixpkgs', () => {
     await setSetting('pin.staleAfterDays', undefined);
   });
 
+  it("the Explorer's menu on nixpkgs.lock.json offers Update, Show and Verify, and only there", () => {
+    const manifest = vscode.extensions.getExtension('nixshell.nixshell')?.packageJSON as {
+      contributes: { menus: Record<string, { command: string; when: string }[]> };
+    };
+    const onLock = (manifest.contributes.menus['explorer/context'] ?? []).filter(
+      (item) => item.when === 'resourceFilename == nixpkgs.lock.json',
+    );
+    assert.deepEqual(onLock.map((item) => item.command).sort(), [
+      'nixShell.pinShow',
+      'nixShell.pinUpdate',
+      'nixShell.pinVerify',
+    ]);
+  });
+
   it('updates the pin when its branch moves, and the environment follows', async () => {
     const folder = workspaceFolder();
     const rev = await fixture.advance('nixos-24.05', {
@@ -100,7 +114,9 @@ describe('pinning nixpkgs', () => {
       marker: 'fixture-24.05-later',
       date: '2024-07-01T00:00:00Z',
     });
-    await vscode.commands.executeCommand('nixShell.pinUpdate', folder.uri, { confirmed: true });
+    // On the lock file, as from the Explorer's menu: the file's folder is the one updated.
+    const lock = vscode.Uri.joinPath(folder.uri, 'nixpkgs.lock.json');
+    await vscode.commands.executeCommand('nixShell.pinUpdate', lock, { confirmed: true });
     const pin = await waitFor(
       async () => ((await pinText())?.text.includes(rev.slice(0, 7)) ? pinText() : undefined),
       'the updated pin',

@@ -3,6 +3,7 @@
  * clauses are generated from it. Plain data; no `vscode` import.
  */
 import { environmentFileNames } from '../../core/discovery';
+import { lockFileName } from '../../core/pin/lockFileName';
 
 interface CommandSpec {
   readonly title: string;
@@ -34,6 +35,9 @@ const withFolder = 'workspaceFolderCount > 0';
 const onEnvironmentFile = `resourceFilename =~ /^(${environmentFileNames
   .map((name) => name.replace('.', '\\.'))
   .join('|')})$/ && !explorerResourceIsFolder`;
+
+/** The project's nixpkgs pin. */
+const onLockFile = `resourceFilename == ${lockFileName}`;
 
 export const commandTable = {
   'nixShell.enter': {
@@ -95,9 +99,24 @@ export const commandTable = {
     palette: withFolder,
   },
   'nixShell.pin': { title: 'Pin nixpkgs…', icon: '$(pin)', palette: withFolder },
-  'nixShell.pinUpdate': { title: 'Update nixpkgs pin', icon: '$(sync)', palette: withFolder },
-  'nixShell.pinShow': { title: 'Show nixpkgs pin', icon: '$(info)', palette: withFolder },
-  'nixShell.pinVerify': { title: 'Verify nixpkgs pin', icon: '$(verified)', palette: withFolder },
+  'nixShell.pinUpdate': {
+    title: 'Update nixpkgs pin',
+    icon: '$(sync)',
+    palette: withFolder,
+    explorer: onLockFile,
+  },
+  'nixShell.pinShow': {
+    title: 'Show nixpkgs pin',
+    icon: '$(info)',
+    palette: withFolder,
+    explorer: onLockFile,
+  },
+  'nixShell.pinVerify': {
+    title: 'Verify nixpkgs pin',
+    icon: '$(verified)',
+    palette: withFolder,
+    explorer: onLockFile,
+  },
   'nixShell.pinImport': {
     title: 'Import pin from niv / npins / flake.lock',
     icon: '$(cloud-download)',
