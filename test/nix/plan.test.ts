@@ -99,27 +99,31 @@ describe('team binary caches (plan, push, --option)', function () {
 
     // The same cache served over HTTP by a real server: entering downloads the tool from it.
     const server = await serveDirectory(cache);
-    after(() => server.close());
-    const served = ['--option', 'substituters', server.url];
-    const overHttp = await plan(dir, env, [...served, ...trusted]);
-    assert.deepEqual(overHttp.build, []);
-    assert.ok(
-      overHttp.fetch.some((f) => f.path === toolOut),
-      JSON.stringify(overHttp),
-    );
-    const entered = await runCli(['env', dir, '--json', ...served, ...trusted], env);
-    assert.equal(entered.exitCode, 0, entered.stderr);
-    // The CLI's progress counts the download as it finishes.
-    assert.match(
-      entered.stderr,
-      /^nixshell: (building \d+\/\d+ derivations, )?downloading 1\/\d+ paths$/m,
-      entered.stderr,
-    );
-    const shellPath = (JSON.parse(entered.stdout) as Record<string, string>)['PATH'] ?? '';
-    assert.ok(shellPath.split(':').includes(`${toolOut}/bin`), shellPath);
-    assert.equal(await builds(counter), 1, 'entering built the tool instead of downloading it');
-    const nar = server.requests.filter((r) => /^GET \/nar\/.* 200$/.test(r));
-    assert.ok(nar.length > 0, `no NAR was downloaded: ${server.requests.join(', ')}`);
+    // Closed by the test itself: a hook added while it runs may never run after a failure.
+    try {
+      const served = ['--option', 'substituters', server.url];
+      const overHttp = await plan(dir, env, [...served, ...trusted]);
+      assert.deepEqual(overHttp.build, []);
+      assert.ok(
+        overHttp.fetch.some((f) => f.path === toolOut),
+        JSON.stringify(overHttp),
+      );
+      const entered = await runCli(['env', dir, '--json', ...served, ...trusted], env);
+      assert.equal(entered.exitCode, 0, entered.stderr);
+      // The CLI's progress counts the download as it finishes.
+      assert.match(
+        entered.stderr,
+        /^nixshell: (building \d+\/\d+ derivations, )?downloading 1\/\d+ paths$/m,
+        entered.stderr,
+      );
+      const shellPath = (JSON.parse(entered.stdout) as Record<string, string>)['PATH'] ?? '';
+      assert.ok(shellPath.split(':').includes(`${toolOut}/bin`), shellPath);
+      assert.equal(await builds(counter), 1, 'entering built the tool instead of downloading it');
+      const nar = server.requests.filter((r) => /^GET \/nar\/.* 200$/.test(r));
+      assert.ok(nar.length > 0, `no NAR was downloaded: ${server.requests.join(', ')}`);
+    } finally {
+      await server.close();
+    }
   });
 
   it('says what entering costs while the first capture runs, and stops planning with it', async () => {
