@@ -23,9 +23,13 @@ const jsonIndex = process.argv.indexOf('--json');
 const jsonOut = jsonIndex === -1 ? undefined : process.argv[jsonIndex + 1];
 const rounds = smoke ? 1 : 7;
 const cli = path.join(repoRoot, 'dist/cli.js');
-const env = nixTestEnv({ NIX_BUILD_SHELL: '/bin/bash' });
-
 const root = await tempDir('nixshell-bench-');
+// Every process's TMPDIR is in the bench's own directory: `nix develop --command` execs the
+// command and so never removes its `nix-shell.*` directory; it goes with the bench's.
+const benchTmp = path.join(root, 'tmp');
+await mkdir(benchTmp);
+const env = nixTestEnv({ NIX_BUILD_SHELL: '/bin/bash', TMPDIR: benchTmp });
+
 const projects = await benchProjects(root);
 const byName = (name: string) => projects.find((p) => p.name === name) as BenchProject;
 
