@@ -46,16 +46,7 @@ const handlers: Record<string, Handler> = {
     const toast = page.locator('.notification-list-item', { has: messageWith }).first();
     await toast.waitFor({ timeout: 30_000 });
     const message = await toast.locator('.notification-list-item-message').textContent();
-    // A notification that shows meanwhile moves the list: a click may land beside the button.
-    // Clicked, a notification closes; until it has, click again.
-    for (let attempt = 1; ; attempt++) {
-      await toast.locator('.monaco-button', { hasText: button }).first().click();
-      const closed = await toast
-        .waitFor({ state: 'detached', timeout: 3_000 })
-        .then(() => true)
-        .catch(() => false);
-      if (closed || attempt === 3) break;
-    }
+    await toast.locator('.monaco-button', { hasText: button }).first().click();
     return message ?? '';
   },
   /** The rows of the quick pick on screen, once it has some, as a JSON array of their labels. */
