@@ -55,7 +55,9 @@ describe("a flake's nixConfig", () => {
     await askHarness('notification', `${question}|Not now`);
     const said = await askHarness('notification', 'forgot "Use them"|Show Log');
     assert.match(said ?? '', /entered again without it, and asks again/);
-    await forgetting;
+    // Not waited for: a notification that showed meanwhile may have moved the list under the
+    // click, leaving this message unanswered; what it says is what is tested.
+    void forgetting;
     await waitForState(api, folder, 'active');
     assert.ok(
       nixCalls()
