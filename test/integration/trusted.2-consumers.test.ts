@@ -30,6 +30,16 @@ async function runTask(execution: vscode.ShellExecution | vscode.ProcessExecutio
   assert.equal(await ended, 0);
 }
 
+/** The next debug session to start. */
+function nextDebugSession(): Promise<vscode.DebugSession> {
+  return new Promise((resolve) => {
+    const subscription = vscode.debug.onDidStartDebugSession((session) => {
+      subscription.dispose();
+      resolve(session);
+    });
+  });
+}
+
 describe('where the environment goes', () => {
   it('a new terminal gets exactly the Nix changes: set, prepended, and unset as empty', async () => {
     const api = await activateExtension();
@@ -89,12 +99,7 @@ describe('where the environment goes', () => {
     const folder = workspaceFolder();
     const file = outputFile('debuggee.json');
     await rm(file, { force: true });
-    const started = new Promise<vscode.DebugSession>((resolve) => {
-      const subscription = vscode.debug.onDidStartDebugSession((session) => {
-        subscription.dispose();
-        resolve(session);
-      });
-    });
+    const started = nextDebugSession();
     const ok = await vscode.debug.startDebugging(folder, {
       type: 'node',
       request: 'launch',
@@ -121,12 +126,7 @@ describe('where the environment goes', () => {
 
   it('a cpptools (cppdbg) configuration gets it as its environment array; the user’s entries win', async () => {
     const folder = workspaceFolder();
-    const started = new Promise<vscode.DebugSession>((resolve) => {
-      const subscription = vscode.debug.onDidStartDebugSession((session) => {
-        subscription.dispose();
-        resolve(session);
-      });
-    });
+    const started = nextDebugSession();
     const ok = await vscode.debug.startDebugging(folder, {
       type: 'cppdbg',
       request: 'launch',
