@@ -2,7 +2,7 @@
 // that is another process now, is taken over at once; a live holder is waited for, and the CLI
 // says for whom; a holder on another host is judged by its heartbeat.
 import assert from 'node:assert/strict';
-import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -147,7 +147,11 @@ describe('the capture lock, through the CLI', function () {
     });
     const lockFile = await waitFor('the lock', async () => {
       const [name] = await readdir(path.join(cache, 'locks')).catch(() => []);
-      return name ? path.join(cache, 'locks', name) : undefined;
+      if (!name) return undefined;
+      const file = path.join(cache, 'locks', name);
+      // The lock is created, then its holder written: its mtime counts from the write.
+      const content = await readFile(file, 'utf8').catch(() => '');
+      return content.endsWith('}') ? file : undefined;
     });
     const created = (await stat(lockFile)).mtimeMs;
     const touched = await waitFor(
