@@ -7,6 +7,7 @@ import type { EnvironmentCache, CacheEntry } from './cache/store';
 import { checkFreshness, type CaptureOptions, type EngineContext } from './engine';
 import type { Environment } from './env/mutations';
 import { NixShellError } from './errors';
+import { pathExists } from './fs';
 import {
   profileFor,
   profileStorePath,
@@ -16,14 +17,7 @@ import {
   rootStorePaths,
 } from './gcroots';
 import { locateNix, type NixInstallation } from './nix/installation';
-import {
-  lockFileName,
-  namingLockFile,
-  pinnedStorePathIfPresent,
-  pinSources,
-  readLock,
-  realisePin,
-} from './pin';
+import { lockFileName } from './pin/lockFileName';
 import { targetLabel, targetRoot, type TargetSpec } from './target';
 
 /** engine.ts's captureAndStore, loaded when a capture runs. */
@@ -75,6 +69,10 @@ async function realisePinnedNixpkgs(
   // A flake's devShells evaluate purely, against its own inputs (flake.lock): <nixpkgs> is unused.
   if (!spec.pinDir || spec.target.kind === 'flake') return undefined;
   const pinDir = spec.pinDir;
+  // The pin code (and its schema library) loads only for a project that has a lock.
+  if (!(await pathExists(path.join(pinDir, lockFileName)))) return undefined;
+  const { namingLockFile, pinnedStorePathIfPresent, pinSources, readLock, realisePin } =
+    await import('./pin');
   const lock = await readLock(pinDir).catch((error: unknown) => {
     throw namingLockFile(error, pinDir);
   });
@@ -151,6 +149,7 @@ async function captureFresh(
       base: context.base,
       ...(pinned ? { evalBase } : {}),
       profile,
+      nixVersionsFile: context.cache.nixVersionsFile,
     },
     {
       logger: context.logger,

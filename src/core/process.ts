@@ -1,5 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { NixShellError } from './errors';
@@ -98,35 +99,30 @@ export async function runInProcessGroup(
   if (!(await stat(options.cwd).catch(() => undefined))?.isDirectory()) {
     throw new NixShellError('no-environment', `the directory ${options.cwd} does not exist`);
   }
-  // Loaded on first use: a warm start (a cache hit) starts no process and need not load it.
-  // execa's cancelSignal, timeout and forceKillAfterDelay signal the child's pid only, and its
-  // promise waits for EOF on the pipes: a hook's `sleep &` would outlive a cancel and hold the
-  // capture open. So stopping the group, a restartable time limit and completion at exit are
-  // done here; readline splits lines (on a lone \r too, as progress output uses).
-  const { execa } = await import('execa');
-  if (options.signal?.aborted) throw cancelled(file);
-  const child = execa(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: false,
-    detached: true,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    buffer: false,
-    reject: false,
-    cleanup: false,
+  // Node's spawn, not execa: what a capture needs is the opposite of execa's defaults. Its
+  // cancelSignal, timeout and forceKillAfterDelay signal the child's pid only, and its promise
+  // waits for EOF on the pipes, so a hook's `sleep &` would outlive a cancel and hold the
+  // capture open. Stopping the group, a restartable time limit and completion at exit are done
+  // here, and loading execa (a quarter of a megabyte) would delay every cold capture's nix.
+  let child: ChildProcessByStdio<null, Readable, Readable>;
+  try {
+    child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    // Node throws some failures (E2BIG: an environment too large) instead of emitting them.
+    throw spawnError(file, error);
+  }
+  // Others (ENOENT) are an 'error' event, with no 'exit' after it.
+  const settled = new Promise<unknown>((resolve) => {
+    child.on('error', resolve);
+    child.once('close', () => resolve(undefined));
   });
   const pid = child.pid;
-  // execa reports a failed spawn (ENOENT) through its promise; keep it from going unhandled.
-  const settled = child.then(
-    (result) => result,
-    (error: unknown) => error,
-  );
-  if (pid === undefined) {
-    const outcome = await settled;
-    throw spawnError(file, outcome);
-  }
+  if (pid === undefined) throw spawnError(file, await settled);
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (code, sig) => resolve([code, sig])),
   );

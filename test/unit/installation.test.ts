@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir, symlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   locateNix,
+  nixVersionLine,
   versionAtLeast,
   versionIn,
   wellKnownNixDirs,
@@ -23,6 +24,54 @@ describe("nix's version", () => {
     assert.equal(versionAtLeast('nix (Lix, like Nix) 2.91.1', '2.19'), true);
     assert.equal(versionAtLeast('2.100', '2.19'), true);
     assert.equal(versionAtLeast('3.0', '2.19'), true);
+  });
+});
+
+describe("remembering nix's version", () => {
+  /** A stand-in nix that says its version and counts how often it was asked. */
+  async function countingNix(
+    version: string,
+  ): Promise<{ dir: string; asked: () => Promise<number> }> {
+    const dir = await scratchDir('nixshell-version-');
+    const count = path.join(dir, 'count');
+    await writeFile(count, '');
+    await writeFile(
+      path.join(dir, 'nix'),
+      `#!/bin/sh\necho x >> '${count}'\necho 'nix (Nix) ${version}'\n`,
+    );
+    await chmod(path.join(dir, 'nix'), 0o755);
+    return { dir, asked: async () => (await readFile(count, 'utf8')).split('\n').length - 1 };
+  }
+  const env = { PATH: '/usr/bin:/bin' };
+
+  it('asks an installation once, and keeps the answer by its identity', async () => {
+    const stand = await countingNix('2.99.1');
+    const memo = path.join(await scratchDir('nixshell-memo-'), 'nix-versions.json');
+    const nix = await locateNix(stand.dir, undefined, []);
+    assert.equal(await nixVersionLine(nix, env, memo), 'nix (Nix) 2.99.1');
+    assert.equal(await stand.asked(), 1);
+    const kept = JSON.parse(await readFile(memo, 'utf8')) as Record<string, string>;
+    assert.deepEqual(kept, { [nix.identity]: 'nix (Nix) 2.99.1' });
+  });
+
+  it('answers from the memo another process wrote, starting no nix', async () => {
+    const stand = await countingNix('2.99.2');
+    const memo = path.join(await scratchDir('nixshell-memo-'), 'nix-versions.json');
+    const nix = await locateNix(stand.dir, undefined, []);
+    await writeFile(memo, JSON.stringify({ [nix.identity]: 'nix (Nix) 2.99.2' }));
+    assert.equal(await nixVersionLine(nix, env, memo), 'nix (Nix) 2.99.2');
+    assert.equal(await stand.asked(), 0);
+  });
+
+  it('asks again when nix was replaced: a memo for another identity does not answer', async () => {
+    const stand = await countingNix('2.99.3');
+    const memo = path.join(await scratchDir('nixshell-memo-'), 'nix-versions.json');
+    const nix = await locateNix(stand.dir, undefined, []);
+    await writeFile(memo, JSON.stringify({ [`${nix.identity}0`]: 'nix (Nix) 2.0' }));
+    assert.equal(await nixVersionLine(nix, env, memo), 'nix (Nix) 2.99.3');
+    assert.equal(await stand.asked(), 1);
+    const kept = JSON.parse(await readFile(memo, 'utf8')) as Record<string, string>;
+    assert.equal(Object.keys(kept).length, 2, 'the other installation is kept as well');
   });
 });
 

@@ -30,6 +30,8 @@ export interface CaptureRequest {
   readonly evalBase?: Environment | undefined;
   /** Where `--profile` keeps the `-env` store path alive (a GC root); none if undefined. */
   readonly profile?: string | undefined;
+  /** Where `nix --version`'s answer is remembered across processes (nixVersionLine). */
+  readonly nixVersionsFile?: string | undefined;
 }
 
 export interface Capture {
@@ -59,7 +61,7 @@ export async function captureEnvironment(
 ): Promise<Capture> {
   const { spec, nix } = request;
   const base = request.evalBase ?? request.base;
-  const version = nixVersion(nix, base).catch(() => 'unknown');
+  const version = nixVersion(nix, base, request.nixVersionsFile).catch(() => 'unknown');
   context.onProgress?.('evaluating');
   if (spec.target.kind === 'file') {
     const captured = await captureWithNixShell(spec, nix, base, context);

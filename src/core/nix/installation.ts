@@ -1,8 +1,8 @@
-import { constants } from 'node:fs';
-import { access, realpath, stat } from 'node:fs/promises';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NixShellError } from '../errors';
+import { readJsonFile, writeFileAtomic } from '../fs';
 import { runInProcessGroup } from '../process';
 
 /** Where nix lives, found without starting any process (the warm path runs no nix at all). */
@@ -37,29 +37,40 @@ export function wellKnownNixDirs(
  * in the places installers put it. Fails with `nix-not-found` so the editor can offer the
  * install docs and the setting.
  */
-export async function locateNix(
+export function locateNix(
   configured: string | undefined,
   searchPath: string | undefined,
   fallbackDirs: readonly string[] = wellKnownNixDirs(),
 ): Promise<NixInstallation> {
+  // A promise, rejected rather than thrown, like every other step a caller awaits.
+  return new Promise((resolve) => resolve(findNix(configured, searchPath, fallbackDirs)));
+}
+
+function findNix(
+  configured: string | undefined,
+  searchPath: string | undefined,
+  fallbackDirs: readonly string[],
+): NixInstallation {
   const candidates = configured
     ? [configured, path.join(configured, 'nix')]
     : [
         ...(searchPath ?? '').split(path.delimiter).filter((dir) => dir !== ''),
         ...fallbackDirs,
       ].map((dir) => path.join(dir, 'nix'));
+  // Synchronous checks: a few syscalls of microseconds each, where a promise per check costs a
+  // thread-pool round trip (this runs on every reopen, before the cache can be read).
   for (const candidate of candidates) {
-    if (!(await isExecutableFile(candidate))) continue;
-    const real = await realpath(candidate);
-    const info = await stat(real);
-    const sibling = async (name: string) => {
+    if (!isExecutableFile(candidate)) continue;
+    const real = realpathSync(candidate);
+    const info = statSync(real);
+    const sibling = (name: string) => {
       const file = path.join(path.dirname(candidate), name);
-      return (await isExecutableFile(file)) ? file : name;
+      return isExecutableFile(file) ? file : name;
     };
     return {
       nix: candidate,
-      nixShell: await sibling('nix-shell'),
-      nixStore: await sibling('nix-store'),
+      nixShell: sibling('nix-shell'),
+      nixStore: sibling('nix-store'),
       identity: `${real}:${info.size}:${Math.trunc(info.mtimeMs)}`,
     };
   }
@@ -71,10 +82,10 @@ export async function locateNix(
   );
 }
 
-async function isExecutableFile(file: string): Promise<boolean> {
+function isExecutableFile(file: string): boolean {
   try {
-    await access(file, constants.X_OK);
-    return (await stat(file)).isFile();
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
   } catch {
     return false;
   }
@@ -125,35 +136,70 @@ export function nixSystem(
 }
 
 const versionLines = new Map<string, Promise<string>>();
+/** Installations remembered on disk: nix upgraded or replaced is another identity. */
+const rememberedVersions = 8;
 
 /**
  * `nix --version` as nix prints it (`nix (Lix, like Nix) 2.91.1`), asked once per installation;
- * only ever called on the capture path. It tells Lix from Nix (isLix, nixLogFlagsFor).
+ * only ever called on the capture path. It tells Lix from Nix (isLix, nixLogFlagsFor). With
+ * `memoFile`, the answer is kept there by identity: a cold capture then starts only the nix
+ * that evaluates, not a second one that competes with it for the processor.
  */
 export function nixVersionLine(
   installation: NixInstallation,
   env: Record<string, string>,
+  memoFile?: string,
 ): Promise<string> {
   let line = versionLines.get(installation.identity);
   if (!line) {
-    line = runInProcessGroup(installation.nix, ['--version'], {
-      cwd: '/',
-      env,
-      collectStdout: true,
-      timeoutMs: 30_000,
-    }).then((result) => result.stdout.trim());
+    line = askOrRecall(installation, env, memoFile);
     versionLines.set(installation.identity, line);
     line.catch(() => versionLines.delete(installation.identity));
   }
   return line;
 }
 
-/** The version number in `nix --version`, asked once per installation. */
+async function askOrRecall(
+  installation: NixInstallation,
+  env: Record<string, string>,
+  memoFile: string | undefined,
+): Promise<string> {
+  const memo = memoFile ? await readVersionMemo(memoFile) : {};
+  const known = memo[installation.identity];
+  if (known) return known;
+  const result = await runInProcessGroup(installation.nix, ['--version'], {
+    cwd: '/',
+    env,
+    collectStdout: true,
+    timeoutMs: 30_000,
+  });
+  const line = result.stdout.trim();
+  if (memoFile && result.exitCode === 0 && line !== '') {
+    const kept = Object.entries(memo).filter(([identity]) => identity !== installation.identity);
+    const next = Object.fromEntries([
+      ...kept.slice(1 - rememberedVersions),
+      [installation.identity, line],
+    ]);
+    // A memo that cannot be written only means asking nix again next time.
+    await writeFileAtomic(memoFile, JSON.stringify(next)).catch(() => undefined);
+  }
+  return line;
+}
+
+async function readVersionMemo(file: string): Promise<Record<string, string>> {
+  const memo = await readJsonFile(file);
+  if (typeof memo !== 'object' || memo === null || Array.isArray(memo)) return {};
+  return Object.fromEntries(
+    Object.entries(memo).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}
+
 export async function nixVersion(
   installation: NixInstallation,
   env: Record<string, string>,
+  memoFile?: string,
 ): Promise<string> {
-  return versionIn(await nixVersionLine(installation, env));
+  return versionIn(await nixVersionLine(installation, env, memoFile));
 }
 
 /**
