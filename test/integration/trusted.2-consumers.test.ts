@@ -30,10 +30,14 @@ async function runTask(execution: vscode.ShellExecution | vscode.ProcessExecutio
   assert.equal(await ended, 0);
 }
 
-/** The next debug session to start. */
-function nextDebugSession(): Promise<vscode.DebugSession> {
+/**
+ * The next debug session started from the configuration of this name. Another may start
+ * meanwhile: the Node debugger starts a child session for the program of a previous test.
+ */
+function nextDebugSession(name: string): Promise<vscode.DebugSession> {
   return new Promise((resolve) => {
     const subscription = vscode.debug.onDidStartDebugSession((session) => {
+      if (session.configuration.name !== name) return;
       subscription.dispose();
       resolve(session);
     });
@@ -99,7 +103,7 @@ describe('where the environment goes', () => {
     const folder = workspaceFolder();
     const file = outputFile('debuggee.json');
     await rm(file, { force: true });
-    const started = nextDebugSession();
+    const started = nextDebugSession('print env');
     const ok = await vscode.debug.startDebugging(folder, {
       type: 'node',
       request: 'launch',
@@ -126,7 +130,7 @@ describe('where the environment goes', () => {
 
   it('a cpptools (cppdbg) configuration gets it as its environment array; the user’s entries win', async () => {
     const folder = workspaceFolder();
-    const started = nextDebugSession();
+    const started = nextDebugSession('a C++ program');
     const ok = await vscode.debug.startDebugging(folder, {
       type: 'cppdbg',
       request: 'launch',
