@@ -8,7 +8,7 @@ import { flakeRef } from '../nix/flake';
 import { nixVersion, type NixInstallation } from '../nix/installation';
 import { existingPaths, referencedStorePaths } from '../cache/store';
 import { targetRoot, type TargetSpec } from '../target';
-import { parseDevEnv, replayScript, type DevEnv } from './devEnv';
+import type { DevEnv } from './devEnv';
 import { captureWithNixShell } from './nixShell';
 import { inFlakeCheckout, localInputs } from './inputs';
 import { findBash } from './bash';
@@ -68,6 +68,8 @@ export async function captureEnvironment(
     return finish(request, 'nix-shell', captured, await version);
   }
   const root = targetRoot(spec.target);
+  // Loaded for flakes only: its schema library is not needed to capture a Nix file.
+  const { parseDevEnv, replayScript } = await import('./devEnv');
   const logFlags = nixLogFlagsFor(nix.identity);
   await lockFlakeIfUnlocked(spec, nix, { cwd: root, env: base, logFlags }, context);
   const run = await runNix(
