@@ -123,8 +123,7 @@ function withNixpkgs(base: Environment, storePath: string): Record<string, strin
 async function pruneSupersededEntries(cache: EnvironmentCache, current: CacheEntry): Promise<void> {
   for (const key of await cache.keys()) {
     if (key === current.key) continue;
-    const entry = await cache.read(key);
-    if (entry?.targetId !== current.targetId) continue;
+    if ((await cache.targetIdOf(key)) !== current.targetId) continue;
     await cache.remove(key);
     await removeRoots(cache.directory, key);
   }

@@ -45,6 +45,28 @@ describe('the cache against real nix', function () {
     assert.deepEqual(await shim.calls(), afterCapture, 'lookup started a nix process');
   });
 
+  it("drops the entry and roots a new key supersedes, and keeps other projects' entries", async () => {
+    const context = await testContext();
+    const [one, other] = await Promise.all([
+      copyFixture('stdenv-basic'),
+      copyFixture('stdenv-basic'),
+    ]);
+    const spec = fileSpec(path.join(one.dir, 'shell.nix'));
+    const first = await captureAndStore(spec, context);
+    const kept = await captureAndStore(fileSpec(path.join(other.dir, 'shell.nix')), context);
+    // Another NIX_PATH is another key for the same target: its capture supersedes the first.
+    const moved = { ...context, base: { ...context.base, NIX_PATH: `elsewhere=${other.dir}` } };
+    const second = await captureAndStore(spec, moved);
+    assert.notEqual(second.key, first.key);
+    assert.deepEqual((await context.cache.keys()).sort(), [kept.key, second.key].sort());
+    const roots = await readdir(path.join(context.cache.directory, 'roots'));
+    assert.ok(!roots.some((name) => name.startsWith(first.key)), roots.join('\n'));
+    assert.ok(
+      roots.some((name) => name.startsWith(kept.key)),
+      roots.join('\n'),
+    );
+  });
+
   it('runs one capture for two windows capturing the same project at once', async () => {
     const shim = await createNixShim(await scratchDir('nixshell-shim-'));
     const base = userEnvironment({ PATH: `${shim.dir}:${userPath}` });

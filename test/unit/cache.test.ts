@@ -198,6 +198,26 @@ describe('the environment cache', () => {
     assert.equal(await cache.read('k1'), undefined);
   });
 
+  it("names an entry's target from the start of its file, and from the whole file otherwise", async () => {
+    const dir = await tempDir();
+    const cache = new EnvironmentCache(dir);
+    // Built in another field order: the file still starts with what targetIdOf reads.
+    const { targetId, ...rest } = entry('k1', 't1');
+    await cache.write({ ...rest, inputs: [], targetId });
+    assert.match(
+      await readFile(path.join(dir, 'envs/k1.json'), 'utf8'),
+      /^\{"schema":\d+,"key":"k1","targetId":"t1",/,
+    );
+    assert.equal(await cache.targetIdOf('k1'), 't1');
+    // Written by hand, in another order: the whole entry is read.
+    await writeFile(
+      path.join(dir, 'envs/k2.json'),
+      JSON.stringify({ ...rest, key: 'k2', targetId: 't2' }),
+    );
+    assert.equal(await cache.targetIdOf('k2'), 't2');
+    assert.equal(await cache.targetIdOf('gone'), undefined);
+  });
+
   it('writes atomically: no temp file is left, and a failed write keeps the old content', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'x.json');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { access, readdir, rm } from 'node:fs/promises';
+import { access, open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ShellState } from '../capture/shellDump';
 import type { Mutation } from '../env/mutations';
@@ -121,8 +121,21 @@ export class EnvironmentCache {
     return isObject(pointer) && isString(pointer['key']) ? this.read(pointer['key']) : undefined;
   }
 
+  /**
+   * The target an entry belongs to, read from the start of its file (entries are written with
+   * `schema`, `key` and `targetId` first): pruning after a capture reads a few hundred bytes of
+   * every entry in the cache, not their thousands of inputs. Undefined when there is no entry.
+   */
+  async targetIdOf(key: string): Promise<string | undefined> {
+    const head = await readHead(this.entryFile(key), 512);
+    const found = /^\{"schema":\d+,"key":"[^"\\]*","targetId":"([^"\\]*)"/.exec(head)?.[1];
+    return found ?? (await this.read(key))?.targetId;
+  }
+
   async write(entry: CacheEntry): Promise<void> {
-    await writeFileAtomic(this.entryFile(entry.key), JSON.stringify(entry));
+    // The fields targetIdOf reads first, whatever order the entry was built in.
+    const { schema, key, targetId, ...rest } = entry;
+    await writeFileAtomic(this.entryFile(key), JSON.stringify({ schema, key, targetId, ...rest }));
     await writeFileAtomic(this.pointerFile(entry.targetId), JSON.stringify({ key: entry.key }));
   }
 
@@ -143,6 +156,20 @@ export class EnvironmentCache {
   async keys(): Promise<string[]> {
     const names = await readdir(path.join(this.directory, 'envs')).catch(() => []);
     return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
+  }
+}
+
+/** Up to `bytes` bytes from the start of a file, as text; empty when it cannot be read. */
+async function readHead(file: string, bytes: number): Promise<string> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0);
+    return buffer.toString('utf8', 0, bytesRead);
+  } catch {
+    return '';
+  } finally {
+    await handle.close();
   }
 }
 
