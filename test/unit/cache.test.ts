@@ -80,12 +80,12 @@ describe('cache inputs', () => {
 describe('checking many inputs', () => {
   it('finds an edit anywhere past the stat batches, even one that restores the mtime', async () => {
     const dir = await tempDir();
-    const files = Array.from({ length: 450 }, (_, i) => path.join(dir, `p${i}.nix`));
+    const files = Array.from({ length: 1200 }, (_, i) => path.join(dir, `p${i}.nix`));
     await Promise.all(files.map((file, i) => writeFile(file, `{ v = ${i}; }`)));
     const records = await Promise.all([...files, path.join(dir, 'absent.nix')].map(recordInput));
     assert.equal(await firstChangedInput(records), undefined);
     // Same size, same mtime: only the ctime (and the content) tells.
-    const edited = files[420] as string;
+    const edited = files[1100] as string;
     const { mtime } = await stat(edited);
     await writeFile(edited, '{ v = 999; }');
     await utimes(edited, mtime, mtime);

@@ -81,7 +81,7 @@ export class InputRecorder {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      for (const { file, resolve } of this.pending.splice(0, statBatch / 2)) {
+      for (const { file, resolve } of this.pending.splice(0, hashBatch)) {
         const info = statSync(file, { throwIfNoEntry: false });
         if (info?.isFile()) resolve(fileRecord(file, info));
         else if (!info) resolve(missingRecord(file));
@@ -109,7 +109,9 @@ function missingRecord(file: string): InputRecord {
 export type InputCheck = { readonly changed: false } | { readonly changed: true; reason: string };
 
 /** Files stat-ed per turn of the event loop: about a millisecond of blocking each. */
-const statBatch = 200;
+const statBatch = 500;
+/** Files read and hashed per turn of the event loop, while nix evaluates: a few milliseconds. */
+const hashBatch = 100;
 
 /**
  * The first input that differs from its record, if any. Files are stat-ed synchronously in
