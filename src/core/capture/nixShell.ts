@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Environment } from '../env/mutations';
 import { outputRewriter } from '../env/outputs';
@@ -54,15 +54,19 @@ export async function captureWithNixShell(
   const target = spec.target;
   if (target.kind !== 'file') throw new Error('nix-shell only captures Nix files');
   const root = targetRoot(target);
-  const fallbackBash = await findBash(undefined, base);
+  const fallbackBash = findBash(undefined, base);
   const output = hookOutputLog(context.logger);
   return withScratchDir(async (scratch) => {
     const launcherDir = path.join(scratch, 'shell');
     const dumpDir = path.join(scratch, 'dump');
-    await Promise.all([mkdir(launcherDir), mkdir(dumpDir)]);
     const launcher = path.join(launcherDir, 'bash');
-    await writeFile(launcher, launcherScript(fallbackBash));
-    await chmod(launcher, 0o755);
+    // Each step is a trip to the thread pool before nix can start: what can, goes together.
+    await Promise.all([
+      mkdir(launcherDir).then(async () =>
+        writeFile(launcher, launcherScript(await fallbackBash), { mode: 0o755 }),
+      ),
+      mkdir(dumpDir),
+    ]);
 
     let control: RunControl | undefined;
     // Set from the stderr callback: an object, so the compiler does not narrow it to false.
