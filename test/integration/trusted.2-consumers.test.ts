@@ -31,17 +31,23 @@ async function runTask(execution: vscode.ShellExecution | vscode.ProcessExecutio
 }
 
 /**
- * The next debug session started from the configuration of this name. Another may start
- * meanwhile: the Node debugger starts a child session for the program of a previous test.
+ * Starts debugging with a configuration and resolves with its session, as the adapter got it.
+ * Matched by name: another session may start meanwhile (the Node debugger starts a child
+ * session for the program of a previous test).
  */
-function nextDebugSession(name: string): Promise<vscode.DebugSession> {
-  return new Promise((resolve) => {
+async function debugSession(
+  folder: vscode.WorkspaceFolder,
+  configuration: vscode.DebugConfiguration,
+): Promise<vscode.DebugSession> {
+  const started = new Promise<vscode.DebugSession>((resolve) => {
     const subscription = vscode.debug.onDidStartDebugSession((session) => {
-      if (session.configuration.name !== name) return;
+      if (session.configuration.name !== configuration.name) return;
       subscription.dispose();
       resolve(session);
     });
   });
+  assert.equal(await vscode.debug.startDebugging(folder, configuration), true);
+  return started;
 }
 
 describe('where the environment goes', () => {
@@ -103,8 +109,7 @@ describe('where the environment goes', () => {
     const folder = workspaceFolder();
     const file = outputFile('debuggee.json');
     await rm(file, { force: true });
-    const started = nextDebugSession('print env');
-    const ok = await vscode.debug.startDebugging(folder, {
+    const session = await debugSession(folder, {
       type: 'node',
       request: 'launch',
       name: 'print env',
@@ -113,8 +118,6 @@ describe('where the environment goes', () => {
       env: { GREETING: 'the user wins', USER_ONLY: 'kept' },
       console: 'internalConsole',
     });
-    assert.equal(ok, true);
-    const session = await started;
     const resolvedEnv = session.configuration['env'] as Record<string, string>;
     assert.equal(resolvedEnv['GREETING'], 'the user wins');
     assert.equal(resolvedEnv['USER_ONLY'], 'kept');
@@ -130,16 +133,13 @@ describe('where the environment goes', () => {
 
   it('a cpptools (cppdbg) configuration gets it as its environment array; the user’s entries win', async () => {
     const folder = workspaceFolder();
-    const started = nextDebugSession('a C++ program');
-    const ok = await vscode.debug.startDebugging(folder, {
+    const { configuration } = await debugSession(folder, {
       type: 'cppdbg',
       request: 'launch',
       name: 'a C++ program',
       program: path.join(folder.uri.fsPath, 'a.out'),
       environment: [{ name: 'GREETING', value: 'the user wins' }],
     });
-    assert.equal(ok, true);
-    const configuration = (await started).configuration;
     const entries = configuration['environment'] as Array<{ name: string; value: string }>;
     const byName = new Map(entries.map((entry) => [entry.name, entry.value]));
     assert.equal(entries.filter((entry) => entry.name === 'GREETING').length, 1);
