@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
 import { access, mkdir, open, readFile, readlink, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileErrorMessage, NixShellError } from './errors';
@@ -54,6 +55,20 @@ export async function readJsonFile(file: string): Promise<unknown> {
     return JSON.parse(await readFile(file, 'utf8')) as unknown;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether a file is a regular file this process may execute. Synchronous: two syscalls of
+ * microseconds each, where promises would cost a thread-pool trip each, for every entry of
+ * PATH searched.
+ */
+export function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -42,7 +42,7 @@ export class NixShellTerminals {
     const env = applyMutations(this.pristine, entry.mutations);
     return {
       name: `Nix shell: ${label}`,
-      shellPath: await findBash(undefined, env),
+      shellPath: findBash(undefined, env),
       shellArgs: ['--rcfile', rcFile, '-i'],
       cwd: controller.folder.uri,
       iconPath: new vscode.ThemeIcon('terminal-bash'),

@@ -24,12 +24,12 @@ describe('finding the language server and tools', () => {
     const editorNixd = await executable(editor, 'nixd');
     // Nix prepends: the project's PATH ends with the editor's.
     const projectPath = `${project}:${editor}`;
-    assert.deepEqual(await locateFirst(['nixd', 'nil'], projectPath, editor), {
+    assert.deepEqual(locateFirst(['nixd', 'nil'], projectPath, editor), {
       name: 'nil',
       file: projectNil,
       from: 'project',
     });
-    assert.deepEqual(await locateFirst(['nixd', 'nil'], editor, editor), {
+    assert.deepEqual(locateFirst(['nixd', 'nil'], editor, editor), {
       name: 'nixd',
       file: editorNixd,
       from: 'editor',
@@ -44,7 +44,7 @@ describe('finding the language server and tools', () => {
     await mkdir(notExecutable);
     await writeFile(path.join(notExecutable, 'nixd'), '');
     const searchPath = `bin:${plain}:${notExecutable}`;
-    assert.equal(await locateFirst(['nixd'], searchPath, ''), undefined);
+    assert.equal(locateFirst(['nixd'], searchPath, ''), undefined);
   });
 });
 

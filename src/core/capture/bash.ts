@@ -1,7 +1,6 @@
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Environment } from '../env/mutations';
+import { isExecutableFile } from '../fs';
 import type { DevEnv } from './devEnv';
 
 /**
@@ -9,7 +8,7 @@ import type { DevEnv } from './devEnv';
  * bash the environment was made for, and on macOS it avoids /bin/bash 3.2, which lacks
  * associative arrays. Then bash on the user's PATH.
  */
-export async function findBash(devEnv: DevEnv | undefined, base: Environment): Promise<string> {
+export function findBash(devEnv: DevEnv | undefined, base: Environment): string {
   const fromNix = [devEnv?.variables['BASH']?.value, devEnv?.variables['builder']?.value].filter(
     (value): value is string => typeof value === 'string' && path.basename(value) === 'bash',
   );
@@ -18,16 +17,7 @@ export async function findBash(devEnv: DevEnv | undefined, base: Environment): P
     .filter((dir) => path.isAbsolute(dir))
     .map((dir) => path.join(dir, 'bash'));
   for (const candidate of [...fromNix, ...fromPath, '/bin/bash']) {
-    if (await isExecutable(candidate)) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   return 'bash';
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

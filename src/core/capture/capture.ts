@@ -102,7 +102,7 @@ export async function captureEnvironment(
   }
   context.onProgress?.('running shellHook');
   const replayed = await runReplay(
-    await findBash(devEnv, base),
+    findBash(devEnv, base),
     (dumpDir) => replayScript(devEnv, { base, root, dumpDir, attrsDir: dumpDir }),
     { cwd: root, env: replayEnvironment(base) },
     context,

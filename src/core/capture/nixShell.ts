@@ -62,8 +62,8 @@ export async function captureWithNixShell(
     const launcher = path.join(launcherDir, 'bash');
     // Each step is a trip to the thread pool before nix can start: what can, goes together.
     await Promise.all([
-      mkdir(launcherDir).then(async () =>
-        writeFile(launcher, launcherScript(await fallbackBash), { mode: 0o755 }),
+      mkdir(launcherDir).then(() =>
+        writeFile(launcher, launcherScript(fallbackBash), { mode: 0o755 }),
       ),
       mkdir(dumpDir),
     ]);

@@ -1,8 +1,8 @@
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NixShellError } from '../errors';
-import { readJsonFile, writeFileAtomic } from '../fs';
+import { isExecutableFile, readJsonFile, writeFileAtomic } from '../fs';
 import { runInProcessGroup } from '../process';
 
 /** Where nix lives, found without starting any process (the warm path runs no nix at all). */
@@ -82,13 +82,22 @@ function findNix(
   );
 }
 
-function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
+/**
+ * One answer per key, asked once: callers at the same time share the question, and a failed
+ * one is forgotten so that the next caller asks again.
+ */
+function askedOnce(
+  answers: Map<string, Promise<string>>,
+  key: string,
+  ask: () => Promise<string>,
+): Promise<string> {
+  let answer = answers.get(key);
+  if (!answer) {
+    answer = ask();
+    answers.set(key, answer);
+    answer.catch(() => answers.delete(key));
   }
+  return answer;
 }
 
 const systems = new Map<string, Promise<string>>();
@@ -106,9 +115,8 @@ export function nixSystem(
     .map((name) => env[name] ?? '')
     .join('\0');
   const key = `${installation.identity}\0${configuration}`;
-  let system = systems.get(key);
-  if (!system) {
-    system = runInProcessGroup(
+  return askedOnce(systems, key, async () => {
+    const result = await runInProcessGroup(
       installation.nix,
       [
         '--extra-experimental-features',
@@ -120,19 +128,15 @@ export function nixSystem(
         'builtins.currentSystem',
       ],
       { cwd: '/', env, collectStdout: true, timeoutMs: 30_000 },
-    ).then((result) => {
-      const reported = result.stdout.trim();
-      if (result.exitCode !== 0 || reported === '') {
-        throw new NixShellError('evaluation', 'nix did not report its system', {
-          details: result.stderrTail,
-        });
-      }
-      return reported;
-    });
-    systems.set(key, system);
-    system.catch(() => systems.delete(key));
-  }
-  return system;
+    );
+    const reported = result.stdout.trim();
+    if (result.exitCode !== 0 || reported === '') {
+      throw new NixShellError('evaluation', 'nix did not report its system', {
+        details: result.stderrTail,
+      });
+    }
+    return reported;
+  });
 }
 
 const versionLines = new Map<string, Promise<string>>();
@@ -150,13 +154,9 @@ export function nixVersionLine(
   env: Record<string, string>,
   memoFile?: string,
 ): Promise<string> {
-  let line = versionLines.get(installation.identity);
-  if (!line) {
-    line = askOrRecall(installation, env, memoFile);
-    versionLines.set(installation.identity, line);
-    line.catch(() => versionLines.delete(installation.identity));
-  }
-  return line;
+  return askedOnce(versionLines, installation.identity, () =>
+    askOrRecall(installation, env, memoFile),
+  );
 }
 
 async function askOrRecall(

@@ -20,7 +20,7 @@ export interface FetchedTree {
  */
 export async function prefetchTarball(url: string, context: PinContext): Promise<FetchedTree> {
   const stdout = await runTool(
-    await nixTool(context, 'nix-prefetch-url'),
+    nixTool(context, 'nix-prefetch-url'),
     ['--unpack', '--name', 'source', '--type', 'sha256', '--print-path', url],
     context,
     { what: `downloading ${redact(url)}` },

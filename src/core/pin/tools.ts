@@ -1,7 +1,6 @@
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { NixShellError, type ErrorKind } from '../errors';
+import { isExecutableFile } from '../fs';
 import { runInProcessGroup } from '../process';
 import type { PinContext } from './context';
 import { redact } from '../redact';
@@ -60,15 +59,10 @@ export function errorLine(stderr: string): string | undefined {
 }
 
 /** A nix tool next to the `nix` found (nix-prefetch-url lives beside it), else on PATH. */
-export async function nixTool(context: PinContext, name: string): Promise<string> {
+export function nixTool(context: PinContext, name: string): string {
   if (!path.isAbsolute(context.nix.nix)) return name;
   const sibling = path.join(path.dirname(context.nix.nix), name);
-  try {
-    await access(sibling, constants.X_OK);
-    return sibling;
-  } catch {
-    return name;
-  }
+  return isExecutableFile(sibling) ? sibling : name;
 }
 
 /** Git never asks for a password on a terminal nobody watches; it fails instead. */

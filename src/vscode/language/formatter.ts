@@ -61,7 +61,7 @@ export class NixFormatter implements vscode.DocumentFormattingEditProvider, vsco
     const { environments, logger } = this.services;
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const env = environments.environmentOf(folder);
-    const formatter = await locateFirst([name], env['PATH'], environments.editor['PATH']);
+    const formatter = locateFirst([name], env['PATH'], environments.editor['PATH']);
     if (!formatter) {
       this.reportMissing(name, folder);
       return undefined;

@@ -187,7 +187,7 @@ export class LanguageServers implements vscode.Disposable {
     if (environments.loading(folder)) return;
     const env = environments.environmentOf(folder);
     const candidates: ServerKind[] = setting === 'auto' ? ['nixd', 'nil'] : [setting];
-    const located = await locateFirst(candidates, env['PATH'], environments.editor['PATH']);
+    const located = locateFirst(candidates, env['PATH'], environments.editor['PATH']);
     if (!located) {
       await this.stop(state);
       logger.info(`language server: no ${candidates.join(' or ')} for ${scopeName(state)}`);

@@ -1,6 +1,5 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isExecutableFile } from '../../core/fs';
 
 /** Where a tool was found: in the directories the project's environment adds, or the editor's. */
 export type Origin = 'project' | 'editor';
@@ -17,11 +16,11 @@ export interface Located<Name extends string> {
  * prepends), so searching it whole would let a tool the editor has shadow one the project
  * chose: the project's `nil` must win over a globally installed `nixd`.
  */
-export async function locateFirst<Name extends string>(
+export function locateFirst<Name extends string>(
   names: readonly Name[],
   projectPath: string | undefined,
   editorPath: string | undefined,
-): Promise<Located<Name> | undefined> {
+): Located<Name> | undefined {
   const editorEntries = searchPathEntries(editorPath);
   const projectOnly = searchPathEntries(projectPath).filter((dir) => !editorEntries.includes(dir));
   for (const [dirs, from] of [
@@ -29,7 +28,7 @@ export async function locateFirst<Name extends string>(
     [editorEntries, 'editor'],
   ] as const) {
     for (const name of names) {
-      const file = await findExecutable(name, dirs);
+      const file = findExecutable(name, dirs);
       if (file) return { name, file, from };
     }
   }
@@ -37,24 +36,12 @@ export async function locateFirst<Name extends string>(
 }
 
 /** The first `dir/name` that is an executable file. */
-export async function findExecutable(
-  name: string,
-  dirs: readonly string[],
-): Promise<string | undefined> {
+function findExecutable(name: string, dirs: readonly string[]): string | undefined {
   for (const dir of dirs) {
     const file = path.join(dir, name);
-    if (await isExecutableFile(file)) return file;
+    if (isExecutableFile(file)) return file;
   }
   return undefined;
-}
-
-export async function isExecutableFile(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** PATH's directories, absolute ones only: a relative entry would depend on the cwd. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { locateNix } from '../../core/nix/installation';
-import { isExecutableFile, locateFirst } from './locate';
+import { isExecutableFile } from '../../core/fs';
+import { locateFirst } from './locate';
 
 /**
  * `nix-instantiate`: next to the nix the extension uses (`nixShell.nixPath`, else PATH), since
@@ -15,7 +16,7 @@ export async function locateNixInstantiate(
   const nix = await locateNix(configuredNix, projectPath).catch(() => undefined);
   if (nix) {
     const sibling = path.join(path.dirname(nix.nix), 'nix-instantiate');
-    if (await isExecutableFile(sibling)) return sibling;
+    if (isExecutableFile(sibling)) return sibling;
   }
-  return (await locateFirst(['nix-instantiate'], projectPath, editorPath))?.file;
+  return locateFirst(['nix-instantiate'], projectPath, editorPath)?.file;
 }
