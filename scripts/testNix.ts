@@ -48,10 +48,15 @@ async function daemonCommand(): Promise<
   | undefined
 > {
   const daemon = 'test/nix-versions/daemon.sh';
-  const start = await execa('bash', [daemon, 'start'], { stderr: 'inherit', reject: false });
+  const start = await execa('bash', [daemon, 'start'], { reject: false });
+  if (start.stderr) console.error(start.stderr);
   if (start.exitCode !== 0) {
-    // Said in one line, counted as a failure, and the other runs' results still summed.
-    console.log(`  ✗ the nix-daemon did not start (${daemon} start exited ${start.exitCode})`);
+    // Said in one line with the script's reason, so that the summary at the end of a long run
+    // says why; counted as a failure, and the other runs' results still summed.
+    const why = start.stderr.split('\n')[0] ?? '';
+    console.log(
+      `  ✗ the nix-daemon did not start (${daemon} start exited ${start.exitCode}): ${why}`,
+    );
     return 'failed';
   }
   // A daemon that an earlier, still running test run started is that run's to stop.

@@ -69,17 +69,27 @@ CONF
   # Its own session and process group, so `stop` takes the per-connection workers with it; and
   # an environment of its own, as a service has (the caller's TMPDIR or NIX_PATH are not its).
   env -i PATH=/usr/bin:/bin NIX_CONF_DIR="$state" setsid nix-daemon </dev/null >"$state/log" 2>&1 9>&- &
-  echo $! >"$pidfile"
-  for _ in $(seq 1 100); do
+  local pid=$! waited status
+  echo "$pid" >"$pidfile"
+  # Until it answers, "ours" is this pid alive: for a moment after the fork it is still env or
+  # setsid, not yet nix-daemon, which running_pid would take for a daemon that is gone.
+  for waited in $(seq 1 300); do
     if [ -S "$socket" ] && answers; then
-      echo "started $(cat "$pidfile")"
+      echo "started $pid"
       return
     fi
-    running_pid >/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  echo "daemon.sh: nix-daemon did not answer; its log:" >&2
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "daemon.sh: nix-daemon (pid $pid) did not answer on $socket in $((waited / 10)) s" >&2
+  else
+    wait "$pid" && status=0 || status=$?
+    echo "daemon.sh: nix-daemon ended with status $status before it answered" >&2
+  fi
+  echo "daemon.sh: its log:" >&2
   cat "$state/log" >&2
+  kill -KILL -- "-$pid" 2>/dev/null || true
   stop
   exit 1
 }
