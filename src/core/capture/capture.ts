@@ -57,11 +57,16 @@ export interface Capture {
  */
 export async function captureEnvironment(
   request: CaptureRequest,
-  context: StepContext,
+  caller: StepContext,
 ): Promise<Capture> {
   const { spec, nix } = request;
   const base = request.evalBase ?? request.base;
-  const version = nixVersion(nix, base, request.nixVersionsFile).catch(() => 'unknown');
+  // Asked once the nix that evaluates has started: a process started before it would delay it.
+  let nixStarted = () => {};
+  const version = new Promise<void>((resolve) => (nixStarted = resolve))
+    .then(() => nixVersion(nix, base, request.nixVersionsFile))
+    .catch(() => 'unknown');
+  const context: StepContext = { ...caller, onNixStarted: nixStarted };
   context.onProgress?.('evaluating');
   if (spec.target.kind === 'file') {
     const captured = await captureWithNixShell(spec, nix, base, context);

@@ -23,6 +23,8 @@ export interface StepContext {
   readonly hookTimeoutMs: number;
   /** Each file nix reports reading, as it reports it (to start hashing inputs early). */
   readonly onReadFile?: ((file: string) => void) | undefined;
+  /** Told each time a nix process has started: work that would delay its start waits for it. */
+  readonly onNixStarted?: (() => void) | undefined;
 }
 
 export interface NixRun {
@@ -89,7 +91,10 @@ export async function runNix(
     signal: context.signal,
     timeoutMs: context.evaluationTimeoutMs,
     collectStdout: options.collectStdout,
-    onSpawn: options.onSpawn,
+    onSpawn: (control) => {
+      options.onSpawn?.(control);
+      context.onNixStarted?.();
+    },
     onStdoutLine: options.onStdoutLine ?? ((line) => context.logger.info(line)),
     onStderrLine: (line) => {
       if (!options.divertStderr?.(line)) parser.push(line);
