@@ -9,7 +9,6 @@ import {
 } from './engine';
 import { asNixShellError, type NixShellError } from './errors';
 import { Emitter, type Disposable, type Event } from './events';
-import { planInWords } from './store/enterPlan';
 import { describeCounts, type ProgressCounts } from './nix/log';
 import { silentLogger } from './logger';
 import { entryFiles, type TargetSpec } from './target';
@@ -316,6 +315,8 @@ export class EnvironmentSession implements Disposable {
       logger: { ...silentLogger, debug: (m: string) => context.logger.debug(`plan: ${m}`) },
     };
     try {
+      // Loaded with the capture it goes alongside, not with the session.
+      const { planInWords } = await import('./store/enterPlan');
       const { words } = await planInWords(spec, quiet, signal);
       if (words) context.logger.info(`entering ${words}`);
       return words;

@@ -3,18 +3,7 @@ import type { Logger } from '../core/logger';
 import type { PinOriginal } from '../core/pin';
 import { installCliCommand } from './cliInstall';
 import type { FolderController } from './folder';
-import {
-  importPinCommand,
-  pinActionsCommand,
-  pinCommand,
-  showPinCommand,
-  updatePinCommand,
-  verifyPinCommand,
-} from './pin/commands';
 import type { SystemConfigurations } from './configurations';
-import { configurationsCommand } from './configurationsPick';
-import { gcCommand } from './gcCommand';
-import { pushCommand } from './pushCommand';
 import { chooseEnvironmentFile, selectEnvironment } from './select';
 import type { NixShellTerminals } from './shellTerminal';
 import { environmentUri } from './showEnvironment';
@@ -49,6 +38,20 @@ function onFolder(
     if (controller) await run(controller, options);
   };
 }
+
+// Commands beyond entering load on first use, with the engine parts they need (the pin
+// engine and its schemas, the binary cache and garbage collection code, configurations).
+const pinCommands = () => import('./pin/commands');
+const pushCommand = async (controller: FolderController, options: unknown) =>
+  (await import('./pushCommand')).pushCommand(controller, options);
+const gcCommand = async (controller: FolderController, options: unknown) =>
+  (await import('./gcCommand')).gcCommand(controller, options);
+const configurationsCommand = async (
+  configurations: SystemConfigurations,
+  controller: FolderController,
+  options: unknown,
+) =>
+  (await import('./configurationsPick')).configurationsCommand(configurations, controller, options);
 
 /** Every command's behaviour; ids, titles and palette visibility live in tables/commands.ts. */
 const handlers: Record<CommandId, Handler> = {
@@ -131,18 +134,26 @@ const handlers: Record<CommandId, Handler> = {
       });
     },
   ),
-  'nixShell.pin': onFolder('Pin nixpkgs for', (controller, options) =>
-    pinCommand(controller, isPinOriginal(options) ? options : undefined),
+  'nixShell.pin': onFolder('Pin nixpkgs for', async (controller, options) =>
+    (await pinCommands()).pinCommand(controller, isPinOriginal(options) ? options : undefined),
   ),
-  'nixShell.pinUpdate': onFolder('Update the nixpkgs pin of', (controller, options) =>
-    updatePinCommand(controller, { confirmed: hasFlag(options, 'confirmed') }),
+  'nixShell.pinUpdate': onFolder('Update the nixpkgs pin of', async (controller, options) =>
+    (await pinCommands()).updatePinCommand(controller, {
+      confirmed: hasFlag(options, 'confirmed'),
+    }),
   ),
-  'nixShell.pinShow': onFolder('Show the nixpkgs pin of', showPinCommand),
-  'nixShell.pinVerify': onFolder('Verify the nixpkgs pin of', verifyPinCommand),
-  'nixShell.pinImport': onFolder('Import a nixpkgs pin into', (controller) =>
-    importPinCommand(controller),
+  'nixShell.pinShow': onFolder('Show the nixpkgs pin of', async (controller) =>
+    (await pinCommands()).showPinCommand(controller),
   ),
-  'nixShell.pinActions': onFolder('nixpkgs pin of', pinActionsCommand),
+  'nixShell.pinVerify': onFolder('Verify the nixpkgs pin of', async (controller) =>
+    (await pinCommands()).verifyPinCommand(controller),
+  ),
+  'nixShell.pinImport': onFolder('Import a nixpkgs pin into', async (controller) =>
+    (await pinCommands()).importPinCommand(controller),
+  ),
+  'nixShell.pinActions': onFolder('nixpkgs pin of', async (controller) =>
+    (await pinCommands()).pinActionsCommand(controller),
+  ),
   'nixShell.configurations': async (services, uri, options) => {
     const controller = await pickController(services, uri, 'System configurations of');
     return controller

@@ -13,7 +13,8 @@ import { gitIntentToAdd } from '../core/gitTrack';
 import { acceptFlakeConfig, isCacheSetting, readFlakeConfig } from '../core/nix/flakeConfig';
 import { askAboutFlakeConfig, type FlakeConfigAnswer } from './flakeConfigPrompt';
 import { locateNix } from '../core/nix/installation';
-import { currentPin, lockFileName, pinSources, type PinContext } from '../core/pin';
+import { pinSources, type PinContext } from '../core/pin/context';
+import { lockFileName } from '../core/pin/lockFileName';
 import type { Logger } from '../core/logger';
 import { EnvironmentSession, type SessionState } from '../core/session';
 import { targetFile, targetLabel, type TargetSpec } from '../core/target';
@@ -142,6 +143,9 @@ export class FolderController implements vscode.Disposable {
     const entry = this.session.applied?.entry;
     let view: PinView;
     try {
+      // The lock-reading code and its schemas load when a folder's pin is first shown, not
+      // with the extension.
+      const { currentPin } = await import('../core/pin/info');
       const info = await currentPin(dir, new Date(), await this.pinSource());
       view = info
         ? {

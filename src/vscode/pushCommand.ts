@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { lookup } from '../core/engine';
 import { asNixShellError } from '../core/errors';
-import { engineInvocation } from '../core/store/enterPlan';
 import { formatBytes } from '../core/store/plan';
 import { pushEnvironment } from '../core/store/push';
 import { config } from './config';
@@ -70,6 +69,8 @@ export async function pushCommand(controller: FolderController, options: unknown
       async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
+        // The capture code it evaluates with loads for a push, not with the extension.
+        const { engineInvocation } = await import('../core/store/enterPlan');
         const invocation = await engineInvocation(spec, context, abort.signal);
         const found = await lookup(spec, context).catch(() => undefined);
         return pushEnvironment(

@@ -26,15 +26,8 @@ export {
   type PinUpdate,
 } from './pin';
 export { importPin, importFiles, type ImportSource } from './importers';
-export {
-  currentPin,
-  describeChange,
-  describeOriginal,
-  lockInfo,
-  pinDetails,
-  pinLabel,
-  type PinInfo,
-} from './info';
+export { currentPin, describeOriginal, lockInfo } from './info';
+export { describeChange, pinDetails, pinLabel, type PinInfo } from './pinText';
 export { updateFlakePin } from './flakeUpdate';
 export { latestReleaseBranches, listBranches } from './git';
 export { defaultFrom, originalFromSpec, type PinSpec } from './original';

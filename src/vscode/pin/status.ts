@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { pinDetails, pinLabel, type PinInfo } from '../../core/pin';
+import { pinDetails, pinLabel, type PinInfo } from '../../core/pin/pinText';
 
 /** What a folder's pin item shows: the pin, the lack of one (where it matters), or nothing. */
 export type PinView =
