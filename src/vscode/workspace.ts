@@ -113,7 +113,8 @@ export class WorkspaceController implements vscode.Disposable {
       this.services.terminals.clear(folder);
       return;
     }
-    await this.setContext(contextKeys.hasEnvironment, true);
+    // A round trip to the window, busy starting up itself: entering does not wait for it.
+    void this.setContext(contextKeys.hasEnvironment, true);
     const controller = this.ensureController(folder);
     if (!vscode.workspace.isTrusted) {
       const spec = await controller.resolveSpec();
