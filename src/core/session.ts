@@ -125,16 +125,20 @@ export class EnvironmentSession implements Disposable {
       return;
     }
     const applied = { spec, entry: found.entry };
-    this.watch(found.entry.inputs.map((input) => input.path));
+    const inputs = found.entry.inputs.map((input) => input.path);
     if (found.freshness.fresh) {
       context.logger.info(
         `applied the cached environment from ${found.entry.capturedAt}; nothing changed`,
       );
       this.setState({ kind: 'active', applied });
+      // After applying: setting up watchers for many inputs takes a while, and the editor
+      // needs the environment first. Both happen before enter resolves.
+      this.watch(inputs);
       return;
     }
     context.logger.info(`applied the cached environment; it is stale: ${found.freshness.reason}`);
     this.setState({ kind: 'stale', applied, reason: found.freshness.reason });
+    this.watch(inputs);
     if (this.options.autoReload()) this.startCapture(generation, 'user', applied);
   }
 
