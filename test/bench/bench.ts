@@ -15,6 +15,8 @@ import { silentLogger } from '../../src/core/logger';
 import { EnvironmentSession, type SessionState } from '../../src/core/session';
 import type { TargetSpec } from '../../src/core/target';
 import { nixTestEnv, nixTool, repoRoot } from '../support/nixEnv';
+import { installedHarness } from '../harness/codeServer';
+import { activationTimes } from './activation';
 import { removeTempDirs, tempDir } from '../support/temp';
 import { benchProjects, importedFiles, smallFileProjects, type BenchProject } from './projects';
 
@@ -268,6 +270,20 @@ figures['evaluations for 100 unrelated writes'] = writes.unrelated;
 figures['evaluations for 100 writes to shell.nix'] = writes.shellNix;
 figures['10 cached folders applied (ms)'] = await tenFoldersApplied();
 figures['extension bundle load, no activate (ms)'] = await extensionBundleLoad();
+// In a real VS Code when the harness is installed (npm test installs it), else not measured.
+const harness = await installedHarness();
+if (harness) {
+  figures['extension activation in VS Code, cached environment (ms)'] = median(
+    await activationTimes(
+      harness,
+      byName('large-file'),
+      await tempDir('nixshell-bench-vscode-'),
+      rounds,
+    ),
+  );
+} else {
+  console.log('activation in VS Code: not measured, the VS Code test harness is not installed');
+}
 Object.assign(figures, await bundleSizes());
 
 // Ratios and targets.
@@ -304,6 +320,12 @@ target(
   'event-loop delay p99 during a capture (ms)',
   figures['event-loop delay p99 during a capture (ms)'] ?? NaN,
   20,
+  ' ms',
+);
+target(
+  'extension activation in VS Code, cached environment (ms)',
+  figures['extension activation in VS Code, cached environment (ms)'] ?? NaN,
+  30,
   ' ms',
 );
 target('evaluations for 100 unrelated writes', writes.unrelated, 0, '');

@@ -26,7 +26,25 @@ export async function ensureHarness(kind: HarnessKind = 'current'): Promise<Harn
   const { stdout } = await execa('bash', [path.join(repoRoot, 'test/harness/install.sh'), kind], {
     stderr: 'inherit',
   });
-  const [node = '', entry = ''] = stdout.trim().split('\n').slice(-2);
+  return harnessAt(kind, stdout);
+}
+
+/** The harness if it is installed already; undefined, without installing it, if not. */
+export async function installedHarness(
+  kind: HarnessKind = 'current',
+): Promise<Harness | undefined> {
+  const run = await execa('bash', [path.join(repoRoot, 'test/harness/install.sh'), kind], {
+    env: { NIXSHELL_HARNESS_NO_INSTALL: '1' },
+    reject: false,
+  });
+  if (run.exitCode === 3) return undefined;
+  if (run.exitCode !== 0) throw new Error(`test/harness/install.sh failed: ${run.stderr}`);
+  return harnessAt(kind, run.stdout);
+}
+
+/** The harness whose paths install.sh printed on its last two lines. */
+async function harnessAt(kind: HarnessKind, installOutput: string): Promise<Harness> {
+  const [node = '', entry = ''] = installOutput.trim().split('\n').slice(-2);
   const codeServerDir = path.resolve(path.dirname(entry), '../..');
   const version = async (file: string) =>
     (JSON.parse(await readFile(path.join(codeServerDir, file), 'utf8')) as { version: string })

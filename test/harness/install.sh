@@ -34,6 +34,11 @@ if [ -f "$dir/.complete" ]; then
   print_paths
   exit 0
 fi
+# Asked only where it is (the bench): exit status 3 says it is not installed.
+if [ -n "${NIXSHELL_HARNESS_NO_INSTALL:-}" ]; then
+  echo "the VS Code test harness is not installed in $dir" >&2
+  exit 3
+fi
 
 echo "installing the VS Code test harness into $dir (one-off, a few minutes)" >&2
 

@@ -25,6 +25,9 @@ async function installVsix(harness: Harness, runDir: string): Promise<string> {
     stdout: 'ignore',
     stderr: 'inherit',
   });
+  // Packaging leaves the production build in dist/: the tests that follow run the one they
+  // built, with its source maps.
+  await execa('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdout: 'ignore' });
   const extensionsDir = path.join(runDir, 'extensions');
   const config = path.join(runDir, 'install.yaml');
   await mkdir(runDir, { recursive: true });
@@ -46,7 +49,7 @@ export async function serveInstalledExtension(
   harness: Harness,
   runDir: string,
   workspace: string,
-  options: { port?: number; env?: Record<string, string> } = {},
+  options: { port?: number; env?: Record<string, string>; settings?: Record<string, unknown> } = {},
 ): Promise<CodeServer> {
   const extensionsDir = await installVsix(harness, runDir);
   return startCodeServer(harness, {
@@ -56,6 +59,7 @@ export async function serveInstalledExtension(
     extensionsDir,
     env: nixTestEnv(options.env),
     ...(options.port ? { port: options.port } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
   });
 }
 

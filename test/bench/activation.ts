@@ -1,0 +1,70 @@
+// The extension's activation in a real VS Code, as VS Code itself reports it: the packaged
+// extension (the production bundle users install) in code-server, on a project whose
+// environment is cached, reloaded `rounds` times; after each reload, "Developer: Show Running
+// Extensions" gives the activation time the extension host measured (loading the bundle plus
+// the `activate` call).
+import { cp } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchBrowser, workbenchUrl, type Harness } from '../harness/codeServer';
+import { serveInstalledExtension } from '../harness/uiSmoke';
+import type { BenchProject } from './projects';
+
+/** The status bar item of an entered environment, as the extension shows it. */
+const activeItem = /Nix: shell\.nix \(\d+\)/;
+
+/** "Startup Activation: 23ms" (VS Code's wording) in our row of the Running Extensions view. */
+async function reportedActivation(page: Page): Promise<number> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill('>Developer: Show Running Extensions');
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: 'Show Running Extensions' })
+    .first()
+    .waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  const row = page.locator('.runtime-extensions-editor .monaco-list-row', {
+    hasText: 'Nix Shell',
+  });
+  const time = row.locator('.activation-time');
+  await time.waitFor({ timeout: 30_000 });
+  const text = (await time.textContent()) ?? '';
+  const ms = /(\d+(?:\.\d+)?)\s*ms/.exec(text)?.[1];
+  if (ms === undefined) throw new Error(`no activation time in ${JSON.stringify(text)}`);
+  return Number(ms);
+}
+
+/**
+ * Activation times in ms, one per reload, of the extension on a copy of `project` whose
+ * environment was captured (and so cached) on the first open.
+ */
+export async function activationTimes(
+  harness: Harness,
+  project: BenchProject,
+  scratch: string,
+  rounds: number,
+): Promise<number[]> {
+  const workspace = path.join(scratch, 'workspace');
+  await cp(project.dir, workspace, { recursive: true });
+  const server = await serveInstalledExtension(harness, path.join(scratch, 'vscode'), workspace, {
+    settings: { 'nixShell.enterOnOpen': 'always' },
+  });
+  const { context, page } = await launchBrowser(path.join(scratch, 'vscode'));
+  try {
+    const status = page.locator('.statusbar-item', { hasText: activeItem });
+    // The first open captures; every reload after it applies the cached environment.
+    await page.goto(workbenchUrl(server.authority, workspace));
+    await status.waitFor({ timeout: 120_000 });
+    const times: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      await page.reload();
+      await status.waitFor({ timeout: 60_000 });
+      times.push(await reportedActivation(page));
+    }
+    return times;
+  } finally {
+    await context.close();
+    server.stop();
+  }
+}
