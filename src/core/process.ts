@@ -1,7 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { NixShellError } from './errors';
 
@@ -104,6 +103,15 @@ export async function runInProcessGroup(
   // waits for EOF on the pipes, so a hook's `sleep &` would outlive a cancel and hold the
   // capture open. Stopping the group, a restartable time limit and completion at exit are done
   // here, and loading execa (a quarter of a megabyte) would delay every cold capture's nix.
+  // Loaded when a process first starts: a cache hit starts none, and loading them would cost
+  // `nixshell env` on a hit a few milliseconds.
+  const [{ spawn }, { createInterface }] = await Promise.all([
+    import('node:child_process'),
+    import('node:readline'),
+  ]);
+  const forEachLine = (stream: Readable, onLine: (line: string) => void): void => {
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+  };
   let child: ChildProcessByStdio<null, Readable, Readable>;
   try {
     child = spawn(file, args, {
@@ -188,10 +196,6 @@ export async function runInProcessGroup(
     options.signal?.removeEventListener('abort', onAbort);
     liveGroups.delete(pid);
   }
-}
-
-function forEachLine(stream: Readable, onLine: (line: string) => void): void {
-  createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
 }
 
 /**
