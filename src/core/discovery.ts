@@ -30,10 +30,13 @@ export async function findCandidates(folder: string): Promise<Candidate[]> {
     (entry) =>
       entry.isDirectory() && !entry.name.startsWith('.') && !skippedDirectories.has(entry.name),
   );
-  for (const dir of subdirectories) {
-    const inner = path.join(folder, dir.name);
-    collect(inner, await listDirectory(inner), 1, found);
-  }
+  // Listed at once: while the editor starts, each trip to the thread pool can wait long.
+  const listings = await Promise.all(
+    subdirectories.map((dir) => listDirectory(path.join(folder, dir.name))),
+  );
+  subdirectories.forEach((dir, index) =>
+    collect(path.join(folder, dir.name), listings[index] ?? [], 1, found),
+  );
   return found.sort(
     (a, b) =>
       a.depth - b.depth ||

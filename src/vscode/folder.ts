@@ -213,7 +213,8 @@ export class FolderController implements vscode.Disposable {
    * background). Every way into nix passes here or through `reload`: both refuse to run
    * anything in an untrusted workspace, since evaluating Nix runs the project's code.
    */
-  async enter(options: { userInitiated: boolean }): Promise<void> {
+  /** `resolved`: the target as the caller has just resolved it, to enter without resolving again. */
+  async enter(options: { userInitiated: boolean; resolved?: ResolvedTarget }): Promise<void> {
     if (this.ownedByDirenv) {
       if (options.userInitiated) void showOwnedByDirenv(this.folder);
       return;
@@ -223,7 +224,7 @@ export class FolderController implements vscode.Disposable {
       return;
     }
     const operation = ++this.operation;
-    const spec = await this.resolveSpec();
+    const spec = options.resolved ? options.resolved.spec : await this.resolveSpec();
     // A leave (or another enter) while the target was being resolved wins.
     if (operation !== this.operation) return;
     if (!spec) {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { findCandidates } from '../core/discovery';
+import { findCandidates, type ResolvedTarget } from '../core/discovery';
 import { readEnvrc } from '../core/envrc/read';
 import type { Mutation } from '../core/env/mutations';
 import { targetLabel } from '../core/target';
@@ -104,11 +104,15 @@ export class WorkspaceController implements vscode.Disposable {
    * persistent terminal collection kept for it from an earlier session.
    */
   async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
-    const candidates = await findCandidates(folder.uri.fsPath);
+    // Each step waits its turn among every extension starting up: the target is looked for
+    // in one step, resolved in one more, and what was resolved is what gets entered.
+    const [candidates, envrc] = await Promise.all([
+      findCandidates(folder.uri.fsPath),
+      readEnvrc(folder.uri.fsPath),
+    ]);
     const first = candidates[0];
     const configured =
-      (optionalText(config.file, folder) ?? optionalText(config.devShell, folder)) ||
-      (await readEnvrc(folder.uri.fsPath))?.target;
+      (optionalText(config.file, folder) ?? optionalText(config.devShell, folder)) || envrc?.target;
     if (!first && !configured) {
       this.services.terminals.clear(folder);
       return;
@@ -124,7 +128,8 @@ export class WorkspaceController implements vscode.Disposable {
       return;
     }
     controller.refreshStatus();
-    const owner = await this.ownerOf(controller);
+    const resolved = await controller.resolve();
+    const owner = this.ownerOf(controller, resolved);
     if (owner !== 'nixShell') {
       if (owner === 'direnv') controller.standBack();
       else this.services.terminals.clear(folder);
@@ -132,13 +137,12 @@ export class WorkspaceController implements vscode.Disposable {
     }
     const decision = this.openDecision(folder);
     if (decision === 'always' || decision === 'entered') {
-      await controller.enter({ userInitiated: false });
+      await controller.enter({ userInitiated: false, resolved });
       return;
     }
     if (controller.session.state.kind === 'off') this.services.terminals.clear(folder);
-    if (decision === undefined) {
-      const spec = await controller.resolveSpec();
-      if (spec) void this.askToEnter(controller, targetLabel(spec.target, folder.uri.fsPath));
+    if (decision === undefined && resolved.spec) {
+      void this.askToEnter(controller, targetLabel(resolved.spec.target, folder.uri.fsPath));
     }
   }
 
@@ -146,8 +150,10 @@ export class WorkspaceController implements vscode.Disposable {
    * Who manages the folder's environment: this extension, unless the direnv extension would
    * apply the same `.envrc`; then what the user answered once, or `asking` until they do.
    */
-  private async ownerOf(controller: FolderController): Promise<EnvironmentOwner | 'asking'> {
-    const { envrc } = await controller.resolve();
+  private ownerOf(
+    controller: FolderController,
+    { envrc }: ResolvedTarget,
+  ): EnvironmentOwner | 'asking' {
     if (!ownerConflict(envrc)) return 'nixShell';
     const remembered = this.services.memories.get(controller.folder.uri).owner;
     if (remembered) return remembered;

@@ -138,9 +138,9 @@ function effectiveNixPathFrom(settings: Record<string, string>, env: Environment
  */
 export async function nixConfSettings(env: Environment): Promise<Record<string, string>> {
   const settings: Record<string, string> = {};
-  for (const file of nixConfFiles(env)) {
-    applyNixConf(settings, await readNixConf(file, 0));
-  }
+  // Read at once, applied in nix's order.
+  const texts = await Promise.all(nixConfFiles(env).map((file) => readNixConf(file, 0)));
+  for (const text of texts) applyNixConf(settings, text);
   applyNixConf(settings, env['NIX_CONFIG'] ?? '');
   return settings;
 }
