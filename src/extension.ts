@@ -27,6 +27,7 @@ import { WorkspaceController } from './vscode/workspace';
 
 /** The composition root: builds everything once, in dependency order, logger first. */
 export async function activate(context: vscode.ExtensionContext): Promise<NixShellApi> {
+  const activated = performance.now();
   // The user's environment as the extension host got it, before any Nix env is applied, and
   // before direnv's (shell hook or editor extension): every diff is computed against it.
   const undone = withoutDirenv(baseEnvironment(process.env));
@@ -101,6 +102,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
     // Restricted Mode: terminals must not get an environment kept from a trusted session.
     if (!vscode.workspace.isTrusted) context.environmentVariableCollection.clear();
     await workspace.startAll();
+    // How long a user waits for cached environments (the bench reads this line too).
+    logger.info(
+      `started ${workspace.all.length} folder(s) in ${Math.round(performance.now() - activated)} ms`,
+    );
     // After startAll: cached environments are applied, so servers start inside them at once.
     const serverChannel = vscode.window.createOutputChannel('Nix Language Server', { log: true });
     languageSupport = new LanguageSupportSwitch(
