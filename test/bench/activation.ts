@@ -3,7 +3,7 @@
 // environment is cached, reloaded `rounds` times; after each reload, "Developer: Show Running
 // Extensions" gives the activation time the extension host measured (loading the bundle plus
 // the `activate` call).
-import { cp, readdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, workbenchUrl, type Harness } from '../harness/codeServer';
@@ -77,8 +77,12 @@ export async function activationTimes(
 ): Promise<ActivationRound[]> {
   const workspace = path.join(scratch, 'workspace');
   await cp(project.dir, workspace, { recursive: true });
+  // code-server's sockets and caches go with the scratch directory, not into the caller's TMPDIR.
+  const tmp = path.join(scratch, 'tmp');
+  await mkdir(tmp, { recursive: true });
   const server = await serveInstalledExtension(harness, path.join(scratch, 'vscode'), workspace, {
     settings: { 'nixShell.enterOnOpen': 'always' },
+    env: { TMPDIR: tmp },
   });
   const { context, page } = await launchBrowser(path.join(scratch, 'vscode'));
   try {
