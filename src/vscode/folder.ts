@@ -212,8 +212,8 @@ export class FolderController implements vscode.Disposable {
    * Enters (resolves once a cached environment is applied; a capture goes on in the
    * background). Every way into nix passes here or through `reload`: both refuse to run
    * anything in an untrusted workspace, since evaluating Nix runs the project's code.
+   * `resolved`: the target as the caller has just resolved it, entered without resolving again.
    */
-  /** `resolved`: the target as the caller has just resolved it, to enter without resolving again. */
   async enter(options: { userInitiated: boolean; resolved?: ResolvedTarget }): Promise<void> {
     if (this.ownedByDirenv) {
       if (options.userInitiated) void showOwnedByDirenv(this.folder);
