@@ -42,16 +42,9 @@ function onFolder(
 // Commands beyond entering load on first use, with the engine parts they need (the pin
 // engine and its schemas, the binary cache and garbage collection code, configurations).
 const pinCommands = () => import('./pin/commands');
-const pushCommand = async (controller: FolderController, options: unknown) =>
-  (await import('./pushCommand')).pushCommand(controller, options);
-const gcCommand = async (controller: FolderController, options: unknown) =>
-  (await import('./gcCommand')).gcCommand(controller, options);
-const configurationsCommand = async (
-  configurations: SystemConfigurations,
-  controller: FolderController,
-  options: unknown,
-) =>
-  (await import('./configurationsPick')).configurationsCommand(configurations, controller, options);
+const pushCommands = () => import('./pushCommand');
+const gcCommands = () => import('./gcCommand');
+const configurationsCommands = () => import('./configurationsPick');
 
 /** Every command's behaviour; ids, titles and palette visibility live in tables/commands.ts. */
 const handlers: Record<CommandId, Handler> = {
@@ -116,11 +109,14 @@ const handlers: Record<CommandId, Handler> = {
     const controller = await pickController(services, uri, 'Nix environment of', true);
     if (controller) await showActions(services, controller);
   },
-  'nixShell.pushToCache': onFolder('Push to a binary cache the Nix environment of', pushCommand),
+  'nixShell.pushToCache': onFolder(
+    'Push to a binary cache the Nix environment of',
+    async (controller, options) => (await pushCommands()).pushCommand(controller, options),
+  ),
   // The cache is the extension's, not the folder's: any folder's settings locate nix.
   'nixShell.collectGarbage': async (services, _uri, options) => {
     const controller = services.workspace.all[0];
-    if (controller) await gcCommand(controller, options);
+    if (controller) await (await gcCommands()).gcCommand(controller, options);
     else void vscode.window.showInformationMessage('Open a folder to collect Nix garbage.');
   },
   'nixShell.forgetFlakeConfig': onFolder(
@@ -157,7 +153,11 @@ const handlers: Record<CommandId, Handler> = {
   'nixShell.configurations': async (services, uri, options) => {
     const controller = await pickController(services, uri, 'System configurations of');
     return controller
-      ? configurationsCommand(services.configurations, controller, options)
+      ? (await configurationsCommands()).configurationsCommand(
+          services.configurations,
+          controller,
+          options,
+        )
       : undefined;
   },
   'nixShell.restartLanguageServer': (services) => services.restartLanguageServer(),

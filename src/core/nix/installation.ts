@@ -194,6 +194,7 @@ async function readVersionMemo(file: string): Promise<Record<string, string>> {
   );
 }
 
+/** The version number in `nix --version`, asked once per installation (see nixVersionLine). */
 export async function nixVersion(
   installation: NixInstallation,
   env: Record<string, string>,
