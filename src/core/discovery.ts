@@ -102,6 +102,17 @@ export async function chooseTarget(
   return first ? candidateTarget(first, preference.devShell) : undefined;
 }
 
+/** What a folder offers, read from disk in one step: its candidates and its `.envrc`. */
+export interface FolderScan {
+  readonly candidates: readonly Candidate[];
+  readonly envrc: EnvrcChoice | undefined;
+}
+
+export async function scanFolder(folder: string): Promise<FolderScan> {
+  const [candidates, envrc] = await Promise.all([findCandidates(folder), readEnvrc(folder)]);
+  return { candidates, envrc };
+}
+
 /** Where the chosen target came from, for the status and Select environment. */
 export type TargetSource = 'setting' | 'envrc' | 'discovered';
 
@@ -116,17 +127,18 @@ export interface ResolvedTarget {
  * The target and arguments to enter, by precedence: an explicit setting (or a remembered
  * choice), then what the folder's `.envrc` loads (`use nix`, `use flake`), then discovery.
  * The `.envrc`'s arguments come before the configured ones, which thus win where nix lets
- * a later argument override an earlier one.
+ * a later argument override an earlier one. `scan`: the folder as just read, not read again.
  */
 export async function resolveTarget(
   folder: string,
   preference: TargetPreference,
   configuredArgs: readonly string[],
+  scan?: FolderScan,
 ): Promise<ResolvedTarget> {
-  const envrc = await readEnvrc(folder);
+  const envrc = scan ? scan.envrc : await readEnvrc(folder);
   const explicit = Boolean(preference.file ?? preference.devShell);
   const fromEnvrc = explicit ? undefined : envrc?.target;
-  const target = fromEnvrc ?? (await chooseTarget(folder, preference));
+  const target = fromEnvrc ?? (await chooseTarget(folder, preference, scan?.candidates));
   const spec: TargetSpec | undefined = target && {
     target,
     args: fromEnvrc ? [...(envrc?.args ?? []), ...configuredArgs] : configuredArgs,

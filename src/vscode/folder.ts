@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { ConfigurationContext } from '../core/configs';
 import type { EnvironmentCache } from '../core/cache/store';
 import { ignoredCachePrefix } from '../core/capture/run';
-import { resolveTarget, type ResolvedTarget } from '../core/discovery';
+import { resolveTarget, type FolderScan, type ResolvedTarget } from '../core/discovery';
 import { baseEnvironment, type EngineContext } from '../core/engine';
 import { summarize, type Environment, type Mutation } from '../core/env/mutations';
 import { envrcFileName } from '../core/envrc/read';
@@ -180,8 +180,11 @@ export class FolderController implements vscode.Disposable {
     return (await this.resolve()).spec;
   }
 
-  /** What resolving the target found, with where it came from and what the `.envrc` says. */
-  async resolve(): Promise<ResolvedTarget> {
+  /**
+   * What resolving the target found, with where it came from and what the `.envrc` says.
+   * `scan`: the folder as the caller has just read it, not read again.
+   */
+  async resolve(scan?: FolderScan): Promise<ResolvedTarget> {
     const explicit =
       optionalText(config.file, this.folder) ?? optionalText(config.devShell, this.folder);
     const remembered = this.services.memories.get(this.folder.uri).choice;
@@ -195,6 +198,7 @@ export class FolderController implements vscode.Disposable {
       this.folder.uri.fsPath,
       preference,
       config.args.get(this.folder),
+      scan,
     );
     // A team's binary caches change where paths come from, not the environment (nor its key).
     // An accepted flake nixConfig may change more (nix applies all of it): it is part of the key.

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { findCandidates, type ResolvedTarget } from '../core/discovery';
-import { readEnvrc } from '../core/envrc/read';
+import { scanFolder, type ResolvedTarget } from '../core/discovery';
 import type { Mutation } from '../core/env/mutations';
 import { targetLabel } from '../core/target';
 import { config, optionalText, targetSettings } from './config';
@@ -104,15 +103,13 @@ export class WorkspaceController implements vscode.Disposable {
    * persistent terminal collection kept for it from an earlier session.
    */
   async addFolder(folder: vscode.WorkspaceFolder): Promise<void> {
-    // Each step waits its turn among every extension starting up: the target is looked for
-    // in one step, resolved in one more, and what was resolved is what gets entered.
-    const [candidates, envrc] = await Promise.all([
-      findCandidates(folder.uri.fsPath),
-      readEnvrc(folder.uri.fsPath),
-    ]);
-    const first = candidates[0];
+    // Each trip to disk waits its turn among every extension starting up: the folder is read
+    // once, the target resolved from that reading, and what was resolved is what gets entered.
+    const scan = await scanFolder(folder.uri.fsPath);
+    const first = scan.candidates[0];
     const configured =
-      (optionalText(config.file, folder) ?? optionalText(config.devShell, folder)) || envrc?.target;
+      (optionalText(config.file, folder) ?? optionalText(config.devShell, folder)) ||
+      scan.envrc?.target;
     if (!first && !configured) {
       this.services.terminals.clear(folder);
       return;
@@ -121,14 +118,14 @@ export class WorkspaceController implements vscode.Disposable {
     void this.setContext(contextKeys.hasEnvironment, true);
     const controller = this.ensureController(folder);
     if (!vscode.workspace.isTrusted) {
-      const spec = await controller.resolveSpec();
+      const { spec } = await controller.resolve(scan);
       controller.showLimited(
         spec ? targetLabel(spec.target, folder.uri.fsPath) : (first?.name ?? 'a Nix file'),
       );
       return;
     }
     controller.refreshStatus();
-    const resolved = await controller.resolve();
+    const resolved = await controller.resolve(scan);
     const owner = this.ownerOf(controller, resolved);
     if (owner !== 'nixShell') {
       if (owner === 'direnv') controller.standBack();
