@@ -1,6 +1,6 @@
-import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentCache } from '../core/cache/store';
+import { defaultCacheDir } from '../core/cacheHome';
 import { shellStateScript } from '../core/capture/shellDump';
 import { shellQuote } from '../core/shellQuote';
 import { resolveTarget, type ResolvedTarget } from '../core/discovery';
@@ -133,13 +133,6 @@ export function parse(argv: readonly string[]): ParsedCommandLine {
       signKey: values['sign-key'],
     },
   };
-}
-
-export function defaultCacheDir(): string {
-  const explicit = process.env['NIXSHELL_CACHE_DIR'];
-  if (explicit) return explicit;
-  const cacheHome = process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache');
-  return path.join(cacheHome, 'nixshell');
 }
 
 export function engineContext(

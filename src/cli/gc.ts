@@ -1,6 +1,7 @@
 // `nixshell roots` and `nixshell gc`: the environments kept alive, and collecting the rest.
 import path from 'node:path';
 import { EnvironmentCache } from '../core/cache/store';
+import { defaultCacheDir } from '../core/cacheHome';
 import { baseEnvironment } from '../core/engine';
 import { locateNix } from '../core/nix/installation';
 import { collectGarbage, type GcResult } from '../core/store/gc';
@@ -8,7 +9,6 @@ import type { StoreAccess } from '../core/store/pathInfo';
 import { formatBytes } from '../core/store/plan';
 import { keptEnvironments, type KeptEnvironment } from '../core/store/roots';
 import { extractNixArgs, parseArgsOrUsage, usageError } from './args';
-import { defaultCacheDir } from './env';
 
 const help = 'nixshell gc --help';
 
