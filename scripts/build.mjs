@@ -1,6 +1,7 @@
-// Bundles the extension (CommonJS, as VS Code loads it, with the language client in a bundle
-// of its own loaded on demand), the CLI (an ES module with a shebang) and the integration tests
-// (CommonJS, loaded by mocha inside the extension host).
+// Bundles the extension (CommonJS, as VS Code loads it: a small entry that loads the main bundle
+// through V8's code cache, and the language client in a bundle of its own loaded on demand),
+// the CLI (an ES module with a shebang) and the integration tests (CommonJS, loaded by mocha
+// inside the extension host).
 import { chmod, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -21,14 +22,14 @@ const integrationTests = (await readdir('test/integration'))
   .filter((name) => name.endsWith('.ts'))
   .map((name) => path.join('test/integration', name));
 
-// Modules of the extension that get a CommonJS bundle of their own next to dist/extension.cjs,
+// Modules of the extension that get a CommonJS bundle of their own next to its main bundle,
 // loaded by their `await import()` only when needed. esbuild splits code only for ES modules,
 // which VS Code does not load as extensions, so the split is done here: each such dynamic
 // import becomes a require() of its bundle, and a static import of one is refused.
 const lazyBundles = new Map([
   [path.resolve('src/vscode/language/nixClient.ts'), 'languageClient.cjs'],
 ]);
-// What only those bundles may import: from anywhere else it would be back in extension.cjs.
+// What only those bundles may import: from anywhere else it would be back in the main bundle.
 const lazyPackages = /^vscode-languageclient(\/|$)/;
 
 /** @type {esbuild.Plugin} */
@@ -81,9 +82,17 @@ const oneVscodeImportPlugin = {
 
 const builds = [
   {
+    // The entry VS Code loads: it loads the bundle below through V8's code cache.
+    ...common,
+    entryPoints: ['src/extensionLoader.ts'],
+    outfile: 'dist/extension.cjs',
+    format: 'cjs',
+    external: ['vscode'],
+  },
+  {
     ...common,
     entryPoints: ['src/extension.ts'],
-    outfile: 'dist/extension.cjs',
+    outfile: 'dist/extensionBundle.cjs',
     format: 'cjs',
     plugins: [oneVscodeImportPlugin, lazyBundlesPlugin],
     // Loaded with require() as the extension itself is, not through Node's ES module loader.

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { EnvironmentCache } from './core/cache/store';
 import { baseEnvironment } from './core/engine';
 import { withoutDirenv } from './core/env/direnvDiff';
+import { codeCacheNotes, type CodeCacheStatus } from './core/codeCache';
 import { asNixShellError } from './core/errors';
 import { endAllProcesses } from './core/process';
 import { createApi, type NixShellApi } from './vscode/api';
@@ -25,8 +26,16 @@ import { EnvironmentDocuments, environmentScheme } from './vscode/showEnvironmen
 import { TerminalEnvironment } from './vscode/terminalEnv';
 import { WorkspaceController } from './vscode/workspace';
 
+/** How the extension was loaded (src/extensionLoader.ts), for the log. */
+export interface LoadInfo {
+  readonly codeCache: CodeCacheStatus;
+}
+
 /** The composition root: builds everything once, in dependency order, logger first. */
-export async function activate(context: vscode.ExtensionContext): Promise<NixShellApi> {
+export async function activate(
+  context: vscode.ExtensionContext,
+  loaded?: LoadInfo,
+): Promise<NixShellApi> {
   const activated = performance.now();
   // The user's environment as the extension host got it, before any Nix env is applied, and
   // before direnv's (shell hook or editor extension): every diff is computed against it.
@@ -34,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<NixShe
   const pristine = undone.env;
   const { channel, logger } = createLog();
   if (undone.undone > 0) logger.info(`direnv's changes to ${undone.undone} variables left out`);
+  if (loaded) logger.info(codeCacheNotes[loaded.codeCache]);
   context.subscriptions.push(channel);
   // Made once environments are applied (below); commands reach it through this.
   let languageSupport: LanguageSupportSwitch | undefined;

@@ -2,10 +2,12 @@
 // extension (the production bundle users install) in code-server, on a project whose
 // environment is cached, reloaded `rounds` times; after each reload, "Developer: Show Running
 // Extensions" gives the activation time the extension host measured (loading the bundle plus
-// the `activate` call).
+// the `activate` call). The first start writes the code cache (src/core/codeCache.ts), which
+// every reload after it must use, as a user's second start would.
 import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { codeCacheNotes } from '../../src/core/codeCache';
 import { launchBrowser, workbenchUrl, type Harness } from '../harness/codeServer';
 import { serveInstalledExtension } from '../harness/uiSmoke';
 import type { BenchProject } from './projects';
@@ -37,9 +39,13 @@ async function reportedActivation(page: Page): Promise<number> {
 
 /**
  * "started 1 folder(s) in 120 ms", as the extension logs it once cached environments are
- * applied: from the log of an extension host not read before (each reload starts a new one).
+ * applied, and whether its code came from the code cache: from the log of an extension host not
+ * read before (each reload starts a new one).
  */
-async function startedIn(logs: string, read: Set<string>): Promise<number> {
+async function startLog(
+  logs: string,
+  read: Set<string>,
+): Promise<{ applied: number; codeCacheUsed: boolean }> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const files = (await readdir(logs, { recursive: true }))
@@ -47,10 +53,11 @@ async function startedIn(logs: string, read: Set<string>): Promise<number> {
       .map((file) => path.join(logs, file))
       .filter((file) => !read.has(file));
     for (const file of files) {
-      const ms = /started \d+ folder\(s\) in (\d+) ms/.exec(await readFile(file, 'utf8'))?.[1];
+      const log = await readFile(file, 'utf8');
+      const ms = /started \d+ folder\(s\) in (\d+) ms/.exec(log)?.[1];
       if (ms === undefined) continue;
       read.add(file);
-      return Number(ms);
+      return { applied: Number(ms), codeCacheUsed: log.includes(codeCacheNotes.accepted) };
     }
     if (Date.now() > deadline)
       throw new Error(`no "started … in N ms" line in a new log in ${logs}`);
@@ -63,6 +70,16 @@ export interface ActivationRound {
   readonly activation: number;
   /** From `activate` until the cached environment is applied, as the extension logs it. */
   readonly applied: number;
+}
+
+/** The code cache file the first start writes, once its activation is over. */
+async function codeCacheWritten(cacheHome: string): Promise<void> {
+  const dir = path.join(cacheHome, 'nixshell', 'code-cache');
+  const deadline = Date.now() + 30_000;
+  while (!(await readdir(dir).catch(() => [])).some((name) => name.endsWith('.v8'))) {
+    if (Date.now() > deadline) throw new Error(`the extension wrote no code cache in ${dir}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
@@ -80,9 +97,10 @@ export async function activationTimes(
   // code-server's sockets and caches go with the scratch directory, not into the caller's TMPDIR.
   const tmp = path.join(scratch, 'tmp');
   await mkdir(tmp, { recursive: true });
+  const cacheHome = path.join(scratch, 'cache');
   const server = await serveInstalledExtension(harness, path.join(scratch, 'vscode'), workspace, {
     settings: { 'nixShell.enterOnOpen': 'always' },
-    env: { TMPDIR: tmp },
+    env: { TMPDIR: tmp, XDG_CACHE_HOME: cacheHome },
   });
   const { context, page } = await launchBrowser(path.join(scratch, 'vscode'));
   try {
@@ -92,13 +110,16 @@ export async function activationTimes(
     await status.waitFor({ timeout: 120_000 });
     const logs = path.join(scratch, 'vscode', 'user-data', 'logs');
     const read = new Set<string>();
-    await startedIn(logs, read);
+    await startLog(logs, read);
+    await codeCacheWritten(cacheHome);
     const times: ActivationRound[] = [];
     for (let round = 0; round < rounds; round++) {
       await page.reload();
       await status.waitFor({ timeout: 60_000 });
       const activation = await reportedActivation(page);
-      times.push({ activation, applied: await startedIn(logs, read) });
+      const { applied, codeCacheUsed } = await startLog(logs, read);
+      if (!codeCacheUsed) throw new Error(`reload ${round + 1} did not use the code cache`);
+      times.push({ activation, applied });
     }
     return times;
   } finally {

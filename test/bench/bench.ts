@@ -232,8 +232,9 @@ async function tenFoldersApplied(): Promise<number> {
 }
 
 /**
- * Loading the extension's bundle in plain Node (module evaluation only: `activate` needs the
- * VS Code API, so it is not run here; `vscode` resolves to an inert object while loading).
+ * Loading the extension's bundle in plain Node, as on its first start: without the code cache
+ * (module evaluation only: `activate` needs the VS Code API, so it is not run here; `vscode`
+ * resolves to an inert object while loading).
  */
 async function extensionBundleLoad(): Promise<number> {
   const script = `
@@ -246,7 +247,9 @@ require(${JSON.stringify(path.join(repoRoot, 'dist/extension.cjs'))});
 process.stdout.write(String(performance.now() - started));`;
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const { stdout } = await execa('node', ['-e', script], { env });
+    const { stdout } = await execa('node', ['-e', script], {
+      env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' },
+    });
     times.push(Number(stdout));
   }
   return median(times);

@@ -29,6 +29,7 @@ const expectedFigures = [
   'cached environment applied after activate began (ms)',
   'bundle dist/cli.js (KiB)',
   'bundle dist/extension.cjs (KiB)',
+  'bundle dist/extensionBundle.cjs (KiB)',
 ];
 
 describe('the bench, one round', function () {
