@@ -13,6 +13,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import { runCli } from '../support/cliRunner';
 import { userEnvironment, userPath } from '../support/engineHarness';
 import { copyFixture } from '../support/fixtures';
@@ -120,6 +121,38 @@ describe('store hygiene (roots, gc)', function () {
     await cli(['env', live.dir], env);
     assert.deepEqual(await shim.calls(), [], 'entering the live project started nix');
     assert.equal(await builds(live.counter), 1);
+  });
+
+  it('deletes what a dropped environment held even when dead paths still refer to it', async () => {
+    const gone = await projectWithOwnTool(env);
+    // An old build made with the project's tool and no longer rooted: nix refuses to delete the
+    // tool alone while this refers to it.
+    const build = await execa(
+      'nix-build',
+      [
+        '--no-out-link',
+        '-E',
+        `derivation {
+          name = "uses-team-tool";
+          system = builtins.currentSystem;
+          builder = "/bin/bash";
+          args = [ "-c" "echo \${builtins.storePath ${JSON.stringify(gone.tool)}} > $out" ];
+        }`,
+      ],
+      { env },
+    );
+    const referrer = build.stdout.trim();
+    assert.match(referrer, /^\/nix\/store\/[0-9a-z]{32}-uses-team-tool$/);
+    await rm(gone.top, { recursive: true, force: true });
+
+    const result = JSON.parse(await cli(['gc', '--only-dropped', '--json'], env)) as GcJson;
+    assert.deepEqual(
+      result.dropped.map((d) => d.project),
+      [gone.dir],
+    );
+    assert.equal(await exists(gone.tool), false, `${gone.tool} was not collected`);
+    assert.equal(await exists(referrer), false, `${referrer}, which refers to it, was kept`);
+    assert.ok((result.deletedPaths ?? 0) >= 2, JSON.stringify(result));
   });
 
   it('drops environments unused for --older-than days; --dry-run deletes nothing', async () => {

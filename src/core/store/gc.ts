@@ -126,14 +126,29 @@ async function runCollector(store: StoreAccess, deleteOld: boolean): Promise<Col
   );
 }
 
-/** Deletes those of `paths` that nothing (no root, no live path) still needs. */
+/**
+ * Deletes those of `paths` that nothing (no root, no live path) still needs, with the garbage
+ * that refers to them: nix (since 2.5) refuses to delete a path that another path still refers
+ * to, even a dead one, such as an old build made with the same toolchain.
+ */
 async function deleteDead(store: StoreAccess, paths: readonly string[]): Promise<Collected> {
   if (paths.length === 0) return { deletedPaths: 0, freedBytes: 0 };
   const dead = await run(store, store.nix.nixStore, ['--gc', '--print-dead']);
   if (dead.exitCode !== 0) throw collectorError(dead.stderrTail);
-  const deadPaths = new Set(dead.stdout.split('\n').filter((line) => line.startsWith('/')));
-  const unneeded = [...new Set(paths)].filter((p) => deadPaths.has(p));
-  if (unneeded.length === 0) return { deletedPaths: 0, freedBytes: 0 };
+  const deadPaths = new Set(storePathLines(dead.stdout));
+  const held = [...new Set(paths)].filter((p) => deadPaths.has(p));
+  if (held.length === 0) return { deletedPaths: 0, freedBytes: 0 };
+  // Whatever refers to a dead path is dead too; filtered all the same, since the store may
+  // have changed between the two calls.
+  const referrers = await run(store, store.nix.nixStore, [
+    '--query',
+    '--referrers-closure',
+    ...held,
+  ]);
+  if (referrers.exitCode !== 0) throw collectorError(referrers.stderrTail);
+  const unneeded = [...new Set([...held, ...storePathLines(referrers.stdout)])].filter((p) =>
+    deadPaths.has(p),
+  );
   // Nix rounds what it freed to hundredths of a MiB: count the deleted paths' sizes instead.
   const sizes = await pathInfos(store, unneeded);
   const result = await run(store, store.nix.nixStore, ['--delete', ...unneeded]);
@@ -164,6 +179,9 @@ function run(store: StoreAccess, program: string, args: readonly string[]) {
     signal: store.context.signal,
   });
 }
+
+const storePathLines = (output: string) =>
+  output.split('\n').filter((line) => line.startsWith('/'));
 
 const units: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
 
