@@ -85,7 +85,8 @@ export async function gcCommand(controller: FolderController, options: unknown):
     void vscode.window.showInformationMessage(`Nix: ${summary}.`);
   } catch (error) {
     controller.logError('garbage collection', error);
-    await controller.showError(asNixShellError(error));
+    // Not awaited: the command is over, and its message stays with its actions.
+    void controller.showError(asNixShellError(error));
   }
 }
 

@@ -98,6 +98,7 @@ export async function pushCommand(controller: FolderController, options: unknown
     void vscode.window.showInformationMessage(`Nix: ${summary}.`);
   } catch (error) {
     controller.logError('push', error);
-    await controller.showError(asNixShellError(error));
+    // Not awaited: the command is over, and its message stays with its actions.
+    void controller.showError(asNixShellError(error));
   }
 }
