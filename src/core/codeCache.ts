@@ -62,10 +62,10 @@ export function loadWithCodeCache(
             ? 'rejected'
             : 'accepted',
     save: async () => {
-      if (cacheFile === undefined || cacheDir === undefined) return;
+      if (cacheFile === undefined) return;
       try {
         await writeFileAtomic(cacheFile, script.createCachedData());
-        await pruneOlder(cacheDir, prefix);
+        await pruneOlder(path.dirname(cacheFile), prefix);
       } catch {
         // A read-only or full disk: the next start compiles again, as without a cache.
       }
