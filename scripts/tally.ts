@@ -17,7 +17,9 @@ export function countsIn(output: string): Counts {
 }
 
 /** The lines that name what failed: mocha's "N failing" sections and the harness's "✗" lines,
- * so that the end of a long run says what went wrong without scrolling back. */
+ * so that the end of a long run says what went wrong without scrolling back. Past its first
+ * lines, a failure keeps only the changed lines of its assertion diff ("+ …", "- …"): in a long
+ * diff, they are the ones that say why. */
 export function failuresIn(output: string, maxLinesEach = 12): string[] {
   const found: string[] = [];
   let inFailingSection = false;
@@ -40,6 +42,8 @@ export function failuresIn(output: string, maxLinesEach = 12): string[] {
       close();
       inFailingSection = false;
     } else if (block && block.length < maxLinesEach) {
+      block.push(line);
+    } else if (block && block.length < 2 * maxLinesEach && /^\s*[+-] /.test(line)) {
       block.push(line);
     }
   }

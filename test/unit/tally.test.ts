@@ -27,6 +27,27 @@ describe('the test tally', () => {
     );
   });
 
+  it('keeps the changed lines of a long assertion diff, past its first lines', () => {
+    const unchanged = Array.from({ length: 30 }, (_, i) => `    NAME_${i}: 'same',`);
+    const diff = `
+  1 failing
+
+  1) the host
+       keeps process.env:
+     AssertionError: process.env is left as it was
++ actual - expected
+  {
+${unchanged.join('\n')}
++   LATE: 'changed',
+-   LATE: 'before',
+  }
+`;
+    const [failure = ''] = failuresIn(diff);
+    assert.match(failure, /^\+ {3}LATE: 'changed',$/m);
+    assert.match(failure, /^- {3}LATE: 'before',$/m);
+    assert.doesNotMatch(failure, /NAME_29/);
+  });
+
   it("keeps the harness's ✗ lines", () => {
     assert.deepEqual(failuresIn('  ✔ opens\n  ✗ the status bar shows it\n'), [
       '✗ the status bar shows it',
