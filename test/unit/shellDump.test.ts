@@ -15,11 +15,15 @@ import { tempDir } from '../support/temp';
 
 const base = { PATH: '/usr/bin:/bin', HOME: '/home/u' };
 
-/** Runs `setup` in a clean bash, then the dump, and reads what it wrote. */
-async function dumpAfter(setup: string): Promise<ShellDump> {
+/**
+ * Runs `setup` in a clean bash, then the dump, and reads what it wrote. `oldBash`: without the
+ * `mapfile` builtin, as in bash 3.2 (macOS's /bin/bash), so the dump reads its lists by line.
+ */
+async function dumpAfter(setup: string, oldBash = false): Promise<ShellDump> {
   const dir = await tempDir();
   const script = path.join(dir, 'script.sh');
-  await writeFile(script, `${setup}\n${shellDumpScript(dir)}\n`);
+  const asOldBash = oldBash ? 'builtin enable -n mapfile readarray\n' : '';
+  await writeFile(script, `${asOldBash}${setup}\n${shellDumpScript(dir)}\n`);
   await execa('/bin/bash', ['--noprofile', '--norc', script], {
     env: base,
     extendEnv: false,
@@ -29,52 +33,59 @@ async function dumpAfter(setup: string): Promise<ShellDump> {
 }
 
 describe('the shell dump', () => {
-  it('writes exported variables byte for byte, and nothing bash keeps for itself', async () => {
-    const { env, shell } = await dumpAfter(
-      `export MULTI=$'a\\nb\\tc \\'"$x'; export EMPTY=; LOCAL_ONLY=1`,
-    );
-    assert.equal(env['MULTI'], 'a\nb\tc \'"$x');
-    assert.equal(env['EMPTY'], '');
-    assert.equal(env['PATH'], '/usr/bin:/bin');
-    assert.equal(env['LOCAL_ONLY'], undefined);
-    assert.match(shell.variables, /^declare -- LOCAL_ONLY="1"$/m);
-    for (const own of ['BASH_VERSINFO', 'PPID', 'IFS', 'SHELLOPTS', '__nixshell_name']) {
-      assert.doesNotMatch(shell.variables, new RegExp(`\\b${own}=`), own);
-    }
-  });
+  for (const oldBash of [false, true]) {
+    const as = oldBash ? ' (bash without mapfile, as 3.2)' : '';
+    it(`writes exported variables byte for byte, and nothing bash keeps for itself${as}`, async () => {
+      const { env, shell } = await dumpAfter(
+        `export MULTI=$'a\\nb\\tc \\'"$x'; export EMPTY=; LOCAL_ONLY=1`,
+        oldBash,
+      );
+      assert.equal(env['MULTI'], 'a\nb\tc \'"$x');
+      assert.equal(env['EMPTY'], '');
+      assert.equal(env['PATH'], '/usr/bin:/bin');
+      assert.equal(env['LOCAL_ONLY'], undefined);
+      assert.match(shell.variables, /^declare -- LOCAL_ONLY="1"$/m);
+      for (const own of ['BASH_VERSINFO', 'PPID', 'IFS', 'SHELLOPTS', '__nixshell_name']) {
+        assert.doesNotMatch(shell.variables, new RegExp(`\\b${own}=`), own);
+      }
+    });
 
-  it('keeps functions, exported functions, aliases and arrays', async () => {
-    const { shell } = await dumpAfter(
-      [
-        'build() { echo "building $1"; }',
-        'serve() { local port=${1:-8080}; echo "$port"; }',
-        'export -f serve',
-        "alias ll='ls -l'",
-        "declare -a preHooks=(one 'two words')",
-        'declare -A outputs=([out]=/nix/store/x [dev]=/nix/store/y)',
-      ].join('\n'),
-    );
-    assert.deepEqual(shell.functionNames, ['build', 'serve']);
-    assert.deepEqual(shell.exportedFunctions, ['serve']);
-    assert.deepEqual(shell.aliasNames, ['ll']);
-    assert.match(shell.variables, /declare -a preHooks=/);
-    assert.match(shell.variables, /declare -A outputs=/);
-  });
+    it(`keeps functions, exported functions, aliases and arrays${as}`, async () => {
+      const { shell } = await dumpAfter(
+        [
+          'build() { echo "building $1"; }',
+          'serve() { local port=${1:-8080}; echo "$port"; }',
+          'export -f serve',
+          "alias ll='ls -l'",
+          "declare -a preHooks=(one 'two words')",
+          'declare -A outputs=([out]=/nix/store/x [dev]=/nix/store/y)',
+        ].join('\n'),
+        oldBash,
+      );
+      assert.deepEqual(shell.functionNames, ['build', 'serve']);
+      assert.deepEqual(shell.exportedFunctions, ['serve']);
+      assert.deepEqual(shell.aliasNames, ['ll']);
+      assert.match(shell.variables, /declare -a preHooks=/);
+      assert.match(shell.variables, /declare -A outputs=/);
+    });
 
-  it('is not fooled by a hook that redefines builtins, IFS or set -eu', async () => {
-    const { env, shell } = await dumpAfter(
-      [
-        'printf() { :; }',
-        'read() { return 1; }',
-        'declare() { :; }',
-        'IFS=x',
-        'set -eu',
-        'export KEPT=yes',
-      ].join('\n'),
-    );
-    assert.equal(env['KEPT'], 'yes');
-    assert.ok(shell.functionNames.includes('printf'));
-  });
+    it(`is not fooled by a hook that redefines builtins, IFS or set -eu${as}`, async () => {
+      const { env, shell } = await dumpAfter(
+        [
+          'printf() { :; }',
+          'read() { return 1; }',
+          'mapfile() { return 1; }',
+          'declare() { :; }',
+          'IFS=x',
+          'set -eu',
+          'export KEPT=yes',
+        ].join('\n'),
+        oldBash,
+      );
+      assert.equal(env['KEPT'], 'yes');
+      assert.ok(shell.functionNames.includes('printf'));
+    });
+  }
 
   it('fails closed when the shell left no PATH', async () => {
     await assert.rejects(

@@ -100,36 +100,49 @@ const dumpFiles = {
  * (after the shellHook). Only bash builtins, called as `builtin`, so that nothing the
  * environment put on PATH (or no PATH at all, or a `env` without `-0`) and no function the hook
  * defined can change what is written. Works on bash 3.2.
+ *
+ * Lists are read with `mapfile`: a `read` loop costs a system call or two per line, which made
+ * the dump of a stdenv shell take 10 ms. Bash before 4 has no `mapfile`, and reads them line
+ * by line. Which names are exported is marked with a variable per name (`printf -v`), not
+ * looked up in one long string, which bash matches in time proportional to its length.
  */
 export function shellDumpScript(dir: string): string {
   const file = (name: keyof typeof dumpFiles) => shellQuote(path.join(dir, dumpFiles[name]));
   const bashOwn = bashOwnVariables.join('|');
+  /** The lines of `list` into the array `__nixshell_lines`. */
+  const readLines = (list: string) =>
+    `__nixshell_lines=(); builtin mapfile -t __nixshell_lines < ${list} 2>/dev/null || ` +
+    `while IFS= builtin read -r __nixshell_name; do __nixshell_lines[\${#__nixshell_lines[@]}]="$__nixshell_name"; done < ${list}`;
   return [
     'builtin set +eu',
     // Without a stdenv, nix-shell leaves PATH a shell variable; the shell still searches it.
     'builtin export PATH',
+    // Listed before the dump adds variables of its own.
+    `builtin compgen -v > ${file('variables')}.names`,
     `builtin compgen -e > ${file('env')}.names`,
-    '__nixshell_exported=" "',
-    `while IFS= builtin read -r __nixshell_name; do`,
-    `  __nixshell_exported="$__nixshell_exported$__nixshell_name "`,
+    readLines(`${file('env')}.names`),
+    `for __nixshell_name in "\${__nixshell_lines[@]}"; do`,
+    `  builtin printf -v "__nixshell_exported_$__nixshell_name" 1`,
     `  builtin printf '%s=%s\\0' "$__nixshell_name" "\${!__nixshell_name}"`,
-    `done < ${file('env')}.names > ${file('env')}`,
+    `done > ${file('env')}`,
     `builtin declare -F > ${file('functionList')}`,
+    readLines(file('functionList')),
     '__nixshell_functions=()',
-    `while IFS= builtin read -r __nixshell_name; do`,
+    `for __nixshell_name in "\${__nixshell_lines[@]}"; do`,
     `  __nixshell_name=\${__nixshell_name#declare -f* }`,
     `  case "$__nixshell_name" in _nix_shell_*) builtin continue ;; esac`,
     `  __nixshell_functions[\${#__nixshell_functions[@]}]="$__nixshell_name"`,
-    `done < ${file('functionList')}`,
+    `done`,
     `if [ \${#__nixshell_functions[@]} -gt 0 ]; then builtin declare -f "\${__nixshell_functions[@]}"; fi > ${file('functions')}`,
     `builtin alias -p > ${file('aliases')}`,
     '__nixshell_keep=()',
-    `builtin compgen -v > ${file('variables')}.names`,
-    `while IFS= builtin read -r __nixshell_name; do`,
+    readLines(`${file('variables')}.names`),
+    `for __nixshell_name in "\${__nixshell_lines[@]}"; do`,
+    `  __nixshell_flag="__nixshell_exported_$__nixshell_name"`,
+    `  [ -n "\${!__nixshell_flag}" ] && builtin continue`,
     `  case "$__nixshell_name" in ${bashOwn}) builtin continue ;; esac`,
-    `  case "$__nixshell_exported" in *" $__nixshell_name "*) builtin continue ;; esac`,
     `  __nixshell_keep[\${#__nixshell_keep[@]}]="$__nixshell_name"`,
-    `done < ${file('variables')}.names`,
+    `done`,
     `if [ \${#__nixshell_keep[@]} -gt 0 ]; then builtin declare -p "\${__nixshell_keep[@]}"; fi > ${file('variables')}`,
   ].join('\n');
 }
