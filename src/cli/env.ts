@@ -189,6 +189,7 @@ export async function runEnv(
     cached ??
     (await captureAndStore(spec, context, {
       signal,
+      lookedUp: found,
       onProgress: progress.report,
       // One line, whatever the log level: a capture that waits must never look hung.
       onWait: (text) => {

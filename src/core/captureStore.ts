@@ -26,8 +26,11 @@ export async function captureAndStoreNow(
   context: EngineContext,
   options: CaptureOptions = {},
 ): Promise<CacheEntry> {
-  const nix = await locateNix(context.nixPath, context.base['PATH']);
-  const keys = await cacheKeys(spec, nix, context.base);
+  const nix = options.lookedUp?.nix ?? (await locateNix(context.nixPath, context.base['PATH']));
+  const keys =
+    options.lookedUp?.nix === nix
+      ? options.lookedUp.keys
+      : await cacheKeys(spec, nix, context.base);
   const key = keys.key;
   if (!key) throw new NixShellError('nix-not-found', 'nix was not found');
   const lockFile = path.join(context.cache.directory, 'locks', `${key}.lock`);

@@ -96,6 +96,12 @@ export interface CaptureOptions {
   readonly force?: boolean | undefined;
   /** Told (as well as onProgress) that another process holds the capture, and whose it is. */
   readonly onWait?: ((text: string) => void) | undefined;
+  /**
+   * The nix and keys a lookup of the same spec found a moment ago (`nixshell env` on a miss):
+   * used as they are instead of being worked out again. Not for a capture that comes later,
+   * when nix or its settings may have changed.
+   */
+  readonly lookedUp?: Pick<Lookup, 'nix' | 'keys'> | undefined;
 }
 
 /**
