@@ -75,14 +75,22 @@ describe('the shell dump', () => {
           'printf() { :; }',
           'read() { return 1; }',
           'mapfile() { return 1; }',
+          '[() { return 0; }',
           'declare() { :; }',
           'IFS=x',
           'set -eu',
           'export KEPT=yes',
+          'LOCAL_KEPT=yes',
         ].join('\n'),
         oldBash,
       );
       assert.equal(env['KEPT'], 'yes');
+      assert.match(shell.variables, /^declare -- LOCAL_KEPT="yes"$/m);
+      assert.doesNotMatch(
+        shell.variables,
+        /^declare -x KEPT=/m,
+        'exported: in the environment only',
+      );
       assert.ok(shell.functionNames.includes('printf'));
     });
   }

@@ -97,9 +97,9 @@ const dumpFiles = {
 
 /**
  * Bash that writes the shell's complete state into `dir`, run where the shell is finished
- * (after the shellHook). Only bash builtins, called as `builtin`, so that nothing the
- * environment put on PATH (or no PATH at all, or a `env` without `-0`) and no function the hook
- * defined can change what is written. Works on bash 3.2.
+ * (after the shellHook). Only bash builtins, called as `builtin`, and tests as `[[`, a keyword,
+ * so that nothing the environment put on PATH (or no PATH at all, or a `env` without `-0`) and
+ * no function the hook defined (`[` included) can change what is written. Works on bash 3.2.
  *
  * Lists are read with `mapfile`: a `read` loop costs a system call or two per line, which made
  * the dump of a stdenv shell take 10 ms. Bash before 4 has no `mapfile`, and reads them line
@@ -133,17 +133,17 @@ export function shellDumpScript(dir: string): string {
     `  case "$__nixshell_name" in _nix_shell_*) builtin continue ;; esac`,
     `  __nixshell_functions[\${#__nixshell_functions[@]}]="$__nixshell_name"`,
     `done`,
-    `if [ \${#__nixshell_functions[@]} -gt 0 ]; then builtin declare -f "\${__nixshell_functions[@]}"; fi > ${file('functions')}`,
+    `if [[ \${#__nixshell_functions[@]} -gt 0 ]]; then builtin declare -f "\${__nixshell_functions[@]}"; fi > ${file('functions')}`,
     `builtin alias -p > ${file('aliases')}`,
     '__nixshell_keep=()',
     readLines(`${file('variables')}.names`),
     `for __nixshell_name in "\${__nixshell_lines[@]}"; do`,
     `  __nixshell_flag="__nixshell_exported_$__nixshell_name"`,
-    `  [ -n "\${!__nixshell_flag}" ] && builtin continue`,
+    `  [[ -n "\${!__nixshell_flag}" ]] && builtin continue`,
     `  case "$__nixshell_name" in ${bashOwn}) builtin continue ;; esac`,
     `  __nixshell_keep[\${#__nixshell_keep[@]}]="$__nixshell_name"`,
     `done`,
-    `if [ \${#__nixshell_keep[@]} -gt 0 ]; then builtin declare -p "\${__nixshell_keep[@]}"; fi > ${file('variables')}`,
+    `if [[ \${#__nixshell_keep[@]} -gt 0 ]]; then builtin declare -p "\${__nixshell_keep[@]}"; fi > ${file('variables')}`,
   ].join('\n');
 }
 
