@@ -28,11 +28,12 @@ describe('the rc of Nix shell terminals', () => {
     const dump = await readShellDump(dir, 'the test shell');
     const mutations = diffEnvironments(user, dump.env);
     // The user's ~/.bashrc puts its own tool first and sets CC: nix's values must win, as in
-    // nix-shell, whose rc sources ~/.bashrc before setup.
+    // nix-shell, whose rc sources ~/.bashrc before setup. It may define anything, even a
+    // function named `[` that always succeeds, which the rc's own tests must not call.
     await mkdir(user.HOME);
     await writeFile(
       path.join(user.HOME, '.bashrc'),
-      'export PATH=$HOME/.cargo/bin:$PATH\nexport CC=gcc-user\n',
+      'export PATH=$HOME/.cargo/bin:$PATH\nexport CC=gcc-user\n[() { return 0; }\n',
     );
     const rc = path.join(dir, 'rc');
     await writeFile(rc, shellRc({ label: 'test', mutations, shell: dump.shell }));
