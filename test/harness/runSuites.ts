@@ -83,6 +83,8 @@ async function runSuite(harness: Harness, suite: Suite, scratch: string): Promis
       NIXSHELL_SUITE: suite.files ?? suite.name,
       NIXSHELL_TEST_OUTPUT: output,
       E2E_REPORT_FILE: report,
+      // The extension's code cache goes with the run, not into the user's ~/.cache.
+      NIXSHELL_CACHE_DIR: path.join(runDir, 'nixshell-cache'),
       // A variable of the user's that the basic workspace's shellHook unsets.
       UNSET_ME: 'set by the user',
       ...suite.env?.(workspaceRoot),
