@@ -17,6 +17,7 @@ const expectedFigures = [
     `${p}: nixshell env --json, cold (ms)`,
     `${p}: nixshell env --json, warm (ms)`,
     `${p}: in-process lookup (ms)`,
+    `${p}: in-process capture, cold (ms)`,
   ]),
   'event-loop delay p99 during a capture (ms)',
   'peak RSS of a CLI capture (MiB)',
