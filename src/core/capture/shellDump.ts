@@ -101,9 +101,9 @@ const dumpFiles = {
  * so that nothing the environment put on PATH (or no PATH at all, or a `env` without `-0`) and
  * no function the hook defined (`[` included) can change what is written. Works on bash 3.2.
  *
- * Lists are read with `mapfile`: a `read` loop costs a system call or two per line, which made
- * the dump of a stdenv shell take 10 ms. Bash before 4 has no `mapfile`, and reads them line
- * by line. Which names are exported is marked with a variable per name (`printf -v`), not
+ * Lists are read with `mapfile`: a `read` loop costs three system calls per line (a read and
+ * two seeks back), which made the dump of a stdenv shell take 10 ms. Bash before 4 has no
+ * `mapfile`, and reads them line by line. Which names are exported is marked with a variable per name (`printf -v`), not
  * looked up in one long string, which bash matches in time proportional to its length.
  */
 export function shellDumpScript(dir: string): string {
