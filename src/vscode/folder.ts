@@ -76,6 +76,8 @@ export class FolderController implements vscode.Disposable {
   private progressShown = false;
   /** The direnv extension manages this folder: nothing is applied, the status says so. */
   private ownedByDirenv = false;
+  /** What the folder would enter, while it is not entered: the status bar offers it. */
+  private found: string | undefined;
   private readonly cacheWarningsShown = new Set<string>();
   /** Whether the flake's nixConfig was offered in this window ("Not now" asks again next time). */
   private flakeConfigOffered = false;
@@ -297,7 +299,15 @@ export class FolderController implements vscode.Disposable {
 
   leave(): void {
     this.operation++;
+    // What was entered can be entered again from the status bar.
+    this.found = this.label ?? this.found;
     this.session.leave();
+  }
+
+  /** Shows what the folder would enter while it is not entered (undefined: nothing found). */
+  showFound(label: string | undefined): void {
+    this.found = label;
+    this.refreshStatus();
   }
 
   /** Lets the direnv extension manage the folder: reverts what was applied, applies nothing. */
@@ -452,9 +462,9 @@ export class FolderController implements vscode.Disposable {
   }
 
   private currentView(state: SessionState): StatusView {
-    return this.ownedByDirenv && state.kind === 'off'
-      ? { kind: 'direnv', label: envrcFileName }
-      : statusView(state, this.label ?? this.folder.name);
+    if (state.kind === 'off' && this.ownedByDirenv) return { kind: 'direnv', label: envrcFileName };
+    if (state.kind === 'off' && this.found) return { kind: 'available', label: this.found };
+    return statusView(state, this.label ?? this.folder.name);
   }
 
   /**

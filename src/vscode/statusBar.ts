@@ -5,6 +5,8 @@ import type { CommandId } from './tables/commands';
 /** What one folder's status bar item shows; derived from the session state and trust. */
 export type StatusView =
   | { readonly kind: 'off' }
+  /** Found and not entered (not yet, "Not now", "Never", or left): a click enters it. */
+  | { readonly kind: 'available'; readonly label: string }
   | { readonly kind: 'limited'; readonly label: string }
   | {
       readonly kind: 'loading';
@@ -37,6 +39,11 @@ type StatusTable = { readonly [K in Kind]: StatusStyle<Extract<StatusView, { kin
 
 /** The states as data: icon, click, colour and tooltip of each. */
 export const statusTable: StatusTable = {
+  available: {
+    icon: '$(circle-large-outline)',
+    command: 'nixShell.enter',
+    tooltip: (v) => `Found ${v.label}, not entered. Click to enter its Nix environment.`,
+  },
   limited: {
     icon: '$(shield)',
     command: 'workbench.trust.manage',

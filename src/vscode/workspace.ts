@@ -138,9 +138,9 @@ export class WorkspaceController implements vscode.Disposable {
       return;
     }
     if (controller.session.state.kind === 'off') this.services.terminals.clear(folder);
-    if (decision === undefined && resolved.spec) {
-      void this.askToEnter(controller, targetLabel(resolved.spec.target, folder.uri.fsPath));
-    }
+    const label = resolved.spec ? targetLabel(resolved.spec.target, folder.uri.fsPath) : undefined;
+    controller.showFound(label);
+    if (decision === undefined && label) void this.askToEnter(controller, label);
   }
 
   /**

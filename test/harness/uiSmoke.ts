@@ -68,6 +68,11 @@ interface Check {
   readonly run: (page: Page) => Promise<void>;
 }
 
+/** The status bar item of a folder whose environment is found and not entered. */
+function availableItem(page: Page) {
+  return page.locator('.statusbar-item', { hasText: /Nix: shell\.nix\s*$/ });
+}
+
 export async function runUiSmoke(harness: Harness, scratch: string): Promise<SuiteResult> {
   const runDir = path.join(scratch, 'ui');
   const workspace = path.join(scratch, 'ui-workspace');
@@ -95,6 +100,8 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
         });
         await toast.waitFor({ timeout: 60_000 });
         await toast.getByRole('button', { name: 'Not now' }).click();
+        // Not entered, and still offered: by the status bar item.
+        await availableItem(page).waitFor({ timeout: 30_000 });
       },
     },
     {
@@ -141,6 +148,16 @@ export async function runUiSmoke(harness: Harness, scratch: string): Promise<Sui
         if (text.trim() !== 'GREETING=Hello from the Nix shell') {
           throw new Error(`the terminal printed ${JSON.stringify(text)}`);
         }
+      },
+    },
+    {
+      name: 'after F1 › "Nix: Leave Nix shell", a click on the status bar item enters again',
+      run: async () => {
+        await runCommand(page, 'Nix: Leave Nix shell');
+        await availableItem(page).click({ timeout: 30_000 });
+        await page
+          .locator('.statusbar-item', { hasText: /Nix: shell\.nix \(\d+\)/ })
+          .waitFor({ timeout: 90_000 });
       },
     },
     {

@@ -52,7 +52,7 @@ describe('a multi-root workspace', () => {
   it('leaves one folder without touching the other', async () => {
     const api = await activateExtension();
     await vscode.commands.executeCommand('nixShell.leave', workspaceFolder(0).uri);
-    await waitForState(api, workspaceFolder(0).uri, 'off');
+    await waitForState(api, workspaceFolder(0).uri, 'available');
     assert.equal(process.env['FOLDER_NAME'], 'beta');
     const beta = await terminalEnvironment(workspaceFolder(1).uri, 'beta-after');
     assert.equal(beta['FOLDER_NAME'], 'beta');

@@ -14,7 +14,12 @@ import {
 describe('entering the environment', () => {
   it('activates in the folder without running nix', async () => {
     const api = await activateExtension();
-    assert.equal(api.getStatus(workspaceFolder().uri)?.state, 'off');
+    // Found and not entered: the status bar offers it, and a click on it enters.
+    const status = api.getStatus(workspaceFolder().uri);
+    assert.ok(status, 'the folder has a status');
+    assert.equal(status.state, 'available');
+    assert.equal(status.statusText, '$(circle-large-outline) Nix: shell.nix');
+    assert.match(status.tooltip, /not entered\. Click to enter/);
     assert.deepEqual(nixCalls(), [], 'nothing is evaluated before the user says so');
     assert.equal(process.env['GREETING'], undefined);
     // What a terminal looks like before, to compare with one opened inside the environment.
