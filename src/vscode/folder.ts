@@ -310,6 +310,13 @@ export class FolderController implements vscode.Disposable {
     this.refreshStatus();
   }
 
+  /** What the folder would enter, resolved again (a setting that chooses it changed). */
+  async refreshFound(): Promise<void> {
+    if (this.found === undefined) return;
+    const { spec } = await this.resolve();
+    this.showFound(spec ? targetLabel(spec.target, this.folder.uri.fsPath) : undefined);
+  }
+
   /** Lets the direnv extension manage the folder: reverts what was applied, applies nothing. */
   standBack(): void {
     this.ownedByDirenv = true;

@@ -243,9 +243,9 @@ export class WorkspaceController implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) return;
     for (const controller of this.controllers.values()) {
       const affected = targetSettings.some((s) => s.isAffectedBy(event, controller.folder));
-      if (affected && controller.session.state.kind !== 'off') {
-        void controller.enter({ userInitiated: false });
-      }
+      if (!affected) continue;
+      if (controller.session.state.kind !== 'off') void controller.enter({ userInitiated: false });
+      else void controller.refreshFound();
     }
   }
 

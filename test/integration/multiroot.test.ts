@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
   activateExtension,
+  nixCalls,
+  setSetting,
   terminalEnvironment,
   waitFor,
   waitForState,
@@ -108,5 +110,26 @@ describe('"Enter Nix shell" in the Explorer, on a file', () => {
       `beta's environment (FOLDER_NAME=${api.getEnvironment(beta())?.['FOLDER_NAME']})`,
     );
     assert.match(api.getStatus(beta())?.statusText ?? '', /Nix \(beta\): shell\.nix/);
+  });
+
+  it('not entered, the status bar names what a click would enter, as the settings choose it', async () => {
+    const api = await activateExtension();
+    await vscode.commands.executeCommand('nixShell.leave', beta());
+    await waitForState(api, beta(), 'available');
+    const calls = nixCalls().length;
+    const folder = workspaceFolder(1);
+    await setSetting('file', 'tools/default.nix', folder);
+    try {
+      await waitFor(
+        () =>
+          api.getStatus(beta())?.statusText ===
+          '$(circle-large-outline) Nix (beta): tools/default.nix',
+        `the item to name tools/default.nix (now ${api.getStatus(beta())?.statusText})`,
+      );
+      assert.equal(api.getStatus(beta())?.state, 'available', 'a setting does not enter');
+      assert.equal(nixCalls().length, calls, 'nothing was evaluated');
+    } finally {
+      await setSetting('file', undefined, folder);
+    }
   });
 });
