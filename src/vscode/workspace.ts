@@ -244,8 +244,13 @@ export class WorkspaceController implements vscode.Disposable {
     for (const controller of this.controllers.values()) {
       const affected = targetSettings.some((s) => s.isAffectedBy(event, controller.folder));
       if (!affected) continue;
-      if (controller.session.state.kind !== 'off') void controller.enter({ userInitiated: false });
-      else void controller.refreshFound();
+      if (controller.session.state.kind !== 'off') {
+        void controller.enter({ userInitiated: false });
+      } else {
+        controller
+          .refreshFound()
+          .catch((error: unknown) => controller.logError('resolving the environment', error));
+      }
     }
   }
 
