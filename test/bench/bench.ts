@@ -46,6 +46,10 @@ const nixArgs = (p: BenchProject) => ({
       : [nixTool('nix'), ['print-dev-env', '--json', p.target]],
 });
 
+/** The raw nix command a project's capture is measured against. */
+const rawName = (kind: BenchProject['kind']) =>
+  kind === 'file' ? 'nix-shell --run true' : 'nix develop --command true';
+
 async function run(command: string, args: readonly string[], extra: Record<string, string> = {}) {
   await execa(command, args, { env: { ...env, ...extra }, stdout: 'ignore' });
 }
@@ -97,9 +101,8 @@ for (let round = 0; round < rounds; round++) {
   sample('node -e 0', await timed(() => run('node', ['-e', '0'])));
   for (const p of projects) {
     const commands = nixArgs(p);
-    const rawName = p.kind === 'file' ? 'nix-shell --run true' : 'nix develop --command true';
     sample(
-      `${p.name}: ${rawName}`,
+      `${p.name}: ${rawName(p.kind)}`,
       await timed(() => run(...(commands.raw as [string, string[]]))),
     );
     sample(
@@ -322,7 +325,7 @@ for (const kind of ['file', 'flake'] as const) {
   target(`in-process lookup, ${large} (ms)`, figure(`${large}: in-process lookup`), 10, ' ms');
   for (const size of ['large', 'small']) {
     const p = `${size}-${kind}`;
-    const raw = kind === 'file' ? 'nix-shell --run true' : 'nix develop --command true';
+    const raw = rawName(kind);
     target(
       `cold CLI − node, ${p} / ${raw}`,
       afterNode(figure(`${p}: nixshell env --json, cold`)) / figure(`${p}: ${raw}`),
@@ -358,7 +361,7 @@ target(
 for (const t of targets) figures[`ratio: ${t.name}`] = t.value;
 // Not targets: a miss in the editor, whose extension host has Node started and the code loaded.
 const editorMisses = projects.map((p) => {
-  const raw = p.kind === 'file' ? 'nix-shell --run true' : 'nix develop --command true';
+  const raw = rawName(p.kind);
   const name = `in-process capture, ${p.name} / ${raw}`;
   const value = figure(`${p.name}: in-process capture, cold`) / figure(`${p.name}: ${raw}`);
   figures[`ratio: ${name}`] = value;
