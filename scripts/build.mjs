@@ -111,9 +111,12 @@ const builds = [
     outdir: 'dist',
     format: 'esm',
     // What only a capture or `nixshell pin` needs goes into chunks loaded on demand, so a
-    // cache hit loads little more than dist/cli.js itself.
+    // cache hit loads little more than dist/cli.mjs itself.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
+    // `.mjs`, not `.js`: Node then knows each file is an ES module from its name, where for a
+    // `.js` it looks for the package.json above every chunk it loads (4–5 ms of a cache hit).
+    outExtension: { '.js': '.mjs' },
     // Bundled CommonJS dependencies call require() for Node built-ins.
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
@@ -147,5 +150,5 @@ if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
-  await chmod('dist/cli.js', 0o755);
+  await chmod('dist/cli.mjs', 0o755);
 }

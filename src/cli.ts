@@ -13,7 +13,7 @@ forgetLauncherEnvironment(process.env);
 /** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
 const interrupted = new AbortController();
 
-/** The version in the package.json beside the bundle (dist/cli.js → ../package.json). */
+/** The version in the package.json beside the bundle (dist/cli.mjs → ../package.json). */
 async function version(): Promise<string> {
   const manifest = await readFile(new URL('../package.json', import.meta.url), 'utf8');
   return (JSON.parse(manifest) as { version?: string }).version ?? 'unknown';

@@ -24,7 +24,7 @@ const smoke = process.argv.includes('--smoke');
 const jsonIndex = process.argv.indexOf('--json');
 const jsonOut = jsonIndex === -1 ? undefined : process.argv[jsonIndex + 1];
 const rounds = smoke ? 1 : 7;
-const cli = path.join(repoRoot, 'dist/cli.js');
+const cli = path.join(repoRoot, 'dist/cli.mjs');
 const root = await tempDir('nixshell-bench-');
 // Every process's TMPDIR is in the bench's own directory: `nix develop --command` execs the
 // command and so never removes its `nix-shell.*` directory; it goes with the bench's.
@@ -269,7 +269,7 @@ async function bundleSizes(): Promise<Record<string, number>> {
   const sizes: Record<string, number> = {};
   const dist = path.join(repoRoot, 'dist');
   for (const name of await readdir(dist, { recursive: true })) {
-    if (!/\.(c?js)$/.test(name)) continue;
+    if (!/\.([cm]?js)$/.test(name)) continue;
     sizes[`bundle dist/${name} (KiB)`] = (await stat(path.join(dist, name))).size / 1024;
   }
   return sizes;

@@ -28,7 +28,7 @@ const expectedFigures = [
   // npm test installs the VS Code harness before this runs.
   'extension activation in VS Code, cached environment (ms)',
   'cached environment applied after activate began (ms)',
-  'bundle dist/cli.js (KiB)',
+  'bundle dist/cli.mjs (KiB)',
   'bundle dist/extension.cjs (KiB)',
   'bundle dist/extensionBundle.cjs (KiB)',
 ];

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from './nixEnv';
 
-export const cliPath = path.join(repoRoot, 'dist/cli.js');
+export const cliPath = path.join(repoRoot, 'dist/cli.mjs');
 
 let built: Promise<void> | undefined;
 
@@ -22,7 +22,7 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `node dist/cli.js ARGS` with exactly `env`, as a user's shell would. */
+/** Runs `node dist/cli.mjs ARGS` with exactly `env`, as a user's shell would. */
 export async function runCli(
   args: readonly string[],
   env: Record<string, string>,

@@ -62,7 +62,7 @@ let bundled: Promise<string> | undefined;
  */
 export function bundlePinCli(): Promise<string> {
   bundled ??= (async () => {
-    const outfile = path.join(await scratchDir('nixshell-cli-'), 'cli.js');
+    const outfile = path.join(await scratchDir('nixshell-cli-'), 'cli.mjs');
     await build({
       entryPoints: [path.join(repoRoot, 'src/cli.ts')],
       outfile,

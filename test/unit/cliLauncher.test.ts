@@ -1,5 +1,5 @@
 // The `nixshell` launcher the extension puts on PATH, run for real: a real sh runs it, and it
-// runs the real bundled CLI (dist/cli.js) with a given Node, as the editor's would be.
+// runs the real bundled CLI (dist/cli.mjs) with a given Node, as the editor's would be.
 import assert from 'node:assert/strict';
 import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -60,7 +60,7 @@ describe('the nixshell launcher', function () {
     // The CLI with the chunks it loads.
     await cp(path.dirname(cliPath), path.join(extension, 'dist'), { recursive: true });
     await writeFile(path.join(extension, 'package.json'), '{ "version": "9.8.7" }');
-    const moved = { cli: path.join(extension, 'dist', 'cli.js'), node };
+    const moved = { cli: path.join(extension, 'dist', 'cli.mjs'), node };
     assert.equal(await refreshLauncher(bin, moved), true);
     assert.equal(await refreshLauncher(bin, moved), false);
     assert.equal((await runLauncher(bin, ['--version'])).stdout, 'nixshell 9.8.7');
@@ -68,7 +68,7 @@ describe('the nixshell launcher', function () {
 
   it('says how to fix it when the extension it points at is gone', async () => {
     const bin = path.join(scratch, 'gone', 'bin');
-    await installLauncher(bin, { cli: path.join(scratch, 'removed', 'dist', 'cli.js'), node });
+    await installLauncher(bin, { cli: path.join(scratch, 'removed', 'dist', 'cli.mjs'), node });
     const run = await runLauncher(bin, ['--version']);
     assert.equal(run.exitCode, 127);
     assert.match(run.stderr, /Install the nixshell command-line tool/);
