@@ -4,6 +4,7 @@ import { InputRecorder } from './cache/inputs';
 import { cacheKeys, cacheSchemaVersion, type CacheKeys } from './cache/key';
 import { describeHolder, withFileLock } from './cache/lock';
 import type { EnvironmentCache, CacheEntry } from './cache/store';
+import type { StepContext } from './capture/run';
 import { checkFreshness, type CaptureOptions, type EngineContext } from './engine';
 import type { Environment } from './env/mutations';
 import { NixShellError } from './errors';
@@ -44,7 +45,15 @@ export async function captureAndStoreNow(
           return existing;
         }
       }
-      return captureFresh(spec, nix, keys, key, context, options);
+      // Scratch directories are removed while the result is stored, and before the lock goes.
+      const cleanups: Promise<unknown>[] = [];
+      try {
+        return await captureFresh(spec, nix, keys, key, context, options, (cleanup) =>
+          cleanups.push(cleanup),
+        );
+      } finally {
+        await Promise.allSettled(cleanups);
+      }
     },
     {
       signal: options.signal,
@@ -124,12 +133,15 @@ function withNixpkgs(base: Environment, storePath: string): Record<string, strin
  * pinned against garbage collection forever.
  */
 async function pruneSupersededEntries(cache: EnvironmentCache, current: CacheEntry): Promise<void> {
-  for (const key of await cache.keys()) {
-    if (key === current.key) continue;
-    if ((await cache.targetIdOf(key)) !== current.targetId) continue;
-    await cache.remove(key);
-    await removeRoots(cache.directory, key);
-  }
+  // One read per entry in the cache, of every project: all at once, not one after another.
+  await Promise.all(
+    (await cache.keys()).map(async (key) => {
+      if (key === current.key) return;
+      if ((await cache.targetIdOf(key)) !== current.targetId) return;
+      await cache.remove(key);
+      await removeRoots(cache.directory, key);
+    }),
+  );
 }
 
 async function captureFresh(
@@ -139,10 +151,13 @@ async function captureFresh(
   key: string,
   context: EngineContext,
   options: CaptureOptions,
+  deferCleanup: StepContext['deferCleanup'],
 ): Promise<CacheEntry> {
   const started = Date.now();
-  const profile = await profileFor(context.cache.directory, key);
-  const { pinned, spec: evaluated, evalBase } = await evaluation(spec, nix, context, options);
+  const [profile, { pinned, spec: evaluated, evalBase }] = await Promise.all([
+    profileFor(context.cache.directory, key),
+    evaluation(spec, nix, context, options),
+  ]);
   const recorder = new InputRecorder();
   const capture = await captureEnvironment(
     {
@@ -160,6 +175,7 @@ async function captureFresh(
       evaluationTimeoutMs: context.evaluationTimeoutMs,
       hookTimeoutMs: context.hookTimeoutMs,
       onReadFile: (file) => recorder.prefetch(file),
+      deferCleanup,
     },
   );
   // Creating, editing or removing the pin makes the environment stale.
@@ -209,9 +225,12 @@ async function captureFresh(
   };
   for (const warning of entry.warnings) context.logger.warn(warning);
   await context.cache.write(entry);
-  await pruneGenerations(profile);
-  if (pathRoots) await prunePathRoots(context.cache.directory, key, pathRoots);
-  await pruneSupersededEntries(context.cache, entry);
+  // What the new entry supersedes: roots of this key's earlier captures, and other keys' entries.
+  await Promise.all([
+    pruneGenerations(profile),
+    pathRoots ? prunePathRoots(context.cache.directory, key, pathRoots) : undefined,
+    pruneSupersededEntries(context.cache, entry),
+  ]);
   context.logger.info(
     `captured ${spec.target.kind === 'file' ? spec.target.file : spec.target.dir} with ${capture.method} in ${Date.now() - started} ms: ${entry.mutations.length} variables, ${inputs.length} inputs`,
   );

@@ -175,13 +175,17 @@ async function finish(
   const mutations = diffEnvironments(request.base, captured.env);
   const values = mutations.flatMap((m) => (m.kind === 'unset' ? [] : [m.value]));
   const { functions, aliases, variables } = captured.shell;
+  // Each of these reads the disk, and none needs another's answer.
+  const [inputs, storePaths, usedSearchPathNixpkgs] = await Promise.all([
+    localInputs(request.spec.target, captured.readFiles),
+    existingPaths(referencedStorePaths([...values, functions, aliases, variables])),
+    readsSearchPathNixpkgs(captured.readFiles, request.base),
+  ]);
   return {
     mutations,
     shell: captured.shell,
-    inputs: await localInputs(request.spec.target, captured.readFiles),
-    storePaths: await existingPaths(
-      referencedStorePaths([...values, functions, aliases, variables]),
-    ),
+    inputs,
+    storePaths,
     method,
     nixVersion: version,
     warnings: [
@@ -189,7 +193,7 @@ async function finish(
       ...captured.dropped.map((reason) => `dropped variable ${reason}`),
       ...(captured.nixReportedReads ? [] : [inputTrackingDegraded]),
     ],
-    usedSearchPathNixpkgs: await readsSearchPathNixpkgs(captured.readFiles, request.base),
+    usedSearchPathNixpkgs,
   };
 }
 

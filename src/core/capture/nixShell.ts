@@ -122,7 +122,7 @@ export async function captureWithNixShell(
       nixReportedReads: run.readFiles.length > 0,
       nixWarnings: run.warnings,
     };
-  });
+  }, context.deferCleanup);
 }
 
 function launcherScript(fallbackBash: string): string {

@@ -25,6 +25,11 @@ export interface StepContext {
   readonly onReadFile?: ((file: string) => void) | undefined;
   /** Told each time a nix process has started: work that would delay its start waits for it. */
   readonly onNixStarted?: (() => void) | undefined;
+  /**
+   * Takes cleanup that need not delay the result (removing a scratch directory): the caller
+   * awaits it before it returns. Without it, each step awaits its own cleanup.
+   */
+  readonly deferCleanup?: ((cleanup: Promise<unknown>) => void) | undefined;
 }
 
 export interface NixRun {
@@ -139,22 +144,26 @@ function logAtLevel(logger: Logger, level: number, message: string): void {
 /**
  * Runs `work` with a fresh scratch directory that is always removed afterwards. Its name holds
  * our pid: a process killed outright (SIGKILL, a crash) cannot remove its own, so the next
- * capture removes those whose owner is gone.
+ * capture removes those whose owner is gone. With `deferCleanup`, the removal is handed to it
+ * rather than awaited, so that what comes after the work need not wait for it.
  */
-export async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
+export async function withScratchDir<T>(
+  work: (dir: string) => Promise<T>,
+  deferCleanup?: StepContext['deferCleanup'],
+): Promise<T> {
   const tmp = os.tmpdir();
   // Swept alongside the work, not before it: a TMPDIR of thousands of entries must not delay
-  // nix's start. Awaited before returning, so no sweep outlives its capture.
+  // nix's start. Awaited with the removal, so no sweep outlives its capture.
   const sweep = removeAbandonedScratchDirs(tmp);
+  let scratch: string | undefined;
   try {
-    const scratch = await mkdtemp(path.join(tmp, `nixshell-${process.pid}-`));
-    try {
-      return await work(scratch);
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+    scratch = await mkdtemp(path.join(tmp, `nixshell-${process.pid}-`));
+    return await work(scratch);
   } finally {
-    await sweep;
+    const removed = scratch ? rm(scratch, { recursive: true, force: true }) : undefined;
+    const cleanup = Promise.all([removed, sweep]);
+    if (deferCleanup) deferCleanup(cleanup);
+    else await cleanup;
   }
 }
 
@@ -237,5 +246,5 @@ export async function runReplay(
       }
       throw error;
     });
-  });
+  }, context.deferCleanup);
 }
