@@ -33,6 +33,29 @@ describe('scratch directories', () => {
     assert.equal(existsSync(seen), false);
   });
 
+  it('hand their removal to deferCleanup when given, on success and on failure alike', async () => {
+    const cleanups: Promise<unknown>[] = [];
+    const defer = (cleanup: Promise<unknown>) => cleanups.push(cleanup);
+    let kept = '';
+    const result = await withScratchDir(async (dir) => {
+      kept = dir;
+      await mkdir(path.join(dir, 'dump'));
+      return 'done';
+    }, defer);
+    let failed = '';
+    await assert.rejects(
+      withScratchDir((dir) => {
+        failed = dir;
+        return Promise.reject(new Error('failed'));
+      }, defer),
+    );
+    assert.equal(result, 'done');
+    assert.equal(cleanups.length, 2);
+    await Promise.all(cleanups);
+    assert.equal(existsSync(kept), false);
+    assert.equal(existsSync(failed), false);
+  });
+
   it("removes those whose owner is gone, and keeps a live process's and other names", async () => {
     // A pid that was just in use and is now free: a process killed before it cleaned up.
     const child = execa('true');
