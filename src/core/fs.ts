@@ -80,3 +80,23 @@ export async function pathExists(file: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * `work` for each item, synchronously, `perTurn` items per turn of the event loop. For small
+ * file operations (a stat, a symlink): a synchronous one costs its syscall, some microseconds,
+ * where a promise costs a thread-pool round trip and, when it fails, an Error with its stack.
+ * The turns between batches keep the event loop responsive however many items there are.
+ */
+export async function inSyncBatches<T, R>(
+  items: readonly T[],
+  perTurn: number,
+  work: (item: T, index: number) => R,
+): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += perTurn) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    const end = Math.min(items.length, start + perTurn);
+    for (let i = start; i < end; i++) results.push(work(items[i] as T, i));
+  }
+  return results;
+}

@@ -1,17 +1,8 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import {
-  access,
-  lstat,
-  lutimes,
-  mkdir,
-  readdir,
-  readlink,
-  realpath,
-  rm,
-  symlink,
-} from 'node:fs/promises';
+import { accessSync, constants, symlinkSync, unlinkSync } from 'node:fs';
+import { lstat, lutimes, mkdir, readdir, readlink, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { inSyncBatches } from './fs';
 import type { NixInstallation } from './nix/installation';
 import { nixBase32Encode } from './pin/hashes';
 import { runInProcessGroup } from './process';
@@ -81,27 +72,30 @@ async function addIndirectRoots(
     return false;
   }
   const auto = '/nix/var/nix/gcroots/auto';
-  if (
-    !(await access(auto, constants.W_OK).then(
-      () => true,
-      () => false,
-    ))
-  )
-    return false;
   try {
-    // Each root is independent of the others: all at once, not one thread-pool trip at a time.
-    await Promise.all(
-      paths.map(async (storePath, index) => {
-        const link = path.join(dir, `root-${index}`);
-        await symlink(storePath, link);
-        const name = nixBase32Encode(createHash('sha1').update(link).digest());
-        await rm(path.join(auto, name), { force: true });
-        await symlink(link, path.join(auto, name));
-      }),
-    );
+    accessSync(auto, constants.W_OK);
+    // Two links per path, a real shell has hundreds of paths: synchronous, in batches.
+    await inSyncBatches(paths, 100, (storePath, index) => {
+      const link = path.join(dir, `root-${index}`);
+      symlinkSync(storePath, link);
+      const name = nixBase32Encode(createHash('sha1').update(link).digest());
+      replaceSymlink(link, path.join(auto, name));
+    });
     return true;
   } catch {
     return false;
+  }
+}
+
+/** A link at `file` to `target`, in place of whatever link was there. */
+function replaceSymlink(target: string, file: string): void {
+  try {
+    symlinkSync(target, file);
+  } catch (error) {
+    // Our links' paths are new each time, so a name taken is rare: a stale link of a crash.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    unlinkSync(file);
+    symlinkSync(target, file);
   }
 }
 

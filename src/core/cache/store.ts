@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { access, open, readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ShellState } from '../capture/shellDump';
 import type { Mutation } from '../env/mutations';
-import { readJsonFile, writeFileAtomic } from '../fs';
+import { inSyncBatches, readJsonFile, writeFileAtomic } from '../fs';
 import type { InputRecord } from './inputs';
 import { cacheSchemaVersion } from './key';
 
@@ -181,14 +181,7 @@ export function storePathsExist(entry: CacheEntry): boolean {
 
 /** The paths that exist. A value may name a store path that was never built (`$out`). */
 export async function existingPaths(paths: readonly string[]): Promise<string[]> {
-  const exists = await Promise.all(
-    paths.map((p) =>
-      access(p).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
+  const exists = await inSyncBatches(paths, 500, (p) => existsSync(p));
   return paths.filter((_, i) => exists[i]);
 }
 
