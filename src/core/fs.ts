@@ -10,10 +10,15 @@ import { fileErrorMessage, NixShellError } from './errors';
  * engine writes in place goes through here. A symbolic link (a lock shared between projects)
  * is written through: the temp file goes beside the link's target and replaces the target, so
  * the link stays a link.
+ *
+ * `flush: false` skips the flush, for files that are only a cache: after a power cut such a
+ * file may be empty, which its reader takes for missing, and a flush can cost a laptop's disk
+ * tens of milliseconds.
  */
 export async function writeFileAtomic(
   destination: string,
   content: string | Uint8Array,
+  { flush = true }: { readonly flush?: boolean } = {},
 ): Promise<void> {
   const file = await linkTarget(destination);
   await mkdir(path.dirname(file), { recursive: true });
@@ -22,7 +27,7 @@ export async function writeFileAtomic(
     const handle = await open(temp, 'wx', 0o644);
     try {
       await handle.writeFile(content);
-      await handle.sync();
+      if (flush) await handle.sync();
     } finally {
       await handle.close();
     }

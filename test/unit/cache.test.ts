@@ -186,7 +186,7 @@ describe('the environment cache', () => {
     assert.deepEqual(await cache.keys(), ['k1', 'k2']);
   });
 
-  it('treats a truncated or foreign entry as missing', async () => {
+  it('treats a truncated, empty or foreign entry as missing', async () => {
     const dir = await tempDir();
     const cache = new EnvironmentCache(dir);
     await cache.write(entry('k1', 't'));
@@ -196,6 +196,13 @@ describe('the environment cache', () => {
     assert.equal(await cache.read('k1'), undefined);
     await writeFile(file, JSON.stringify({ ...entry('k1', 't'), schema: 99 }));
     assert.equal(await cache.read('k1'), undefined);
+    // What a power cut can leave of files written without a flush.
+    await writeFile(file, '');
+    assert.equal(await cache.read('k1'), undefined);
+    assert.equal(await cache.targetIdOf('k1'), undefined);
+    await cache.write(entry('k1', 't'));
+    await writeFile(path.join(dir, 'targets/t.json'), '');
+    assert.equal(await cache.latestFor('t'), undefined);
   });
 
   it("names an entry's target from the start of its file, and from the whole file otherwise", async () => {

@@ -92,7 +92,8 @@ function isCacheEntry(value: unknown): value is CacheEntry {
 
 /**
  * Captured environments, one JSON file per cache key, in the editor's global storage (never in
- * the workspace). Every write is atomic, so a crash leaves the previous entry intact.
+ * the workspace). Every write is atomic: a reader sees the previous entry or the new one. A
+ * power cut may leave an entry empty, which reads as missing (a capture, not a wrong env).
  */
 export class EnvironmentCache {
   constructor(readonly directory: string) {}
@@ -135,8 +136,18 @@ export class EnvironmentCache {
   async write(entry: CacheEntry): Promise<void> {
     // The fields targetIdOf reads first, whatever order the entry was built in.
     const { schema, key, targetId, ...rest } = entry;
-    await writeFileAtomic(this.entryFile(key), JSON.stringify({ schema, key, targetId, ...rest }));
-    await writeFileAtomic(this.pointerFile(entry.targetId), JSON.stringify({ key: entry.key }));
+    // Not flushed: a file a power cut left empty is read as missing, and captured again.
+    const cacheFile = { flush: false };
+    await writeFileAtomic(
+      this.entryFile(key),
+      JSON.stringify({ schema, key, targetId, ...rest }),
+      cacheFile,
+    );
+    await writeFileAtomic(
+      this.pointerFile(entry.targetId),
+      JSON.stringify({ key: entry.key }),
+      cacheFile,
+    );
   }
 
   async remove(key: string): Promise<void> {

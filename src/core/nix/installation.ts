@@ -181,7 +181,7 @@ async function askOrRecall(
       [installation.identity, line],
     ]);
     // A memo that cannot be written only means asking nix again next time.
-    await writeFileAtomic(memoFile, JSON.stringify(next)).catch(() => undefined);
+    await writeFileAtomic(memoFile, JSON.stringify(next), { flush: false }).catch(() => undefined);
   }
   return line;
 }
