@@ -45,14 +45,18 @@ export async function withFileLock<T>(
   work: (waited: boolean) => Promise<T>,
   options: LockOptions = {},
 ): Promise<T> {
-  await mkdir(path.dirname(lockFile), { recursive: true });
+  // Read while the directory is made: each is a trip to the thread pool before nix can start.
+  const [identity] = await Promise.all([
+    ownIdentity(),
+    mkdir(path.dirname(lockFile), { recursive: true }),
+  ]);
   let waited = false;
   let announced: string | undefined;
   for (;;) {
     if (options.signal?.aborted) {
       throw new NixShellError('cancelled', 'cancelled while waiting for a lock');
     }
-    if (await tryCreate(lockFile, options.client)) break;
+    if (await tryCreate(lockFile, options.client, identity)) break;
     const holder = await readHolder(lockFile);
     if (holder !== 'unreadable' && !(holder && (await holderAlive(lockFile, holder)))) {
       // Another waiter may have taken it over meanwhile: only remove what is still abandoned.
@@ -90,14 +94,26 @@ export function describeHolder(holder: LockHolder, now = Date.now()): string {
   return `the capture of PID ${holder.pid}${where} (${client}started ${age} ago)`;
 }
 
-async function tryCreate(lockFile: string, client: string | undefined): Promise<boolean> {
+let own: Promise<ProcessIdentity | undefined> | undefined;
+
+/** This process's identity, which cannot change while it runs: read once. */
+function ownIdentity(): Promise<ProcessIdentity | undefined> {
+  own ??= processIdentity(process.pid);
+  return own;
+}
+
+async function tryCreate(
+  lockFile: string,
+  client: string | undefined,
+  identity: ProcessIdentity | undefined,
+): Promise<boolean> {
   try {
     const handle = await open(lockFile, 'wx');
     const holder: LockHolder = {
       pid: process.pid,
       host: os.hostname(),
       since: Date.now(),
-      identity: await processIdentity(process.pid),
+      identity,
       client,
     };
     await handle.writeFile(JSON.stringify(holder));
