@@ -94,10 +94,6 @@ export async function runInProcessGroup(
   options: RunOptions,
 ): Promise<RunResult> {
   if (options.signal?.aborted) throw cancelled(file);
-  // spawn reports a missing working directory as ENOENT, which would read as "nix not found".
-  if (!(await stat(options.cwd).catch(() => undefined))?.isDirectory()) {
-    throw new NixShellError('no-environment', `the directory ${options.cwd} does not exist`);
-  }
   // Node's spawn, not execa: what a capture needs is the opposite of execa's defaults. Its
   // cancelSignal, timeout and forceKillAfterDelay signal the child's pid only, and its promise
   // waits for EOF on the pipes, so a hook's `sleep &` would outlive a cancel and hold the
@@ -122,7 +118,7 @@ export async function runInProcessGroup(
     });
   } catch (error) {
     // Node throws some failures (E2BIG: an environment too large) instead of emitting them.
-    throw spawnError(file, error);
+    throw await spawnError(file, options.cwd, error);
   }
   // Others (ENOENT) are an 'error' event, with no 'exit' after it.
   const settled = new Promise<unknown>((resolve) => {
@@ -130,7 +126,7 @@ export async function runInProcessGroup(
     child.once('close', () => resolve(undefined));
   });
   const pid = child.pid;
-  if (pid === undefined) throw spawnError(file, await settled);
+  if (pid === undefined) throw await spawnError(file, options.cwd, await settled);
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (code, sig) => resolve([code, sig])),
   );
@@ -230,8 +226,14 @@ function cancelled(file: string): NixShellError {
   return new NixShellError('cancelled', `${file} was cancelled`);
 }
 
-function spawnError(file: string, outcome: unknown): NixShellError {
+async function spawnError(file: string, cwd: string, outcome: unknown): Promise<NixShellError> {
   const code = (outcome as { code?: unknown } | undefined)?.code;
+  // spawn reports a missing working directory as ENOENT too, which would read "nix not found".
+  if (code === 'ENOENT' && !(await stat(cwd).catch(() => undefined))?.isDirectory()) {
+    return new NixShellError('no-environment', `the directory ${cwd} does not exist`, {
+      cause: outcome,
+    });
+  }
   if (code === 'ENOENT') {
     const isNix = /^nix(-[a-z]+)?$/.test(path.basename(file));
     return new NixShellError(isNix ? 'nix-not-found' : 'tool-missing', `${file} was not found`, {

@@ -36,6 +36,19 @@ describe('running a process group', () => {
     }
   });
 
+  it('tells a missing working directory from a missing program', async () => {
+    await assert.rejects(runInProcessGroup('true', [], { cwd: '/nonexistent/project', env }), {
+      kind: 'no-environment',
+      message: 'the directory /nonexistent/project does not exist',
+    });
+    await assert.rejects(runInProcessGroup('nix-shell-missing', [], { cwd: '/', env }), {
+      kind: 'tool-missing',
+    });
+    await assert.rejects(runInProcessGroup('/nonexistent/bin/nix-shell', [], { cwd: '/', env }), {
+      kind: 'nix-not-found',
+    });
+  });
+
   it('finishes when the program exits, not when a background child closes the pipes', async () => {
     const started = Date.now();
     const result = await runInProcessGroup('bash', ['-c', 'sleep 5 & echo done'], {
