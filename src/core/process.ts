@@ -1,8 +1,10 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChildProcessByStdio } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { NixShellError } from './errors';
+import { forEachLine } from './lines';
+import { OutputFile } from './outputFile';
 
 export interface RunOptions {
   readonly cwd: string;
@@ -17,6 +19,11 @@ export interface RunOptions {
   readonly collectStdout?: boolean | undefined;
   /** Called once the process runs, with the means to change its time limit as it goes. */
   readonly onSpawn?: ((control: RunControl) => void) | undefined;
+  /**
+   * Stderr through a temporary file rather than a pipe (see OutputFile): for nix's log, one
+   * write per message. Its lines come as the file grows, a few milliseconds late.
+   */
+  readonly stderrToFile?: boolean | undefined;
 }
 
 export interface RunControl {
@@ -99,24 +106,29 @@ export async function runInProcessGroup(
   // waits for EOF on the pipes, so a hook's `sleep &` would outlive a cancel and hold the
   // capture open. Stopping the group, a restartable time limit and completion at exit are done
   // here, and loading execa (a quarter of a megabyte) would delay every cold capture's nix.
-  // Loaded when a process first starts: a cache hit starts none, and loading them would cost
+  // Loaded when a process first starts: a cache hit starts none, and loading it would cost
   // `nixshell env` on a hit a few milliseconds.
-  const [{ spawn }, { createInterface }] = await Promise.all([
-    import('node:child_process'),
-    import('node:readline'),
-  ]);
-  const forEachLine = (stream: Readable, onLine: (line: string) => void): void => {
-    createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+  const { spawn } = await import('node:child_process');
+  const stderrTail: string[] = [];
+  const onStderrLine = (line: string): void => {
+    stderrTail.push(line);
+    if (stderrTail.length > stderrTailLines) stderrTail.shift();
+    options.onStderrLine?.(line);
   };
-  let child: ChildProcessByStdio<null, Readable, Readable>;
+  // Where no such file can be made (a TMPDIR not writable), the pipe does, only slower.
+  const stderrFile = options.stderrToFile
+    ? await OutputFile.create(onStderrLine).catch(() => undefined)
+    : undefined;
+  let child: ChildProcess;
   try {
     child = spawn(file, args, {
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', stderrFile ? stderrFile.fd : 'pipe'],
     });
   } catch (error) {
+    await stderrFile?.discard();
     // Node throws some failures (E2BIG: an environment too large) instead of emitting them.
     throw await spawnError(file, options.cwd, error);
   }
@@ -126,25 +138,25 @@ export async function runInProcessGroup(
     child.once('close', () => resolve(undefined));
   });
   const pid = child.pid;
-  if (pid === undefined) throw await spawnError(file, options.cwd, await settled);
+  if (pid === undefined) {
+    await stderrFile?.discard();
+    throw await spawnError(file, options.cwd, await settled);
+  }
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (code, sig) => resolve([code, sig])),
   );
 
   let stdout = '';
-  const stderrTail: string[] = [];
-  const streams: Readable[] = [child.stdout, child.stderr];
+  // A pipe, as stdio[1] asks: spawn's types cannot tell from a stdio array built at run time.
+  const childStdout = child.stdout as Readable;
+  const streams: Readable[] = [childStdout, ...(child.stderr ? [child.stderr] : [])];
   if (options.collectStdout) {
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    childStdout.setEncoding('utf8');
+    childStdout.on('data', (chunk: string) => (stdout += chunk));
   } else {
-    forEachLine(child.stdout, (line) => options.onStdoutLine?.(line));
+    forEachLine(childStdout, (line) => options.onStdoutLine?.(line));
   }
-  forEachLine(child.stderr, (line) => {
-    stderrTail.push(line);
-    if (stderrTail.length > stderrTailLines) stderrTail.shift();
-    options.onStderrLine?.(line);
-  });
+  if (child.stderr) forEachLine(child.stderr, onStderrLine);
 
   let stopReason: 'cancelled' | 'timeout' | undefined;
   let forceKill: NodeJS.Timeout | undefined;
@@ -171,6 +183,7 @@ export async function runInProcessGroup(
     const [exitCode, signal] = await exited;
     killGroup(pid, 'SIGKILL');
     await drain(streams, settled);
+    await stderrFile?.finish();
     if (signal === 'SIGKILL') await removeTemporaryDirectoriesOf(pid, options.env);
     if (stopReason === 'cancelled') throw cancelled(file);
     if (stopReason === 'timeout') {

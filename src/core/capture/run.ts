@@ -96,6 +96,8 @@ export async function runNix(
     signal: context.signal,
     timeoutMs: context.evaluationTimeoutMs,
     collectStdout: options.collectStdout,
+    // Nix's log is one write per message, a file evaluated: cheaper into a file than a pipe.
+    stderrToFile: true,
     onSpawn: (control) => {
       options.onSpawn?.(control);
       context.onNixStarted?.();
