@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { repoRoot } from '../support/nixEnv';
 import { tempDir } from '../support/temp';
 
-const projects = ['large-file', 'small-file', 'large-flake', 'small-flake'];
+const projects = ['large-file', 'small-file', 'large-flake', 'small-flake', 'channel-file'];
 const expectedFigures = [
   'node -e 0 (ms)',
   ...projects.flatMap((p) => [
@@ -54,6 +54,7 @@ describe('the bench, one round', function () {
       assert.ok(run.all.includes(name), `${name} is not printed`);
     }
     assert.equal(report.targets.length, 13, 'every target is stated');
+    assert.match(run.all, /info +cold CLI − node, channel-file \/ nix-shell --run true +\d/);
     for (const target of report.targets) {
       assert.ok(Number.isFinite(target.value), `${target.name}: no value`);
       assert.match(run.all, new RegExp(`(PASS|FAIL) +${escape(target.name)}`));
