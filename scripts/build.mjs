@@ -1,7 +1,7 @@
 // Bundles the extension (CommonJS, as VS Code loads it: a small entry that loads the main bundle
 // through V8's code cache, and the language client in a bundle of its own loaded on demand),
-// the CLI (an ES module with a shebang) and the integration tests (CommonJS, loaded by mocha
-// inside the extension host).
+// the CLI (likewise: a small entry with a shebang that loads its bundle through the code
+// cache) and the integration tests (CommonJS, loaded by mocha inside the extension host).
 import { chmod, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -106,21 +106,22 @@ const builds = [
     plugins: [oneVscodeImportPlugin],
   })),
   {
+    // The `nixshell` command: it loads the bundle below through V8's code cache.
+    ...common,
+    entryPoints: ['src/cliLoader.ts'],
+    outfile: 'dist/cli.cjs',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
     ...common,
     entryPoints: ['src/cli.ts'],
-    outdir: 'dist',
-    format: 'esm',
-    // What only a capture or `nixshell pin` needs goes into chunks loaded on demand, so a
-    // cache hit loads little more than dist/cli.mjs itself.
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    // `.mjs`, not `.js`: Node then knows each file is an ES module from its name, where for a
-    // `.js` it looks for the package.json above every chunk it loads (4–5 ms of a cache hit).
-    outExtension: { '.js': '.mjs' },
-    // Bundled CommonJS dependencies call require() for Node built-ins.
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
-    },
+    outfile: 'dist/cliBundle.cjs',
+    format: 'cjs',
+    // One file, read through the code cache: what only a capture or `nixshell pin` needs is
+    // still initialised on demand (esbuild wraps what is imported dynamically), but compiled
+    // code for all of it comes from the cache.
+    supported: { 'dynamic-import': false },
   },
   {
     ...common,
@@ -142,13 +143,15 @@ const builds = [
   },
 ];
 
-// Test bundles of deleted test files must not linger and run, nor old chunks pile up.
+// Test bundles of deleted test files must not linger and run, nor the CLI's old chunks.
 await rm('out/test/integration', { recursive: true, force: true });
 await rm('dist/chunks', { recursive: true, force: true });
+await rm('dist/cli.mjs', { force: true });
+await rm('dist/cli.mjs.map', { force: true });
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
-  await chmod('dist/cli.mjs', 0o755);
+  await chmod('dist/cli.cjs', 0o755);
 }

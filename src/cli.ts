@@ -1,5 +1,6 @@
 // `nixshell`: the command-line front end on the same engine as the extension.
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { forgetLauncherEnvironment } from './core/cliLauncher';
 import { asNixShellError } from './core/errors';
 import { redact } from './core/redact';
@@ -13,9 +14,9 @@ forgetLauncherEnvironment(process.env);
 /** Set when a signal asks the CLI to stop: a capture winds down and cleans up, then it exits. */
 const interrupted = new AbortController();
 
-/** The version in the package.json beside the bundle (dist/cli.mjs → ../package.json). */
+/** The version in the package.json beside the bundle (dist/cliBundle.cjs → ../package.json). */
 async function version(): Promise<string> {
-  const manifest = await readFile(new URL('../package.json', import.meta.url), 'utf8');
+  const manifest = await readFile(path.join(__dirname, '..', 'package.json'), 'utf8');
   return (JSON.parse(manifest) as { version?: string }).version ?? 'unknown';
 }
 

@@ -1,5 +1,5 @@
 // The `nixshell` command on the user's PATH: a small sh launcher in ~/.local/bin that runs the
-// CLI bundled with the extension (dist/cli.mjs) with the editor's own Node. The editor's Node is
+// CLI bundled with the extension (dist/cli.cjs) with the editor's own Node. The editor's Node is
 // the one sure to exist and to be new enough (a `node` on PATH may be missing or older than 20).
 import { readFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { writeFileAtomic } from './fs';
 import { shellQuote } from './shellQuote';
 
 export interface LauncherTarget {
-  /** The bundled CLI, dist/cli.mjs of the installed extension. */
+  /** The bundled CLI, dist/cli.cjs of the installed extension. */
   readonly cli: string;
   /** The editor's executable: Node itself, or Electron, which acts as Node with the flag below. */
   readonly node: string;

@@ -12,7 +12,7 @@ import type { Logger } from '../core/logger';
 import { showWarning } from './messages';
 
 function launcherTarget(extensionPath: string): LauncherTarget {
-  return { cli: path.join(extensionPath, 'dist', 'cli.mjs'), node: process.execPath };
+  return { cli: path.join(extensionPath, 'dist', 'cli.cjs'), node: process.execPath };
 }
 
 /** `~/…` for messages, as the user would type it. */

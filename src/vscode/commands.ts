@@ -18,7 +18,7 @@ export interface CommandServices {
   readonly shellTerminals: NixShellTerminals;
   readonly showLog: () => void;
   readonly logger: Logger;
-  /** The installed extension's directory (its bundled CLI is dist/cli.mjs). */
+  /** The installed extension's directory (its bundled CLI is dist/cli.cjs). */
   readonly extensionPath: string;
   /** The user's environment, before any Nix environment was applied. */
   readonly pristine: NodeJS.ProcessEnv;

@@ -30,13 +30,30 @@ const smoke = process.argv.includes('--smoke');
 const jsonIndex = process.argv.indexOf('--json');
 const jsonOut = jsonIndex === -1 ? undefined : process.argv[jsonIndex + 1];
 const rounds = smoke ? 1 : 7;
-const cli = path.join(repoRoot, 'dist/cli.mjs');
+const cli = path.join(repoRoot, 'dist/cli.cjs');
 const root = await tempDir('nixshell-bench-');
 // Every process's TMPDIR is in the bench's own directory: `nix develop --command` execs the
 // command and so never removes its `nix-shell.*` directory; it goes with the bench's.
 const benchTmp = path.join(root, 'tmp');
 await mkdir(benchTmp);
-const env = nixTestEnv({ NIX_BUILD_SHELL: '/bin/bash', TMPDIR: benchTmp });
+// The CLI's compiled code is kept in the bench's directory too (NIXSHELL_CACHE_DIR), and
+// warmed like the store; each run gets its own cache of environments (--cache-dir), so that a
+// cold run is a project never captured, on a machine where nixshell has run before. The first
+// run of all, without compiled code, is timed on its own ("code cache off").
+const env = nixTestEnv({
+  NIX_BUILD_SHELL: '/bin/bash',
+  TMPDIR: benchTmp,
+  NIXSHELL_CACHE_DIR: path.join(root, 'nixshell'),
+});
+/** `nixshell env --json` on a project, with its own cache of environments. */
+const cliArgs = (p: BenchProject, cacheDir: string) => [
+  cli,
+  'env',
+  p.dir,
+  '--json',
+  '--cache-dir',
+  cacheDir,
+];
 
 const projects = await benchProjects(root, env);
 const byName = (name: string) => projects.find((p) => p.name === name) as BenchProject;
@@ -96,7 +113,7 @@ for (const p of projects) {
     await run(command as string, args as string[], p.env);
   }
   const cacheDir = await tempDir('nixshell-bench-cache-');
-  await run('node', [cli, 'env', p.dir, '--json'], { ...p.env, NIXSHELL_CACHE_DIR: cacheDir });
+  await run('node', cliArgs(p, cacheDir), p.env);
   warmCaches.set(p.name, cacheDir);
 }
 
@@ -111,16 +128,25 @@ for (let round = 0; round < rounds; round++) {
     sample(`${p.name}: ${rawName(p.kind)}`, await timed(() => run(rawCommand, rawArgs, p.env)));
     const [printCommand, printArgs] = commands.printDevEnv as [string, string[]];
     sample(`${p.name}: nix print-dev-env`, await timed(() => run(printCommand, printArgs, p.env)));
-    const cliEnv = (cacheDir: string) => ({ ...p.env, NIXSHELL_CACHE_DIR: cacheDir });
     const coldCache = await tempDir('nixshell-bench-cache-');
     sample(
       `${p.name}: nixshell env --json, cold`,
-      await timed(() => run('node', [cli, 'env', p.dir, '--json'], cliEnv(coldCache))),
+      await timed(() => run('node', cliArgs(p, coldCache), p.env)),
+    );
+    const uncompiledCache = await tempDir('nixshell-bench-cache-');
+    sample(
+      `${p.name}: nixshell env --json, cold, code cache off`,
+      await timed(() =>
+        run('node', cliArgs(p, uncompiledCache), {
+          ...p.env,
+          NODE_DISABLE_COMPILE_CACHE: '1',
+        }),
+      ),
     );
     const warmCache = warmCaches.get(p.name) ?? '';
     sample(
       `${p.name}: nixshell env --json, warm`,
-      await timed(() => run('node', [cli, 'env', p.dir, '--json'], cliEnv(warmCache))),
+      await timed(() => run('node', cliArgs(p, warmCache), p.env)),
     );
     // What the editor pays on a miss: its extension host has Node started and the code loaded.
     const inProcessCache = engineContext(await tempDir('nixshell-bench-cache-'), p);
@@ -166,8 +192,8 @@ async function peakRssDuringCapture(): Promise<number> {
   const cacheDir = await tempDir('nixshell-bench-cache-');
   const result = await execa(
     '/usr/bin/time',
-    ['-f', '%M', 'node', cli, 'env', byName('large-file').dir, '--json'],
-    { env: { ...env, NIXSHELL_CACHE_DIR: cacheDir }, stdout: 'ignore' },
+    ['-f', '%M', 'node', ...cliArgs(byName('large-file'), cacheDir)],
+    { env, stdout: 'ignore' },
   );
   return Number(result.stderr.trim().split('\n').at(-1)) / 1024;
 }

@@ -15,6 +15,7 @@ const expectedFigures = [
     `${p}: ${p.endsWith('file') ? 'nix-shell --run true' : 'nix develop --command true'} (ms)`,
     `${p}: nix print-dev-env (ms)`,
     `${p}: nixshell env --json, cold (ms)`,
+    `${p}: nixshell env --json, cold, code cache off (ms)`,
     `${p}: nixshell env --json, warm (ms)`,
     `${p}: in-process lookup (ms)`,
     `${p}: in-process capture, cold (ms)`,
@@ -28,7 +29,7 @@ const expectedFigures = [
   // npm test installs the VS Code harness before this runs.
   'extension activation in VS Code, cached environment (ms)',
   'cached environment applied after activate began (ms)',
-  'bundle dist/cli.mjs (KiB)',
+  'bundle dist/cli.cjs (KiB)',
   'bundle dist/extension.cjs (KiB)',
   'bundle dist/extensionBundle.cjs (KiB)',
 ];

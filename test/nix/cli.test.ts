@@ -1,4 +1,4 @@
-// The CLI (dist/cli.mjs, bundled by the root hook in setup.test.ts) against real nix: its
+// The CLI (dist/cli.cjs, bundled by the root hook in setup.test.ts) against real nix: its
 // environment equals nix-shell's own, and a second run on an unchanged project starts no nix.
 import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile } from 'node:fs/promises';

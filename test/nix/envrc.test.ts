@@ -1,5 +1,5 @@
 // A project's `.envrc` chooses what the CLI enters (never run, only read), through the real
-// CLI (dist/cli.mjs) and real nix.
+// CLI (dist/cli.cjs) and real nix.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';

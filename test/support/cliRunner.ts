@@ -2,7 +2,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from './nixEnv';
 
-export const cliPath = path.join(repoRoot, 'dist/cli.mjs');
+export const cliPath = path.join(repoRoot, 'dist/cli.cjs');
 
 let built: Promise<void> | undefined;
 
@@ -22,7 +22,7 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `node dist/cli.mjs ARGS` with exactly `env`, as a user's shell would. */
+/** Runs `node dist/cli.cjs ARGS` with exactly `env`, as a user's shell would. */
 export async function runCli(
   args: readonly string[],
   env: Record<string, string>,

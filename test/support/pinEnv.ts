@@ -57,23 +57,22 @@ export async function pinTestContext(
 let bundled: Promise<string> | undefined;
 
 /**
- * Bundles src/cli.ts alone (as scripts/build.mjs does) into a scratch directory, once per run:
- * the pin tests exercise the real CLI without depending on the rest of the build.
+ * Bundles src/cli.ts alone (as scripts/build.mjs does, run without its code-cache entry) into a
+ * scratch directory, once per run: the pin tests exercise the real CLI without depending on
+ * the rest of the build.
  */
 export function bundlePinCli(): Promise<string> {
   bundled ??= (async () => {
-    const outfile = path.join(await scratchDir('nixshell-cli-'), 'cli.mjs');
+    const outfile = path.join(await scratchDir('nixshell-cli-'), 'cliBundle.cjs');
     await build({
       entryPoints: [path.join(repoRoot, 'src/cli.ts')],
       outfile,
       bundle: true,
       platform: 'node',
       target: 'node20',
-      format: 'esm',
+      format: 'cjs',
+      supported: { 'dynamic-import': false },
       logLevel: 'silent',
-      banner: {
-        js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
-      },
     });
     return outfile;
   })();
