@@ -143,6 +143,8 @@ export function engineContext(
   if (!Number.isFinite(timeout) || timeout < 0) throw usageError('--timeout takes seconds');
   return {
     cache: new EnvironmentCache(path.resolve(options.cacheDir ?? defaultCacheDir())),
+    // With the compiled code (cliLoader.ts), wherever --cache-dir puts the environments.
+    nixVersionsFile: path.join(defaultCacheDir(), 'nix-versions.json'),
     base: baseEnvironment(process.env),
     logger: streamLogger(writeLog, options.verbose ? 'debug' : 'warn'),
     nixPath: options.nix,

@@ -166,7 +166,7 @@ async function captureFresh(
       base: context.base,
       ...(pinned ? { evalBase } : {}),
       profile,
-      nixVersionsFile: context.cache.nixVersionsFile,
+      nixVersionsFile: context.nixVersionsFile ?? context.cache.nixVersionsFile,
     },
     {
       logger: context.logger,

@@ -21,6 +21,12 @@ export interface EngineContext {
   readonly hookTimeoutMs: number;
   /** Names this host in the capture lock, for another one waiting: `nixshell env`, `VS Code`. */
   readonly client?: string | undefined;
+  /**
+   * Where `nix --version`'s answers are kept: a fact of the machine, not of an environment, so
+   * a host whose caches of environments vary (`nixshell env --cache-dir`) keeps it in one place.
+   * In the cache's directory when undefined.
+   */
+  readonly nixVersionsFile?: string | undefined;
 }
 
 export type Freshness =

@@ -180,6 +180,23 @@ describe('the CLI against real nix', function () {
     assert.equal(first['FOO'], 'foo from nix');
   });
 
+  it('asks nix its version once for the machine, whatever --cache-dir each run names', async () => {
+    const shim = await createNixShim(await scratchDir('nixshell-shim-'));
+    const home = await scratchDir('nixshell-cli-home-');
+    const env = userEnvironment({ PATH: `${shim.dir}:${userPath}`, NIXSHELL_CACHE_DIR: home });
+    const versionAsked = async () =>
+      (await shim.calls()).filter((call) => call.endsWith(' --version')).length;
+    for (const name of ['stdenv-basic', 'hook-path']) {
+      const { dir } = await copyFixture(name);
+      const cacheDir = await scratchDir('nixshell-cli-envs-');
+      const result = await runCli(['env', dir, '--json', '--cache-dir', cacheDir], env);
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.deepEqual(await readdir(cacheDir).then((n) => n.includes('nix-versions.json')), false);
+    }
+    assert.equal(await versionAsked(), 1, (await shim.calls()).join('\n'));
+    assert.ok((await readdir(home)).includes('nix-versions.json'));
+  });
+
   it('reports a broken file on stderr with exit status 1', async () => {
     const { dir } = await copyFixture('stdenv-basic');
     await writeFile(path.join(dir, 'shell.nix'), '{ broken\n');
