@@ -36,10 +36,11 @@ const root = await tempDir('nixshell-bench-');
 // command and so never removes its `nix-shell.*` directory; it goes with the bench's.
 const benchTmp = path.join(root, 'tmp');
 await mkdir(benchTmp);
-// The CLI's compiled code is kept in the bench's directory too (NIXSHELL_CACHE_DIR), and
-// warmed like the store; each run gets its own cache of environments (--cache-dir), so that a
-// cold run is a project never captured, on a machine where nixshell has run before. The first
-// run of all, without compiled code, is timed on its own ("code cache off").
+// What the CLI keeps for the machine (its compiled code, nix's version) is in the bench's
+// directory too (NIXSHELL_CACHE_DIR), warmed like the store; each run gets its own cache of
+// environments (--cache-dir), so that a cold run is a project never captured, on a machine
+// where nixshell has run before. A run without compiled code, as the first after an install
+// or an update is, is timed on its own ("code cache off").
 const env = nixTestEnv({
   NIX_BUILD_SHELL: '/bin/bash',
   TMPDIR: benchTmp,
