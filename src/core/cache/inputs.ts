@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { inSyncBatches } from '../fs';
 
 /**
  * One file or directory evaluation read, as it was when the environment was captured. Checking
@@ -122,19 +123,16 @@ const hashBatch = 100;
 export async function firstChangedInput(
   records: readonly InputRecord[],
 ): Promise<(InputCheck & { readonly changed: true }) | undefined> {
-  const suspects: { record: InputRecord; info: Stats | undefined }[] = [];
-  for (let start = 0; start < records.length; start += statBatch) {
-    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (let i = start; i < Math.min(records.length, start + statBatch); i++) {
-      const record = records[i] as InputRecord;
-      const info = statSync(record.path, { throwIfNoEntry: false });
-      if (record.kind === 'file' && info?.isFile() && sameStamp(record, stamp(info))) continue;
-      if (record.kind === 'missing' && !info) continue;
-      suspects.push({ record, info });
-    }
-  }
-  for (const { record, info } of suspects) {
-    const check = await checkStatted(record, info);
+  const statted = await inSyncBatches(records, statBatch, (record) => {
+    const info = statSync(record.path, { throwIfNoEntry: false });
+    const unchanged =
+      (record.kind === 'file' && info?.isFile() && sameStamp(record, stamp(info))) ||
+      (record.kind === 'missing' && !info);
+    return unchanged ? undefined : { record, info };
+  });
+  for (const suspect of statted) {
+    if (!suspect) continue;
+    const check = await checkStatted(suspect.record, suspect.info);
     if (check.changed) return check;
   }
   return undefined;
