@@ -45,7 +45,9 @@ const handlers: Record<string, Handler> = {
     const messageWith = page.locator('.notification-list-item-message', { hasText: text });
     const toast = page.locator('.notification-list-item', { has: messageWith }).first();
     await toast.waitFor({ timeout: 30_000 });
-    const message = await toast.locator('.notification-list-item-message').textContent();
+    // Read through the filter on the text, not as the toast's child: the list re-renders when
+    // the notification center opens, and a child read then can be an item not yet filled in.
+    const message = await messageWith.first().textContent();
     await toast.locator('.monaco-button', { hasText: button }).first().click();
     return message ?? '';
   },
