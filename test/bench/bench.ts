@@ -70,6 +70,17 @@ const nixArgs = (p: BenchProject) => ({
       : [nixTool('nix'), ['print-dev-env', '--json', p.target]],
 });
 
+/**
+ * `nix develop` with its evaluation cache off: it evaluates on every run, as a capture does to
+ * learn which files the evaluation reads (with the cache on, nix reads and reports none).
+ */
+const evaluatingDevelop = (p: BenchProject) =>
+  [
+    nixTool('nix'),
+    ['develop', p.target, '--option', 'eval-cache', 'false', '--command', 'true'],
+  ] as const;
+const evaluatingName = 'nix develop --command true, eval cache off';
+
 /** The raw nix command a project's capture is measured against. */
 const rawName = (kind: BenchProject['kind']) =>
   kind === 'file' ? 'nix-shell --run true' : 'nix develop --command true';
@@ -113,6 +124,7 @@ for (const p of projects) {
   for (const [command, args] of [commands.raw, commands.printDevEnv] as const) {
     await run(command as string, args as string[], p.env);
   }
+  if (p.kind === 'flake') await run(...evaluatingDevelop(p), p.env);
   const cacheDir = await tempDir('nixshell-bench-cache-');
   await run('node', cliArgs(p, cacheDir), p.env);
   warmCaches.set(p.name, cacheDir);
@@ -129,6 +141,12 @@ for (let round = 0; round < rounds; round++) {
     sample(`${p.name}: ${rawName(p.kind)}`, await timed(() => run(rawCommand, rawArgs, p.env)));
     const [printCommand, printArgs] = commands.printDevEnv as [string, string[]];
     sample(`${p.name}: nix print-dev-env`, await timed(() => run(printCommand, printArgs, p.env)));
+    if (p.kind === 'flake') {
+      sample(
+        `${p.name}: ${evaluatingName}`,
+        await timed(() => run(...evaluatingDevelop(p), p.env)),
+      );
+    }
     const coldCache = await tempDir('nixshell-bench-cache-');
     sample(
       `${p.name}: nixshell env --json, cold`,
@@ -399,6 +417,16 @@ const editorMisses = [
       figure(`${p.name}: in-process capture, cold`) / figure(`${p.name}: ${raw}`),
     );
   }),
+  // nix develop answers from its evaluation cache; a capture evaluates (see evaluatingDevelop).
+  ...projects
+    .filter((p) => p.kind === 'flake')
+    .map((p) =>
+      info(
+        `cold CLI − node, ${p.name} / ${evaluatingName}`,
+        afterNode(figure(`${p.name}: nixshell env --json, cold`)) /
+          figure(`${p.name}: ${evaluatingName}`),
+      ),
+    ),
   info(
     `cold CLI − node, channel-file / ${rawName('file')}`,
     afterNode(figure('channel-file: nixshell env --json, cold')) /

@@ -19,6 +19,7 @@ const expectedFigures = [
     `${p}: nixshell env --json, warm (ms)`,
     `${p}: in-process lookup (ms)`,
     `${p}: in-process capture, cold (ms)`,
+    ...(p.endsWith('flake') ? [`${p}: nix develop --command true, eval cache off (ms)`] : []),
   ]),
   'event-loop delay p99 during a capture (ms)',
   'peak RSS of a CLI capture (MiB)',
@@ -56,6 +57,10 @@ describe('the bench, one round', function () {
     }
     assert.equal(report.targets.length, 13, 'every target is stated');
     assert.match(run.all, /info +cold CLI − node, channel-file \/ nix-shell --run true +\d/);
+    for (const flake of ['large-flake', 'small-flake']) {
+      const line = `cold CLI − node, ${flake} / nix develop --command true, eval cache off`;
+      assert.match(run.all, new RegExp(`info +${escape(line)} +\\d`));
+    }
     for (const target of report.targets) {
       assert.ok(Number.isFinite(target.value), `${target.name}: no value`);
       assert.match(run.all, new RegExp(`(PASS|FAIL) +${escape(target.name)}`));
