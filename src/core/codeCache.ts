@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Script } from 'node:vm';
-import { writeFileAtomic } from './fs';
+import { keepNewest, writeFileAtomic } from './fs';
 
 /**
  * How a file's compiled code was found: `accepted` from the cache; `rejected` by V8 (another
@@ -65,7 +64,11 @@ export function loadWithCodeCache(
       if (cacheFile === undefined) return;
       try {
         await writeFileAtomic(cacheFile, script.createCachedData());
-        await pruneOlder(path.dirname(cacheFile), prefix);
+        await keepNewest(
+          path.dirname(cacheFile),
+          (name) => name.startsWith(prefix) && name.endsWith('.v8'),
+          keptPerScript,
+        );
       } catch {
         // A read-only or full disk: the next start compiles again, as without a cache.
       }
@@ -87,17 +90,4 @@ function readIfPresent(file: string): Buffer | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Keeps the most recently written cache files of one script, so updates do not pile up. */
-async function pruneOlder(cacheDir: string, prefix: string): Promise<void> {
-  const names = (await readdir(cacheDir)).filter((n) => n.startsWith(prefix) && n.endsWith('.v8'));
-  const dated = await Promise.all(
-    names.map(async (name) => {
-      const file = path.join(cacheDir, name);
-      return { file, written: (await stat(file).catch(() => undefined))?.mtimeMs ?? 0 };
-    }),
-  );
-  dated.sort((a, b) => b.written - a.written);
-  await Promise.all(dated.slice(keptPerScript).map(({ file }) => rm(file, { force: true })));
 }

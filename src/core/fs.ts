@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
-import { access, mkdir, open, readFile, readlink, realpath, rename, rm } from 'node:fs/promises';
+import {
+  access,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { fileErrorMessage, NixShellError } from './errors';
 
@@ -104,4 +115,25 @@ export async function inSyncBatches<T, R>(
     for (let i = start; i < end; i++) results.push(work(items[i] as T, i));
   }
   return results;
+}
+
+/**
+ * Keeps the `count` most recently written files of `dir` whose names `matches` accepts, and
+ * removes the others: for caches that gain a file per version of what they cache.
+ */
+export async function keepNewest(
+  dir: string,
+  matches: (name: string) => boolean,
+  count: number,
+): Promise<void> {
+  const names = (await readdir(dir)).filter(matches);
+  if (names.length <= count) return;
+  const dated = await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(dir, name);
+      return { file, written: (await stat(file).catch(() => undefined))?.mtimeMs ?? 0 };
+    }),
+  );
+  dated.sort((a, b) => b.written - a.written);
+  await Promise.all(dated.slice(count).map(({ file }) => rm(file, { force: true })));
 }
