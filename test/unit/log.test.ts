@@ -18,6 +18,51 @@ describe("nix's internal-json log", () => {
     ]);
   });
 
+  it("tells whether a derivation's path was evaluated or came from the evaluation cache", () => {
+    // As Nix 2.8 and 2.26 log them at -vvv; other attributes' lines say nothing of drvPath.
+    const events = parse([
+      json({
+        action: 'msg',
+        level: 6,
+        msg: 'evaluating uncached attribute devShells.x86_64-linux.default',
+      }),
+      json({
+        action: 'msg',
+        level: 6,
+        msg: 'evaluating uncached attribute devShells.x86_64-linux.default.drvPath',
+      }),
+      json({
+        action: 'msg',
+        level: 6,
+        msg: "evaluating uncached attribute 'devShells.x86_64-linux.default.drvPath'",
+      }),
+      json({
+        action: 'msg',
+        level: 6,
+        msg: "using cached string attribute 'devShells.x86_64-linux.default.drvPath'",
+      }),
+      json({
+        action: 'msg',
+        level: 6,
+        msg: "using cached string attribute 'devShells.x86_64-linux.default.type'",
+      }),
+      json({
+        action: 'msg',
+        level: 6,
+        msg: "using cached string attribute 'packages.x86_64-linux.notdrvPath'",
+      }),
+    ]);
+    assert.deepEqual(
+      events.filter((event) => event.type === 'derivation-path'),
+      [
+        { type: 'derivation-path', from: 'evaluation' },
+        { type: 'derivation-path', from: 'evaluation' },
+        { type: 'derivation-path', from: 'eval-cache' },
+      ],
+    );
+    assert.equal(events.length, 6, 'the other lines are messages, as before');
+  });
+
   it('gives errors their position and strips colours', () => {
     const [event] = parse([
       json({

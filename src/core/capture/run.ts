@@ -41,6 +41,11 @@ export interface NixRun {
   /** What the user should know although nix went on: a cache the daemon would not use. */
   readonly warnings: readonly string[];
   readonly locations: readonly SourceLocation[];
+  /**
+   * Whether the derivation was evaluated in this run, or taken from nix's evaluation cache
+   * (so that `readFiles` may miss files); undefined when nix did not say (below -vvv).
+   */
+  readonly derivationFrom?: 'evaluation' | 'eval-cache' | undefined;
 }
 
 /** Runs a nix command with internal-json logging, routing its messages, progress and inputs. */
@@ -64,6 +69,7 @@ export async function runNix(
   const errors: string[] = [];
   const warnings = new Set<string>();
   const locations: SourceLocation[] = [];
+  let derivationFrom: NixRun['derivationFrom'];
   const parser = new NixLogParser((event) => {
     options.onLogEvent?.(event);
     switch (event.type) {
@@ -74,6 +80,10 @@ export async function runNix(
         break;
       case 'progress':
         context.onProgress?.(event.text, event.counts);
+        break;
+      case 'derivation-path':
+        // An evaluation in the run, even after a cached answer (a .drv since collected).
+        if (derivationFrom !== 'evaluation') derivationFrom = event.from;
         break;
       case 'message':
         if (event.level === Verbosity.Error) {
@@ -114,6 +124,7 @@ export async function runNix(
     errors,
     warnings: [...warnings],
     locations: [...unique.values()],
+    derivationFrom,
   };
 }
 

@@ -14,12 +14,18 @@ export const nixCommandFlags = [
 export const nixLogFlags = ['-vv', '--log-format', 'internal-json'] as const;
 
 /**
+ * At debug level (-vvv) nix also says whether its evaluation cache gave a derivation's path,
+ * and so whether the files it reports reading are all that evaluation reads.
+ */
+export const nixDebugLogFlags = ['-vvv', ...nixLogFlags.slice(1)] as const;
+
+/**
  * nixLogFlags for the nix that `nix --version` (or the installation's identity, its real path)
  * names: Lix logs `evaluating file` one level lower (Debug), so it needs -vvv to report the
  * files it evaluates. The identity needs no process, so captures use it.
  */
 export function nixLogFlagsFor(versionOutputOrIdentity: string): readonly string[] {
-  return isLix(versionOutputOrIdentity) ? ['-vvv', ...nixLogFlags.slice(1)] : nixLogFlags;
+  return isLix(versionOutputOrIdentity) ? nixDebugLogFlags : nixLogFlags;
 }
 
 /** `--option NAME VALUE` flags, as nix's own CLI takes them, for each setting. */

@@ -45,6 +45,11 @@ export type NixLogEvent =
       readonly location?: SourceLocation;
     }
   | { readonly type: 'read-file'; readonly path: string }
+  /**
+   * Where a derivation's path came from, told at -vvv: evaluated, or nix's evaluation cache
+   * (and then the files that evaluation read are not reported).
+   */
+  | { readonly type: 'derivation-path'; readonly from: 'evaluation' | 'eval-cache' }
   /** Nix asked a substituter about a store path (a dry run's fetches come from the last asked). */
   | { readonly type: 'query-path-info'; readonly path: string; readonly store: string }
   | { readonly type: 'progress'; readonly text: string; readonly counts: ProgressCounts };
@@ -128,6 +133,10 @@ const prefix = '@nix ';
 // Nix ≥2.35 appends ` (hash '…')` to the latter.
 const evaluatingFile = /^evaluating file '(.+)'$/;
 const copiedSource = /^copied source '(.+?)' -> '[^']+'(?: \(hash '[^']+'\))?$/;
+// How nix's evaluation cache says where an attribute came from (at -vvv): `drvPath`'s tells
+// whether the derivation was evaluated. Nix 2.8 leaves the first path unquoted.
+const uncachedDrvPath = /^evaluating uncached attribute '?(?:.+\.)?drvPath'?$/;
+const cachedDrvPath = /^using cached string attribute '(?:.+\.)?drvPath'$/;
 // ANSI colour sequences nix puts into its messages.
 // eslint-disable-next-line no-control-regex
 const ansi = /\u001b\[[0-9;]*m/g;
@@ -188,6 +197,11 @@ export class NixLogParser {
     const copied = copiedSource.exec(text);
     if (copied?.[1]) {
       this.emit({ type: 'read-file', path: copied[1] });
+      return;
+    }
+    if (uncachedDrvPath.test(text) || cachedDrvPath.test(text)) {
+      const from = cachedDrvPath.test(text) ? 'eval-cache' : 'evaluation';
+      this.emit({ type: 'derivation-path', from });
       return;
     }
     const location =
