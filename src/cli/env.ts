@@ -144,7 +144,7 @@ export function engineContext(
   return {
     cache: new EnvironmentCache(path.resolve(options.cacheDir ?? defaultCacheDir())),
     // With the compiled code (cliLoader.ts), wherever --cache-dir puts the environments.
-    nixVersionsFile: path.join(defaultCacheDir(), 'nix-versions.json'),
+    machineDir: defaultCacheDir(),
     base: baseEnvironment(process.env),
     logger: streamLogger(writeLog, options.verbose ? 'debug' : 'warn'),
     nixPath: options.nix,

@@ -166,7 +166,7 @@ async function captureFresh(
       base: context.base,
       ...(pinned ? { evalBase } : {}),
       profile,
-      nixVersionsFile: context.nixVersionsFile ?? context.cache.nixVersionsFile,
+      machineDir: context.machineDir ?? context.cache.directory,
     },
     {
       logger: context.logger,

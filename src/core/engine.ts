@@ -22,11 +22,11 @@ export interface EngineContext {
   /** Names this host in the capture lock, for another one waiting: `nixshell env`, `VS Code`. */
   readonly client?: string | undefined;
   /**
-   * Where `nix --version`'s answers are kept: a fact of the machine, not of an environment, so
-   * a host whose caches of environments vary (`nixshell env --cache-dir`) keeps it in one place.
-   * In the cache's directory when undefined.
+   * Where facts of the machine, not of an environment, are kept: `nix --version`'s answers and
+   * the files each flake evaluation read. A host whose caches of environments vary (`nixshell
+   * env --cache-dir`) keeps them in one place. The cache's directory when undefined.
    */
-  readonly nixVersionsFile?: string | undefined;
+  readonly machineDir?: string | undefined;
 }
 
 export type Freshness =

@@ -159,6 +159,61 @@ describe('flakes', function () {
   });
 });
 
+describe("a flake nix's evaluation cache answers for", function () {
+  this.timeout(120_000);
+
+  /** What each capture of the same checkout, in a cache of its own, found. */
+  async function captureIn(
+    flake: FixtureCopy,
+    machineDir?: string,
+  ): Promise<{ inputs: string[]; log: string[]; context: TestContext }> {
+    const context = await testContext();
+    const withMachine = machineDir ? { ...context, machineDir } : context;
+    const entry = await captureAndStore(flakeSpec(flake.dir), withMachine);
+    return {
+      inputs: entry.inputs.map((input) => input.path).sort(),
+      log: context.logger.lines.filter((line) => line.includes('evaluation cache')),
+      context: withMachine,
+    };
+  }
+
+  it('keeps the inputs exact: remembered from the evaluation, or learnt by evaluating', async () => {
+    const flake = await lockedCheckout();
+    const expected = [
+      ...(await libInputs(flake)),
+      ...['flake.lock', 'flake.nix', 'nix/tools.nix'].map((file) => path.join(flake.dir, file)),
+    ].sort();
+    const machineDir = await scratchDir('nixshell-machine-');
+    const recalledLine =
+      "info: nix's evaluation cache answered; the inputs are those remembered from its evaluation";
+    // Each capture, in a cache of environments of its own, has the evaluation's inputs: nix
+    // evaluates, or answers from its cache (filled by this capture or an earlier test's) and
+    // the inputs are learnt by evaluating again, then remembered for the next answer.
+    let answered: Awaited<ReturnType<typeof captureIn>> | undefined;
+    for (let attempt = 0; attempt < 3 && !answered; attempt++) {
+      const capture = await captureIn(flake, machineDir);
+      assert.deepEqual(capture.inputs, expected);
+      if (capture.log.includes(recalledLine)) answered = capture;
+    }
+    assert.ok(answered, "nix's evaluation cache never answered with remembered inputs");
+    assert.deepEqual(answered.log, [recalledLine]);
+    // Remembered inputs are checked as any others: an edit makes the environment stale.
+    const spec = flakeSpec(flake.dir);
+    assert.deepEqual((await lookup(spec, answered.context)).freshness, { fresh: true });
+    const tools = path.join(flake.dir, 'nix/tools.nix');
+    await writeFile(tools, `${await readFile(tools, 'utf8')}\n# edited\n`);
+    assert.match(staleReason((await lookup(spec, answered.context)).freshness), /tools\.nix/);
+    await git(flake.top, 'checkout', '--quiet', '--', '.');
+
+    // With nothing remembered (another machine's cache, or a wiped one), it evaluates again.
+    const forgotten = await captureIn(flake, await scratchDir('nixshell-machine-'));
+    assert.deepEqual(forgotten.inputs, expected);
+    assert.deepEqual(forgotten.log, [
+      "info: nix's evaluation cache answered; evaluating again to learn the inputs",
+    ]);
+  });
+});
+
 describe('a flake whose flake.nix git does not track', function () {
   this.timeout(60_000);
 

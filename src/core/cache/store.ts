@@ -98,11 +98,6 @@ function isCacheEntry(value: unknown): value is CacheEntry {
 export class EnvironmentCache {
   constructor(readonly directory: string) {}
 
-  /** What each nix installation answered to `nix --version`, by identity. */
-  get nixVersionsFile(): string {
-    return path.join(this.directory, 'nix-versions.json');
-  }
-
   private entryFile(key: string): string {
     return path.join(this.directory, 'envs', `${key}.json`);
   }

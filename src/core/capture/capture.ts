@@ -3,17 +3,18 @@ import { diffEnvironments, type Environment, type Mutation } from '../env/mutati
 import { pathExists } from '../fs';
 import { NixShellError } from '../errors';
 import { evaluationError } from './failure';
-import { nixCommandFlags, nixLogFlagsFor } from '../nix/command';
+import { nixCommandFlags, nixDebugLogFlags, nixLogFlagsFor } from '../nix/command';
 import { flakeRef } from '../nix/flake';
 import { nixVersion, type NixInstallation } from '../nix/installation';
 import { existingPaths, referencedStorePaths } from '../cache/store';
 import { targetRoot, type TargetSpec } from '../target';
 import type { DevEnv } from './devEnv';
 import { captureWithNixShell } from './nixShell';
-import { inFlakeCheckout, localInputs } from './inputs';
+import { FlakeCopies, inFlakeCheckout, localInputs } from './inputs';
 import { findBash } from './bash';
 import { readsSearchPathNixpkgs } from './nixpkgs';
-import { runNix, runReplay, type StepContext } from './run';
+import { runNix, runReplay, type NixRun, type StepContext } from './run';
+import { EvaluationReads } from './evaluationReads';
 import type { ShellState } from './shellDump';
 
 export type CaptureMethod = 'print-dev-env' | 'nix-shell';
@@ -30,8 +31,11 @@ export interface CaptureRequest {
   readonly evalBase?: Environment | undefined;
   /** Where `--profile` keeps the `-env` store path alive (a GC root); none if undefined. */
   readonly profile?: string | undefined;
-  /** Where `nix --version`'s answer is remembered across processes (nixVersionLine). */
-  readonly nixVersionsFile?: string | undefined;
+  /**
+   * Where facts of this machine are remembered across processes: `nix --version`'s answer,
+   * and the files each flake evaluation read. Not remembered when undefined.
+   */
+  readonly machineDir?: string | undefined;
 }
 
 export interface Capture {
@@ -64,7 +68,7 @@ export async function captureEnvironment(
   // Asked once the nix that evaluates has started: a process started before it would delay it.
   let nixStarted = () => {};
   const version = new Promise<void>((resolve) => (nixStarted = resolve))
-    .then(() => nixVersion(nix, base, request.nixVersionsFile))
+    .then(() => nixVersion(nix, base, machineFile(request, 'nix-versions.json')))
     .catch(() => 'unknown');
   const context: StepContext = { ...caller, onNixStarted: nixStarted };
   context.onProgress?.('evaluating');
@@ -77,20 +81,7 @@ export async function captureEnvironment(
   const { parseDevEnv, replayScript } = await import('./devEnv');
   const logFlags = nixLogFlagsFor(nix.identity);
   await lockFlakeIfUnlocked(spec, nix, { cwd: root, env: base, logFlags }, context);
-  const run = await runNix(
-    nix.nix,
-    [
-      ...nixCommandFlags,
-      'print-dev-env',
-      '--json',
-      ...logFlags,
-      ...(request.profile ? ['--profile', request.profile] : []),
-      ...installableArgs(spec),
-    ],
-    { cwd: root, env: { ...base, IN_NIX_SHELL: 'impure' }, collectStdout: true },
-    context,
-  );
-  if (run.result.exitCode !== 0) throw await inCheckout(evaluationError(run), spec, run.readFiles);
+  const { run, readFiles, remembered } = await printDevEnv(request, spec.target.dir, context);
 
   let devEnv: DevEnv;
   try {
@@ -112,7 +103,7 @@ export async function captureEnvironment(
     { cwd: root, env: replayEnvironment(base) },
     context,
   );
-  const readFiles = run.readFiles;
+  await remembered;
   const captured = {
     ...replayed,
     readFiles,
@@ -120,6 +111,89 @@ export async function captureEnvironment(
     nixWarnings: run.warnings,
   };
   return finish(request, 'print-dev-env', captured, await version);
+}
+
+/**
+ * `nix print-dev-env` with nix's evaluation cache, as `nix develop` runs it, and the files the
+ * evaluation read: those nix reports when it evaluated; when its cache answered, those it
+ * reported when it evaluated the same copy of the flake (evaluationReads.ts), or else those of
+ * a second run with the cache off.
+ */
+async function printDevEnv(
+  request: CaptureRequest,
+  flakeDir: string,
+  context: StepContext,
+): Promise<{ run: NixRun; readFiles: readonly string[]; remembered?: Promise<void> }> {
+  const { spec, nix } = request;
+  const installable = installableArgs(spec);
+  const copies = await FlakeCopies.of(flakeDir);
+  const readsDir = machineFile(request, 'evaluations');
+  const memory = readsDir ? new EvaluationReads(readsDir, installable) : undefined;
+  // What an earlier evaluation of a copy read is recalled, and recorded, as soon as nix names
+  // the copy: an answer from the cache then comes with its inputs already hashed.
+  const recalls: Promise<string[] | undefined>[] = [];
+  const flakeContext: StepContext = {
+    ...context,
+    onReadFile: (file) => {
+      const source = copies.learn(file);
+      if (source && memory) {
+        const recall = memory.recall(source);
+        recalls.push(recall);
+        void recall.then((files) => {
+          for (const recalled of files ?? []) context.onReadFile?.(copies.toLocal(recalled));
+        });
+      }
+      context.onReadFile?.(copies.toLocal(file));
+    },
+  };
+  const run = async (evalCache: boolean) => {
+    const result = await runNix(
+      nix.nix,
+      [
+        ...nixCommandFlags,
+        'print-dev-env',
+        '--json',
+        // Where nix says whether its evaluation cache answered.
+        ...nixDebugLogFlags,
+        ...(request.profile ? ['--profile', request.profile] : []),
+        ...(evalCache ? [] : ['--option', 'eval-cache', 'false']),
+        ...installable,
+      ],
+      {
+        cwd: flakeDir,
+        env: { ...(request.evalBase ?? request.base), IN_NIX_SHELL: 'impure' },
+        collectStdout: true,
+      },
+      flakeContext,
+    );
+    if (result.result.exitCode !== 0) {
+      throw await inFlakeCheckout(evaluationError(result), flakeDir, result.readFiles);
+    }
+    return result;
+  };
+  const first = await run(true);
+  if (first.derivationFrom === 'evaluation') {
+    return {
+      run: first,
+      readFiles: first.readFiles,
+      remembered: memory?.remember(copies, first.readFiles),
+    };
+  }
+  // The cache answered (or this nix does not say): what was read may be only part.
+  const recalled = (await Promise.all(recalls)).find((files) => files !== undefined);
+  if (recalled) {
+    context.logger.info(
+      "nix's evaluation cache answered; the inputs are those remembered from its evaluation",
+    );
+    return { run: first, readFiles: [...new Set([...first.readFiles, ...recalled])] };
+  }
+  context.logger.info("nix's evaluation cache answered; evaluating again to learn the inputs");
+  const second = await run(false);
+  return {
+    run: second,
+    readFiles: second.readFiles,
+    remembered: memory?.remember(copies, second.readFiles),
+  };
 }
 
 /**
@@ -211,16 +285,13 @@ export function installableArgs(spec: TargetSpec): string[] {
   const args = [...spec.args, ...(spec.options ?? [])];
   if (target.kind === 'flake') {
     const ref = flakeRef(target.dir);
-    // With the eval cache, nix logs no `evaluating file` lines, and the inputs would be lost.
-    return [
-      '--option',
-      'eval-cache',
-      'false',
-      ...args,
-      target.devShell ? `${ref}#${target.devShell}` : ref,
-    ];
+    return [...args, target.devShell ? `${ref}#${target.devShell}` : ref];
   }
   return ['--impure', '-f', target.file, '--arg', 'inNixShell', 'true', ...args, target.attr ?? ''];
+}
+
+function machineFile(request: CaptureRequest, name: string): string | undefined {
+  return request.machineDir === undefined ? undefined : path.join(request.machineDir, name);
 }
 
 /** A clean bash: no startup files of the user's, as `nix develop`'s rcfile-less shell. */

@@ -34,24 +34,59 @@ export async function localInputs(
 
 const identity = (file: string): string | undefined => file;
 
+/**
+ * The store copies (`/nix/store/<hash>-source/…`) of the flake's own tree, learnt from the
+ * files nix reports reading, and the checkout they copy: the git top level, or the flake's
+ * directory outside git. A flake can be evaluated from more than one copy: nix copies its tree
+ * again after writing a new flake.lock.
+ */
+export class FlakeCopies {
+  private readonly known = new Set<string>();
+
+  private constructor(
+    private readonly top: string,
+    private readonly flakeInSource: string,
+  ) {}
+
+  static async of(flakeDir: string): Promise<FlakeCopies> {
+    const top = (await gitTopLevel(flakeDir)) ?? flakeDir;
+    return new FlakeCopies(top, path.relative(top, path.join(flakeDir, 'flake.nix')));
+  }
+
+  get sources(): ReadonlySet<string> {
+    return this.known;
+  }
+
+  /** Takes a file nix read: a copy's flake.nix makes it known. Returns a copy so learnt. */
+  learn(file: string): string | undefined {
+    if (!file.endsWith(`/${this.flakeInSource}`)) return undefined;
+    const source = sourceStorePath.exec(file)?.[0];
+    if (!source || this.known.has(source)) return undefined;
+    this.known.add(source);
+    return source;
+  }
+
+  /** The copy `file` is in, if it is in a known one. */
+  sourceOf(file: string): string | undefined {
+    const source = sourceStorePath.exec(file)?.[0];
+    return source && this.known.has(source) ? source : undefined;
+  }
+
+  /** `file`, or for a file in a known copy the checkout's file. */
+  toLocal(file: string): string {
+    const source = this.sourceOf(file);
+    return source ? path.join(this.top, file.slice(source.length)) : file;
+  }
+}
+
 /** Maps paths in the flake's store copies (`/nix/store/<hash>-source/…`) to the checkout. */
 export async function flakeSourceMapper(
   flakeDir: string,
   readFiles: readonly string[],
 ): Promise<(file: string) => string | undefined> {
-  const top = (await gitTopLevel(flakeDir)) ?? flakeDir;
-  const flakeInSource = path.relative(top, path.join(flakeDir, 'flake.nix'));
-  // The flake can be evaluated from more than one store copy of its tree: nix copies it
-  // again after writing a new flake.lock. Every copy maps back to the checkout.
-  const sources = new Set(
-    readFiles
-      .filter((file) => file.endsWith(`/${flakeInSource}`))
-      .flatMap((file) => sourceStorePath.exec(file)?.[0] ?? []),
-  );
-  return (file) => {
-    const source = sourceStorePath.exec(file)?.[0];
-    return source && sources.has(source) ? path.join(top, file.slice(source.length)) : file;
-  };
+  const copies = await FlakeCopies.of(flakeDir);
+  for (const file of readFiles) copies.learn(file);
+  return (file) => copies.toLocal(file);
 }
 
 /**
