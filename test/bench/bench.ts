@@ -36,15 +36,16 @@ const root = await tempDir('nixshell-bench-');
 // command and so never removes its `nix-shell.*` directory; it goes with the bench's.
 const benchTmp = path.join(root, 'tmp');
 await mkdir(benchTmp);
-// What the CLI keeps for the machine (its compiled code, nix's version) is in the bench's
-// directory too (NIXSHELL_CACHE_DIR), warmed like the store; each run gets its own cache of
-// environments (--cache-dir), so that a cold run is a project never captured, on a machine
-// where nixshell has run before. A run without compiled code, as the first after an install
+// What nixshell keeps for the machine (compiled code, nix's version, what flake evaluations
+// read) is in the bench's directory too (NIXSHELL_CACHE_DIR), warmed like the store; each run
+// gets its own cache of environments (--cache-dir), so that a cold run is a project never
+// captured, on a machine where nixshell has run before. A run without compiled code, as the first after an install
 // or an update is, is timed on its own ("code cache off").
+const machineDir = path.join(root, 'nixshell');
 const env = nixTestEnv({
   NIX_BUILD_SHELL: '/bin/bash',
   TMPDIR: benchTmp,
-  NIXSHELL_CACHE_DIR: path.join(root, 'nixshell'),
+  NIXSHELL_CACHE_DIR: machineDir,
 });
 /** `nixshell env --json` on a project, with its own cache of environments. */
 const cliArgs = (p: BenchProject, cacheDir: string) => [
@@ -111,6 +112,8 @@ const specOf = (p: BenchProject): TargetSpec => ({
 
 const engineContext = (cacheDir: string, p?: BenchProject): EngineContext => ({
   cache: new EnvironmentCache(cacheDir),
+  // As the extension keeps them, in its one cache directory: warm, as the store is.
+  machineDir,
   base: { ...env, ...p?.env },
   logger: silentLogger,
   evaluationTimeoutMs: 0,
