@@ -1,7 +1,7 @@
 // A flake with two devShells, in a subdirectory of a git checkout (a monorepo), whose shared
 // package set is a path input (anchors-envcapture.md §6, cases 23 and 24).
 import assert from 'node:assert/strict';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { captureAndStore, lookup } from '../../src/core/engine';
 import type { NixShellError } from '../../src/core/errors';
@@ -156,6 +156,46 @@ describe('flakes', function () {
       assert.match((error as Error).message, /nix\/extra\.nix/);
       return true;
     });
+  });
+});
+
+describe('a flake whose input is a flake', function () {
+  this.timeout(60_000);
+
+  it("records the checkout's files, not the input's at the same places", async () => {
+    // Both trees have flake.nix at their top, and the input's lib.nix has no twin here: read
+    // from the input's store copy, it is not a file of this checkout.
+    const root = await scratchDir();
+    const dep = path.join(root, 'dep');
+    const app = path.join(root, 'app');
+    await mkdir(dep);
+    await mkdir(app);
+    await writeFile(path.join(dep, 'flake.nix'), '{ outputs = _: { lib = import ./lib.nix; }; }\n');
+    await writeFile(path.join(dep, 'lib.nix'), '{ greeting = "hello"; }\n');
+    await writeFile(
+      path.join(app, 'flake.nix'),
+      `{
+  inputs.dep.url = "path:${dep}";
+  outputs = { self, dep }: {
+    devShells.x86_64-linux.default = derivation {
+      name = "app-shell";
+      system = "x86_64-linux";
+      builder = "/bin/bash";
+      args = [ "-c" "echo declare -x out=$out > $out" ];
+      outputs = [ "out" ];
+      GREETING = dep.lib.greeting;
+    };
+  };
+}
+`,
+    );
+    await runNixTool(nixTool('nix'), ['flake', 'lock'], userEnvironment(), app);
+    const entry = await captureAndStore(flakeSpec(app), await testContext());
+    assert.deepEqual(
+      entry.inputs.map((input) => input.path).sort(),
+      ['flake.lock', 'flake.nix'].map((file) => path.join(app, file)),
+    );
+    assert.equal(appliedEnvironment(userEnvironment(), entry)['GREETING'], 'hello');
   });
 });
 

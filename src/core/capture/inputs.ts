@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NixShellError } from '../errors';
 import { gitTopLevel } from '../nix/flake';
@@ -42,15 +44,18 @@ const identity = (file: string): string | undefined => file;
  */
 export class FlakeCopies {
   private readonly known = new Set<string>();
+  private readonly others = new Set<string>();
 
   private constructor(
     private readonly top: string,
     private readonly flakeInSource: string,
+    private readonly flakeNix: Buffer | undefined,
   ) {}
 
   static async of(flakeDir: string): Promise<FlakeCopies> {
     const top = (await gitTopLevel(flakeDir)) ?? flakeDir;
-    return new FlakeCopies(top, path.relative(top, path.join(flakeDir, 'flake.nix')));
+    const flakeNix = await readFile(path.join(flakeDir, 'flake.nix')).catch(() => undefined);
+    return new FlakeCopies(top, path.relative(top, path.join(flakeDir, 'flake.nix')), flakeNix);
   }
 
   get sources(): ReadonlySet<string> {
@@ -61,9 +66,26 @@ export class FlakeCopies {
   learn(file: string): string | undefined {
     if (!file.endsWith(`/${this.flakeInSource}`)) return undefined;
     const source = sourceStorePath.exec(file)?.[0];
-    if (!source || this.known.has(source)) return undefined;
+    if (!source || this.known.has(source) || this.others.has(source)) return undefined;
+    // An input that is a flake has its flake.nix at the same place when both are at the top
+    // of their trees: a copy of this checkout has this checkout's flake.nix. Read once per
+    // copy, a few small files per capture.
+    if (!this.hasCheckoutFlakeNix(file)) {
+      this.others.add(source);
+      return undefined;
+    }
     this.known.add(source);
     return source;
+  }
+
+  private hasCheckoutFlakeNix(file: string): boolean {
+    if (!this.flakeNix) return true;
+    try {
+      return readFileSync(file).equals(this.flakeNix);
+    } catch {
+      // Unreadable here (a store this process cannot read): taken for a copy, as the path says.
+      return true;
+    }
   }
 
   /** The copy `file` is in, if it is in a known one. */
