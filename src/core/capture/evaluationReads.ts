@@ -13,7 +13,10 @@ import type { FlakeCopies } from './inputs';
 /** Evaluations remembered per machine: small files, one per version of a flake evaluated. */
 const keptEvaluations = 256;
 
-/** What one evaluation read: files of the flake's own copy by their path in it, others whole. */
+/**
+ * What one evaluation read that can be an input: files of the flake's own copy by their path in
+ * it, and files outside the store (a relative path input, read from the checkout by Nix 2.26).
+ */
 interface Remembered {
   readonly inSource: readonly string[];
   readonly elsewhere: readonly string[];
@@ -57,7 +60,8 @@ export class EvaluationReads {
       if (!path.isAbsolute(file)) continue;
       const source = copies.sourceOf(file);
       if (source) inSource.push(file.slice(source.length));
-      else elsewhere.push(file);
+      // Other store paths (nixpkgs', thousands of them) never change and are never inputs.
+      else if (!file.startsWith('/nix/store/')) elsewhere.push(file);
     }
     const content = JSON.stringify({ inSource, elsewhere } satisfies Remembered);
     try {
