@@ -51,6 +51,12 @@ describe("nix's internal-json log", () => {
         level: 6,
         msg: "using cached string attribute 'packages.x86_64-linux.notdrvPath'",
       }),
+      // A quote nix would not leave open.
+      json({
+        action: 'msg',
+        level: 6,
+        msg: "evaluating uncached attribute 'devShells.x86_64-linux.default.drvPath",
+      }),
     ]);
     assert.deepEqual(
       events.filter((event) => event.type === 'derivation-path'),
@@ -60,7 +66,7 @@ describe("nix's internal-json log", () => {
         { type: 'derivation-path', from: 'eval-cache' },
       ],
     );
-    assert.equal(events.length, 6, 'the other lines are messages, as before');
+    assert.equal(events.length, 7, 'the other lines are messages, as before');
   });
 
   it('gives errors their position and strips colours', () => {

@@ -133,10 +133,10 @@ const prefix = '@nix ';
 // Nix ≥2.35 appends ` (hash '…')` to the latter.
 const evaluatingFile = /^evaluating file '(.+)'$/;
 const copiedSource = /^copied source '(.+?)' -> '[^']+'(?: \(hash '[^']+'\))?$/;
-// How nix's evaluation cache says where an attribute came from (at -vvv): `drvPath`'s tells
-// whether the derivation was evaluated. Nix 2.8 leaves the first path unquoted.
-const uncachedDrvPath = /^evaluating uncached attribute '?(?:.+\.)?drvPath'?$/;
-const cachedDrvPath = /^using cached string attribute '(?:.+\.)?drvPath'$/;
+// Where nix's evaluation cache says an attribute came from (at -vvv): `drvPath`'s tells whether
+// the derivation was evaluated. Nix 2.8 leaves the path of an uncached one unquoted.
+const drvPathOrigin =
+  /^(?:evaluating (uncached) attribute (?:'(?:.+\.)?drvPath'|(?:[^']+\.)?drvPath)|using (cached) string attribute '(?:.+\.)?drvPath')$/;
 // ANSI colour sequences nix puts into its messages.
 // eslint-disable-next-line no-control-regex
 const ansi = /\u001b\[[0-9;]*m/g;
@@ -199,9 +199,9 @@ export class NixLogParser {
       this.emit({ type: 'read-file', path: copied[1] });
       return;
     }
-    if (uncachedDrvPath.test(text) || cachedDrvPath.test(text)) {
-      const from = cachedDrvPath.test(text) ? 'eval-cache' : 'evaluation';
-      this.emit({ type: 'derivation-path', from });
+    const origin = drvPathOrigin.exec(text);
+    if (origin) {
+      this.emit({ type: 'derivation-path', from: origin[1] ? 'evaluation' : 'eval-cache' });
       return;
     }
     const location =
