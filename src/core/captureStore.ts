@@ -167,6 +167,7 @@ async function captureFresh(
       ...(pinned ? { evalBase } : {}),
       profile,
       machineDir: context.machineDir ?? context.cache.directory,
+      key,
     },
     {
       logger: context.logger,

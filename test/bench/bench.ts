@@ -39,8 +39,8 @@ await mkdir(benchTmp);
 // What nixshell keeps for the machine (compiled code, nix's version, what flake evaluations
 // read) is in the bench's directory too (NIXSHELL_CACHE_DIR), warmed like the store; each run
 // gets its own cache of environments (--cache-dir), so that a cold run is a project never
-// captured, on a machine where nixshell has run before. A run without compiled code, as the first after an install
-// or an update is, is timed on its own ("code cache off").
+// captured, on a machine where nixshell has run before. A run without compiled code, as the
+// first after an install or an update is, is timed on its own ("code cache off").
 const machineDir = path.join(root, 'nixshell');
 const env = nixTestEnv({
   NIX_BUILD_SHELL: '/bin/bash',
@@ -72,8 +72,9 @@ const nixArgs = (p: BenchProject) => ({
 });
 
 /**
- * `nix develop` with its evaluation cache off: it evaluates on every run, as a capture does to
- * learn which files the evaluation reads (with the cache on, nix reads and reports none).
+ * `nix develop` with its evaluation cache off: it evaluates on every run, as nix does for a
+ * flake whose tree changed (the usual capture, after an edit). In the rounds, nix's cache
+ * answers for the unchanged flakes, for `nix develop` and for the capture alike.
  */
 const evaluatingDevelop = (p: BenchProject) =>
   [
@@ -420,7 +421,7 @@ const editorMisses = [
       figure(`${p.name}: in-process capture, cold`) / figure(`${p.name}: ${raw}`),
     );
   }),
-  // nix develop answers from its evaluation cache; a capture evaluates (see evaluatingDevelop).
+  // Against the evaluation a changed flake costs (see evaluatingDevelop).
   ...projects
     .filter((p) => p.kind === 'flake')
     .map((p) =>

@@ -9,7 +9,7 @@ import { tempDir } from '../support/temp';
 
 const copyA = `/nix/store/${'a'.repeat(32)}-source`;
 const copyB = `/nix/store/${'b'.repeat(32)}-source`;
-const installable = ['path:/work/app#default'];
+const key = 'a cache key';
 
 /** The flake's copies, learnt from what nix reported reading, as a capture learns them. */
 async function copiesOf(flakeDir: string, readFiles: readonly string[]): Promise<FlakeCopies> {
@@ -26,7 +26,7 @@ describe('evaluation reads', () => {
     flakeDir = await tempDir('nixshell-flake-');
   });
 
-  it("recalls an evaluation's files for the same copy and installable only", async () => {
+  it("recalls an evaluation's files for the same copy and key only", async () => {
     const reads = [
       `${copyA}/flake.nix`,
       `${copyA}/nix/tools.nix`,
@@ -34,18 +34,18 @@ describe('evaluation reads', () => {
       `${flakeDir}/../lib/default.nix`,
       '«nix-internal»/call-flake.nix',
     ];
-    const memory = new EvaluationReads(dir, installable);
+    const memory = new EvaluationReads(dir, key);
     await memory.remember(await copiesOf(flakeDir, reads), reads);
     // Another store path (an input's copy) is never an input, and is not kept.
     assert.deepEqual(await memory.recall(copyA), [reads[0], reads[1], reads[3]]);
-    // Another copy (the tree changed) or another installable: nothing is known.
+    // Another copy (the tree changed) or another key (nix, its settings, the devShell): nothing.
     assert.equal(await memory.recall(copyB), undefined);
-    assert.equal(await new EvaluationReads(dir, ['path:/work/app#other']).recall(copyA), undefined);
+    assert.equal(await new EvaluationReads(dir, 'another key').recall(copyA), undefined);
   });
 
   it('recalls nothing from a damaged file, and a later evaluation writes it anew', async () => {
     const reads = [`${copyA}/flake.nix`];
-    const memory = new EvaluationReads(dir, installable);
+    const memory = new EvaluationReads(dir, key);
     await memory.remember(await copiesOf(flakeDir, reads), reads);
     const [file] = await readdir(dir);
     await writeFile(path.join(dir, file ?? ''), '{"inSource": ["/flake.nix"], "elsewhere": [1]}');
@@ -58,7 +58,7 @@ describe('evaluation reads', () => {
 
   it('keeps the 256 evaluations written last', async function () {
     this.timeout(20_000);
-    const memory = new EvaluationReads(dir, installable);
+    const memory = new EvaluationReads(dir, key);
     const copies = Array.from(
       { length: 260 },
       (_, i) => `/nix/store/${i.toString(36).padStart(32, '0')}-source`,

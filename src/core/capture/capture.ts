@@ -36,6 +36,8 @@ export interface CaptureRequest {
    * and the files each flake evaluation read. Not remembered when undefined.
    */
   readonly machineDir?: string | undefined;
+  /** The cache key the result is stored under: it names, with machineDir, what was read. */
+  readonly key?: string | undefined;
 }
 
 export interface Capture {
@@ -81,7 +83,11 @@ export async function captureEnvironment(
   const { parseDevEnv, replayScript } = await import('./devEnv');
   const logFlags = nixLogFlagsFor(nix.identity);
   await lockFlakeIfUnlocked(spec, nix, { cwd: root, env: base, logFlags }, context);
-  const { run, readFiles, remembered } = await printDevEnv(request, spec.target.dir, context);
+  const { run, readFiles, copies, remembered } = await printDevEnv(
+    request,
+    spec.target.dir,
+    context,
+  );
 
   let devEnv: DevEnv;
   try {
@@ -107,6 +113,7 @@ export async function captureEnvironment(
   const captured = {
     ...replayed,
     readFiles,
+    copies,
     nixReportedReads: readFiles.length > 0,
     nixWarnings: run.warnings,
   };
@@ -116,21 +123,26 @@ export async function captureEnvironment(
 /**
  * `nix print-dev-env` with nix's evaluation cache, as `nix develop` runs it, and the files the
  * evaluation read: those nix reports when it evaluated; when its cache answered, those it
- * reported when it evaluated the same copy of the flake (evaluationReads.ts), or else those of
- * a second run with the cache off.
+ * reported when it evaluated the same copy of the flake under the same key
+ * (evaluationReads.ts), or else those of a second run with the cache off.
  */
 async function printDevEnv(
   request: CaptureRequest,
   flakeDir: string,
   context: StepContext,
-): Promise<{ run: NixRun; readFiles: readonly string[]; remembered?: Promise<void> }> {
+): Promise<{
+  run: NixRun;
+  readFiles: readonly string[];
+  copies: FlakeCopies;
+  remembered?: Promise<void>;
+}> {
   const { spec, nix } = request;
-  const installable = installableArgs(spec);
   const copies = await FlakeCopies.of(flakeDir);
   const readsDir = machineFile(request, 'evaluations');
-  const memory = readsDir ? new EvaluationReads(readsDir, installable) : undefined;
-  // What an earlier evaluation of a copy read is recalled, and recorded, as soon as nix names
-  // the copy: an answer from the cache then comes with its inputs already hashed.
+  const memory =
+    readsDir && request.key !== undefined ? new EvaluationReads(readsDir, request.key) : undefined;
+  // What an earlier evaluation of a copy read is recalled, and its files recorded, once nix
+  // names the copy (late in its run: it copies the tree first).
   const recalls: Promise<string[] | undefined>[] = [];
   const flakeContext: StepContext = {
     ...context,
@@ -139,15 +151,17 @@ async function printDevEnv(
       if (source && memory) {
         const recall = memory.recall(source);
         recalls.push(recall);
-        void recall.then((files) => {
-          for (const recalled of files ?? []) context.onReadFile?.(copies.toLocal(recalled));
-        });
+        recall
+          .then((files) => {
+            for (const recalled of files ?? []) context.onReadFile?.(copies.toLocal(recalled));
+          })
+          .catch(() => undefined);
       }
       context.onReadFile?.(copies.toLocal(file));
     },
   };
-  const run = async (evalCache: boolean) => {
-    const result = await runNix(
+  const evaluate = async (evalCache: boolean) => {
+    const run = await runNix(
       nix.nix,
       [
         ...nixCommandFlags,
@@ -157,7 +171,7 @@ async function printDevEnv(
         ...nixDebugLogFlags,
         ...(request.profile ? ['--profile', request.profile] : []),
         ...(evalCache ? [] : ['--option', 'eval-cache', 'false']),
-        ...installable,
+        ...installableArgs(spec),
       ],
       {
         cwd: flakeDir,
@@ -166,33 +180,40 @@ async function printDevEnv(
       },
       flakeContext,
     );
-    if (result.result.exitCode !== 0) {
-      throw await inFlakeCheckout(evaluationError(result), flakeDir, result.readFiles);
+    if (run.result.exitCode !== 0) {
+      throw await inFlakeCheckout(evaluationError(run), flakeDir, run.readFiles);
     }
-    return result;
+    return run;
   };
-  const first = await run(true);
+  const first = await evaluate(true);
   if (first.derivationFrom === 'evaluation') {
+    const remembered = memory?.remember(copies, first.readFiles);
     return {
       run: first,
       readFiles: first.readFiles,
-      remembered: memory?.remember(copies, first.readFiles),
+      copies,
+      ...(remembered ? { remembered } : {}),
     };
   }
-  // The cache answered (or this nix does not say): what was read may be only part.
-  const recalled = (await Promise.all(recalls)).find((files) => files !== undefined);
-  if (recalled) {
-    context.logger.info(
-      "nix's evaluation cache answered; the inputs are those remembered from its evaluation",
-    );
-    return { run: first, readFiles: [...new Set([...first.readFiles, ...recalled])] };
+  // The cache answered, or this nix did not say: what it read may be only part. Every copy's
+  // remembered reads count (nix may have copied the tree twice, around a new flake.lock).
+  const recalled = (await Promise.all(recalls)).flatMap((files) => files ?? []);
+  const answered = first.derivationFrom === 'eval-cache';
+  const why = answered
+    ? "nix's evaluation cache answered"
+    : 'nix did not say whether its evaluation cache answered';
+  if (recalled.length > 0) {
+    context.logger.info(`${why}; the inputs are those remembered from its evaluation`);
+    return { run: first, readFiles: [...new Set([...first.readFiles, ...recalled])], copies };
   }
-  context.logger.info("nix's evaluation cache answered; evaluating again to learn the inputs");
-  const second = await run(false);
+  context.logger.info(`${why}; evaluating again to learn the inputs`);
+  const second = await evaluate(false);
+  const remembered = memory?.remember(copies, second.readFiles);
   return {
     run: second,
     readFiles: second.readFiles,
-    remembered: memory?.remember(copies, second.readFiles),
+    copies,
+    ...(remembered ? { remembered } : {}),
   };
 }
 
@@ -243,6 +264,8 @@ async function finish(
     readonly nixReportedReads: boolean;
     readonly nixWarnings: readonly string[];
     readonly dropped: readonly string[];
+    /** A flake's copies in the store, as the capture learnt them. */
+    readonly copies?: FlakeCopies;
   },
   version: string,
 ): Promise<Capture> {
@@ -251,7 +274,7 @@ async function finish(
   const { functions, aliases, variables } = captured.shell;
   // Each of these reads the disk, and none needs another's answer.
   const [inputs, storePaths, usedSearchPathNixpkgs] = await Promise.all([
-    localInputs(request.spec.target, captured.readFiles),
+    localInputs(request.spec.target, captured.readFiles, captured.copies),
     existingPaths(referencedStorePaths([...values, functions, aliases, variables])),
     readsSearchPathNixpkgs(captured.readFiles, request.base),
   ]);

@@ -2,9 +2,9 @@
 // from a database keyed by the locked flake, without evaluating it: nix then reads, and
 // reports, few or none of the files evaluation reads, and those files are the inputs an
 // environment is checked against. So what each evaluation read is remembered here, per store
-// copy of the flake's tree (named by its content: the same copy and installable, the same pure
-// evaluation). An answer from the cache then costs what it costs `nix develop`, and the inputs
-// stay exact.
+// copy of the flake's tree (named by its content) and cache key (the nix, its settings, the
+// devShell and arguments): the same copy under the same key is the same pure evaluation. An
+// answer from the cache then costs what it costs `nix develop`, and the inputs stay exact.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { keepNewest, readJsonFile, writeFileAtomic } from '../fs';
@@ -30,16 +30,17 @@ function isRemembered(value: unknown): value is Remembered {
   return strings(record.inSource) && strings(record.elsewhere);
 }
 
-/** Remembers, per copy of the flake's tree, the files evaluating one installable read. */
+/** Remembers, per copy of the flake's tree, the files an evaluation under one key read. */
 export class EvaluationReads {
   constructor(
     private readonly dir: string,
-    private readonly installable: readonly string[],
+    /** The capture's cache key: what, besides the tree, decides what evaluation reads. */
+    private readonly key: string,
   ) {}
 
   private file(source: string): string {
-    const key = createHash('sha256').update(JSON.stringify([source, ...this.installable]));
-    return path.join(this.dir, `${key.digest('hex').slice(0, 32)}.json`);
+    const hash = createHash('sha256').update(JSON.stringify([source, this.key]));
+    return path.join(this.dir, `${hash.digest('hex').slice(0, 32)}.json`);
   }
 
   /**

@@ -17,10 +17,11 @@ const sourceStorePath = /^\/nix\/store\/[0-9a-z]{32}-source(?=\/|$)/;
 export async function localInputs(
   target: EnvTarget,
   readFiles: readonly string[],
+  copies?: FlakeCopies,
 ): Promise<string[]> {
   const root = path.resolve(targetRoot(target));
   const toLocal =
-    target.kind === 'flake' ? await flakeSourceMapper(target.dir, readFiles) : identity;
+    target.kind === 'flake' ? await flakeSourceMapper(target.dir, readFiles, copies) : identity;
   const inputs = new Set(entryFiles(target));
   for (const file of readFiles) {
     // Not files of the checkout: nix's own (`<nix/…>`, `«nix-internal»/…`) and, on Nix ≥2.32,
@@ -101,12 +102,16 @@ export class FlakeCopies {
   }
 }
 
-/** Maps paths in the flake's store copies (`/nix/store/<hash>-source/…`) to the checkout. */
+/**
+ * Maps paths in the flake's store copies (`/nix/store/<hash>-source/…`) to the checkout; with
+ * the copies a capture learnt as nix ran, if given.
+ */
 export async function flakeSourceMapper(
   flakeDir: string,
   readFiles: readonly string[],
+  learnt?: FlakeCopies,
 ): Promise<(file: string) => string | undefined> {
-  const copies = await FlakeCopies.of(flakeDir);
+  const copies = learnt ?? (await FlakeCopies.of(flakeDir));
   for (const file of readFiles) copies.learn(file);
   return (file) => copies.toLocal(file);
 }
