@@ -43,6 +43,20 @@ describe('evaluation reads', () => {
     assert.equal(await new EvaluationReads(dir, 'another key').recall(copyA), undefined);
   });
 
+  it('recalls what the last evaluation under a key read, whichever its copy', async () => {
+    const memory = new EvaluationReads(dir, key);
+    assert.equal(await memory.recallLatest(), undefined);
+    for (const copy of [copyA, copyB]) {
+      const reads = [`${copy}/flake.nix`, `${copy}/nix/${copy === copyA ? 'a' : 'b'}.nix`];
+      await memory.remember(await copiesOf(flakeDir, reads), reads);
+    }
+    assert.deepEqual(await memory.recallLatest(), {
+      inSource: ['/flake.nix', '/nix/b.nix'],
+      elsewhere: [],
+    });
+    assert.equal(await new EvaluationReads(dir, 'another key').recallLatest(), undefined);
+  });
+
   it('recalls nothing from a damaged file, and a later evaluation writes it anew', async () => {
     const reads = [`${copyA}/flake.nix`];
     const memory = new EvaluationReads(dir, key);

@@ -141,6 +141,15 @@ async function printDevEnv(
   const readsDir = machineFile(request, 'evaluations');
   const memory =
     readsDir && request.key !== undefined ? new EvaluationReads(readsDir, request.key) : undefined;
+  // What the last evaluation under this key read is recorded while nix copies the tree: an
+  // unchanged flake, answered from the cache, has the same inputs.
+  void memory
+    ?.recallLatest()
+    .then((latest) => {
+      for (const file of latest?.inSource ?? []) context.onReadFile?.(copies.inCheckout(file));
+      for (const file of latest?.elsewhere ?? []) context.onReadFile?.(file);
+    })
+    .catch(() => undefined);
   // What an earlier evaluation of a copy read is recalled, and its files recorded, once nix
   // names the copy (late in its run: it copies the tree first).
   const recalls: Promise<string[] | undefined>[] = [];

@@ -17,7 +17,7 @@ const keptEvaluations = 256;
  * What one evaluation read that can be an input: files of the flake's own copy by their path in
  * it, and files outside the store (a relative path input, read from the checkout by Nix 2.26).
  */
-interface Remembered {
+export interface Remembered {
   readonly inSource: readonly string[];
   readonly elsewhere: readonly string[];
 }
@@ -38,9 +38,19 @@ export class EvaluationReads {
     private readonly key: string,
   ) {}
 
-  private file(source: string): string {
-    const hash = createHash('sha256').update(JSON.stringify([source, this.key]));
+  /** Where the reads of a copy are kept; with none, those of the last copy evaluated. */
+  private file(source?: string): string {
+    const hash = createHash('sha256').update(JSON.stringify([source ?? null, this.key]));
     return path.join(this.dir, `${hash.digest('hex').slice(0, 32)}.json`);
+  }
+
+  /**
+   * What the last evaluation under this key read, by path in the copy or whole: to hash while
+   * nix runs, before it names the copy (late, once it has copied the tree).
+   */
+  async recallLatest(): Promise<Remembered | undefined> {
+    const remembered = await readJsonFile(this.file());
+    return isRemembered(remembered) ? remembered : undefined;
   }
 
   /**
@@ -67,7 +77,7 @@ export class EvaluationReads {
     const content = JSON.stringify({ inSource, elsewhere } satisfies Remembered);
     try {
       await Promise.all(
-        [...copies.sources].map((source) =>
+        [...copies.sources, undefined].map((source) =>
           writeFileAtomic(this.file(source), content, { flush: false }),
         ),
       );

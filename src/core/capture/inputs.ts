@@ -98,7 +98,12 @@ export class FlakeCopies {
   /** `file`, or for a file in a known copy the checkout's file. */
   toLocal(file: string): string {
     const source = this.sourceOf(file);
-    return source ? path.join(this.top, file.slice(source.length)) : file;
+    return source ? this.inCheckout(file.slice(source.length)) : file;
+  }
+
+  /** The checkout's file at a path in a copy (`/nix/tools.nix`). */
+  inCheckout(pathInCopy: string): string {
+    return path.join(this.top, pathInCopy);
   }
 }
 
