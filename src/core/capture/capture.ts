@@ -285,7 +285,10 @@ async function finish(
   const [inputs, storePaths, usedSearchPathNixpkgs] = await Promise.all([
     localInputs(request.spec.target, captured.readFiles, captured.copies),
     existingPaths(referencedStorePaths([...values, functions, aliases, variables])),
-    readsSearchPathNixpkgs(captured.readFiles, request.base),
+    // A flake evaluates purely: `<nixpkgs>` from NIX_PATH or channels is out of its reach.
+    request.spec.target.kind === 'flake'
+      ? false
+      : readsSearchPathNixpkgs(captured.readFiles, request.base),
   ]);
   return {
     mutations,
