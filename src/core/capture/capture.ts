@@ -194,16 +194,13 @@ async function printDevEnv(
     }
     return run;
   };
+  // A run that evaluated: what it read is all, and is remembered (while the shellHook runs).
+  const evaluated = (run: NixRun) => {
+    const remembered = memory?.remember(copies, run.readFiles);
+    return { run, readFiles: run.readFiles, copies, ...(remembered ? { remembered } : {}) };
+  };
   const first = await evaluate(true);
-  if (first.derivationFrom === 'evaluation') {
-    const remembered = memory?.remember(copies, first.readFiles);
-    return {
-      run: first,
-      readFiles: first.readFiles,
-      copies,
-      ...(remembered ? { remembered } : {}),
-    };
-  }
+  if (first.derivationFrom === 'evaluation') return evaluated(first);
   // The cache answered, or this nix did not say: what it read may be only part. Every copy's
   // remembered reads count (nix may have copied the tree twice, around a new flake.lock).
   const recalled = (await Promise.all(recalls)).flatMap((files) => files ?? []);
@@ -216,14 +213,7 @@ async function printDevEnv(
     return { run: first, readFiles: [...new Set([...first.readFiles, ...recalled])], copies };
   }
   context.logger.info(`${why}; evaluating again to learn the inputs`);
-  const second = await evaluate(false);
-  const remembered = memory?.remember(copies, second.readFiles);
-  return {
-    run: second,
-    readFiles: second.readFiles,
-    copies,
-    ...(remembered ? { remembered } : {}),
-  };
+  return evaluated(await evaluate(false));
 }
 
 /**

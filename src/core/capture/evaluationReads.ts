@@ -48,9 +48,8 @@ export class EvaluationReads {
    * What the last evaluation under this key read, by path in the copy or whole: to hash while
    * nix runs, before it names the copy (late, once it has copied the tree).
    */
-  async recallLatest(): Promise<Remembered | undefined> {
-    const remembered = await readJsonFile(this.file());
-    return isRemembered(remembered) ? remembered : undefined;
+  recallLatest(): Promise<Remembered | undefined> {
+    return this.read();
   }
 
   /**
@@ -58,9 +57,14 @@ export class EvaluationReads {
    * copy's path; undefined when none is remembered.
    */
   async recall(source: string): Promise<string[] | undefined> {
-    const remembered = await readJsonFile(this.file(source));
-    if (!isRemembered(remembered)) return undefined;
+    const remembered = await this.read(source);
+    if (!remembered) return undefined;
     return [...remembered.inSource.map((file) => source + file), ...remembered.elsewhere];
+  }
+
+  private async read(source?: string): Promise<Remembered | undefined> {
+    const remembered = await readJsonFile(this.file(source));
+    return isRemembered(remembered) ? remembered : undefined;
   }
 
   /** Remembers what an evaluation read. Only a cache: a failure to write loses nothing. */
