@@ -13,6 +13,7 @@ import { targetLabel, type TargetSpec } from '../core/target';
 import { acceptFlakeConfig } from '../core/nix/flakeConfig';
 import { extractNixArgs, parseArgsOrUsage, usageError } from './args';
 import { progressLine } from './progressLine';
+import { entriesByName } from '../core/order';
 
 export const usage = `Usage: nixshell <command> [DIR] [options]
 
@@ -278,5 +279,5 @@ function shellExports(mutations: readonly Mutation[]): string {
 }
 
 function sortKeys(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(entriesByName(env));
 }

@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readEnvrc, type EnvrcChoice } from './envrc/read';
+import { compareCodeUnits } from './order';
 import type { EnvTarget, TargetSpec } from './target';
 
 /** The files that define a Nix environment, in order of precedence. */
@@ -41,7 +42,7 @@ export async function findCandidates(folder: string): Promise<Candidate[]> {
     (a, b) =>
       a.depth - b.depth ||
       environmentFileNames.indexOf(a.name) - environmentFileNames.indexOf(b.name) ||
-      a.file.localeCompare(b.file),
+      compareCodeUnits(a.file, b.file),
   );
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CacheEntry } from '../../src/core/cache/store';
 import type { Freshness } from '../../src/core/engine';
 import { applyMutations } from '../../src/core/env/mutations';
+import { entriesByName } from '../../src/core/order';
 import { nixBuilderVariables, outputPath, userPath } from './engineHarness';
 
 /**
@@ -111,7 +112,7 @@ export function assertSameEnvironment(
 }
 
 export function sortKeys(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(entriesByName(env));
 }
 
 /** The reason an environment is stale; fails when it is fresh. */

@@ -12,6 +12,7 @@ import {
 import { withFileLock } from '../../src/core/cache/lock';
 import { EnvironmentCache, type CacheEntry } from '../../src/core/cache/store';
 import { writeFileAtomic } from '../../src/core/fs';
+import { entriesByName } from '../../src/core/order';
 import { tempDir } from '../support/temp';
 
 const nix = {
@@ -131,6 +132,20 @@ describe('cache keys', () => {
       'same target, so its last entry can be applied',
     );
     assert.equal((await cacheKeys(spec, undefined, env)).key, undefined);
+  });
+
+  it('do not depend on the order of the variables, nor on the locale', async () => {
+    const dir = await tempDir();
+    const spec = { target: { kind: 'file' as const, file: path.join(dir, 'shell.nix') }, args: [] };
+    const variables = { NIX_PATH: 'nixpkgs=/x', NIXPKGS_ALLOW_UNFREE: '1', NIX_CONFIG: 'a = b' };
+    const reversed = Object.fromEntries(Object.entries(variables).reverse());
+    const keys = await cacheKeys(spec, nix, { HOME: dir, ...variables });
+    assert.deepEqual(await cacheKeys(spec, nix, { HOME: dir, ...reversed }), keys);
+    // By code unit, `P` before `_`; a collator puts `_` first.
+    assert.deepEqual(
+      entriesByName(variables).map(([name]) => name),
+      ['NIXPKGS_ALLOW_UNFREE', 'NIX_CONFIG', 'NIX_PATH'],
+    );
   });
 
   it("follow nix.conf's nix-path, as nix does, to where it resolves", async () => {

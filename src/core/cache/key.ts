@@ -7,6 +7,7 @@ import type { NixInstallation } from '../nix/installation';
 import { lockFileName } from '../pin/lockFileName';
 import type { Environment } from '../env/mutations';
 import { splitSearchPath } from '../env/variables';
+import { entriesByName } from '../order';
 import { targetRoot, type TargetSpec } from '../target';
 
 /** Bumped whenever the cache entry format or the capture semantics change. */
@@ -64,12 +65,10 @@ export async function cacheKeys(
     // nix binary (its identity) decides the rest, `builtins.currentSystem` included.
     settings: evaluationSettings(settings),
     variables: Object.fromEntries(
-      Object.entries(env)
-        .filter(
-          ([name]) =>
-            keyVariables.includes(name) || keyVariablePrefixes.some((p) => name.startsWith(p)),
-        )
-        .sort(([a], [b]) => a.localeCompare(b)),
+      entriesByName(env).filter(
+        ([name]) =>
+          keyVariables.includes(name) || keyVariablePrefixes.some((p) => name.startsWith(p)),
+      ),
     ),
     searchPath,
     nixPath: await resolveSearchPath(effectiveNixPathFrom(settings, env)),

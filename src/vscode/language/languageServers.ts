@@ -8,6 +8,7 @@ import { locateFirst } from './locate';
 import type { NixLanguageClient, ServerLaunch, ServerScope } from './nixClient';
 import type { ServerNotFoundNotice } from './serverNotFound';
 import type { ServerKind } from './serverSettings';
+import { entriesByName } from '../../core/order';
 
 /** The pinned nixpkgs of a folder as a Nix expression (nixd's `nixpkgs.expr`), if pinned. */
 export type PinnedNixpkgsExpr = (folder: vscode.WorkspaceFolder) => Promise<string | undefined>;
@@ -307,7 +308,7 @@ function scopeName(state: ScopeState): string {
 
 /** A fingerprint of everything a start depends on: the server, its environment, the pin. */
 function launchKey(launch: ServerLaunch): string {
-  const env = Object.entries(launch.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const env = entriesByName(launch.env);
   const identity = [launch.command, launch.cwd, launch.nixpkgsExpr ?? null, env];
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
