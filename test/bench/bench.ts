@@ -10,6 +10,8 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { EnvironmentCache } from '../../src/core/cache/store';
+import { prepareNixShell } from '../../src/core/capture/nixShell';
+import { locateNix } from '../../src/core/nix/installation';
 import { captureAndStore, lookup, type EngineContext } from '../../src/core/engine';
 import { silentLogger } from '../../src/core/logger';
 import { EnvironmentSession, type SessionState } from '../../src/core/session';
@@ -83,6 +85,32 @@ const evaluatingDevelop = (p: BenchProject) =>
   ] as const;
 const evaluatingName = 'nix develop --command true, eval cache off';
 
+/**
+ * nix-shell asked what a capture of a file project asks of it, run as the capture runs it but
+ * from no Node process: the files it evaluates reported in its log (into a file, as a capture
+ * reads it), the launcher as its shell, and the shell's state dumped after the shellHook. Its
+ * ratio to the raw command is the least a capture can cost, whatever runs it.
+ */
+const asCaptured = 'nix-shell as a capture runs it';
+const nixInstallation = await locateNix(undefined, env['PATH']);
+async function runAsCaptured(p: BenchProject): Promise<number> {
+  const scratch = await tempDir('nixshell-bench-scratch-');
+  const spec = { target: { kind: 'file' as const, file: p.target }, args: [] };
+  const command = await prepareNixShell(spec, nixInstallation, { ...env, ...p.env }, scratch);
+  const ms = await timed(() =>
+    execa(command.file, command.args, {
+      cwd: command.root,
+      env: command.env,
+      extendEnv: false,
+      stdout: 'ignore',
+      stderr: { file: path.join(scratch, 'log') },
+    }),
+  );
+  // Timed only if it did the capture's work: the shell's variables are dumped.
+  if ((await readdir(command.dumpDir)).length === 0) throw new Error(`${p.name}: no dump`);
+  return ms;
+}
+
 /** The raw nix command a project's capture is measured against. */
 const rawName = (kind: BenchProject['kind']) =>
   kind === 'file' ? 'nix-shell --run true' : 'nix develop --command true';
@@ -143,6 +171,7 @@ for (let round = 0; round < rounds; round++) {
     const commands = nixArgs(p);
     const [rawCommand, rawArgs] = commands.raw as [string, string[]];
     sample(`${p.name}: ${rawName(p.kind)}`, await timed(() => run(rawCommand, rawArgs, p.env)));
+    if (p.kind === 'file') sample(`${p.name}: ${asCaptured}`, await runAsCaptured(p));
     const [printCommand, printArgs] = commands.printDevEnv as [string, string[]];
     sample(`${p.name}: nix print-dev-env`, await timed(() => run(printCommand, printArgs, p.env)));
     if (p.kind === 'flake') {
@@ -408,7 +437,8 @@ target(
 );
 for (const t of targets) figures[`ratio: ${t.name}`] = t.value;
 // Not targets: a miss in the editor, whose extension host has Node started and the code loaded;
-// and the CLI's miss on the project that evaluates about as much as one on real nixpkgs.
+// the least a capture of a file costs (asCaptured); and the CLI's miss on the project that
+// evaluates about as much as one on real nixpkgs.
 const info = (name: string, value: number) => {
   figures[`ratio: ${name}`] = value;
   return { name, value };
@@ -429,6 +459,14 @@ const editorMisses = [
         `cold CLI − node, ${p.name} / ${evaluatingName}`,
         afterNode(figure(`${p.name}: nixshell env --json, cold`)) /
           figure(`${p.name}: ${evaluatingName}`),
+      ),
+    ),
+  ...projects
+    .filter((p) => p.kind === 'file')
+    .map((p) =>
+      info(
+        `${asCaptured}, ${p.name} / ${rawName('file')}`,
+        figure(`${p.name}: ${asCaptured}`) / figure(`${p.name}: ${rawName('file')}`),
       ),
     ),
   info(

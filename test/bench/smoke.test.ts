@@ -20,6 +20,7 @@ const expectedFigures = [
     `${p}: in-process lookup (ms)`,
     `${p}: in-process capture, cold (ms)`,
     ...(p.endsWith('flake') ? [`${p}: nix develop --command true, eval cache off (ms)`] : []),
+    ...(p.endsWith('file') ? [`${p}: nix-shell as a capture runs it (ms)`] : []),
   ]),
   'event-loop delay p99 during a capture (ms)',
   'peak RSS of a CLI capture (MiB)',
@@ -57,6 +58,10 @@ describe('the bench, one round', function () {
     }
     assert.equal(report.targets.length, 13, 'every target is stated');
     assert.match(run.all, /info +cold CLI − node, channel-file \/ nix-shell --run true +\d/);
+    for (const file of ['large-file', 'small-file', 'channel-file']) {
+      const line = `nix-shell as a capture runs it, ${file} / nix-shell --run true`;
+      assert.match(run.all, new RegExp(`info +${escape(line)} +\\d`));
+    }
     for (const flake of ['large-flake', 'small-flake']) {
       const line = `cold CLI − node, ${flake} / nix develop --command true, eval cache off`;
       assert.match(run.all, new RegExp(`info +${escape(line)} +\\d`));

@@ -53,38 +53,19 @@ export async function captureWithNixShell(
 ): Promise<NixShellCapture> {
   const target = spec.target;
   if (target.kind !== 'file') throw new Error('nix-shell only captures Nix files');
-  const root = targetRoot(target);
-  const fallbackBash = findBash(undefined, base);
   const output = hookOutputLog(context.logger);
   return withScratchDir(async (scratch) => {
-    const launcherDir = path.join(scratch, 'shell');
-    const dumpDir = path.join(scratch, 'dump');
-    const launcher = path.join(launcherDir, 'bash');
-    // Each step is a trip to the thread pool before nix can start: what can, goes together.
-    await Promise.all([
-      mkdir(launcherDir).then(() =>
-        writeFile(launcher, launcherScript(fallbackBash), { mode: 0o755 }),
-      ),
-      mkdir(dumpDir),
-    ]);
-
+    const command = await prepareNixShell(spec, nix, base, scratch);
+    const { root, dumpDir, launcherDir } = command;
     let control: RunControl | undefined;
     // Set from the stderr callback: an object, so the compiler does not narrow it to false.
     const shell = { started: false };
     const run: NixRun = await runNix(
-      nix.nixShell,
-      [
-        target.file,
-        ...spec.args,
-        ...(spec.options ?? []),
-        ...(target.attr ? ['-A', target.attr] : []),
-        ...nixLogFlagsFor(nix.identity),
-        '--run',
-        shellDumpScript(dumpDir),
-      ],
+      command.file,
+      command.args,
       {
         cwd: root,
-        env: { ...base, NIX_BUILD_SHELL: launcher },
+        env: command.env,
         collectStdout: false,
         onStdoutLine: output.log,
         onSpawn: (runControl) => (control = runControl),
@@ -123,6 +104,59 @@ export async function captureWithNixShell(
       nixWarnings: run.warnings,
     };
   }, context.deferCleanup);
+}
+
+/** The nix-shell command a capture runs, ready to run: its launcher is written. */
+export interface NixShellCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env: Record<string, string>;
+  /** The project folder, where nix-shell runs. */
+  readonly root: string;
+  /** Where the dump script writes the shell's state. */
+  readonly dumpDir: string;
+  /** Where the launcher is, which nix-shell puts first on PATH. */
+  readonly launcherDir: string;
+}
+
+/**
+ * Writes the launcher into `scratch` and returns the nix-shell command of a capture: the bench
+ * runs it too, to measure what nix-shell costs when asked what a capture asks of it.
+ */
+export async function prepareNixShell(
+  spec: TargetSpec,
+  nix: NixInstallation,
+  base: Environment,
+  scratch: string,
+): Promise<NixShellCommand> {
+  const target = spec.target;
+  if (target.kind !== 'file') throw new Error('nix-shell only captures Nix files');
+  const launcherDir = path.join(scratch, 'shell');
+  const dumpDir = path.join(scratch, 'dump');
+  const launcher = path.join(launcherDir, 'bash');
+  // Each step is a trip to the thread pool before nix can start: what can, goes together.
+  await Promise.all([
+    mkdir(launcherDir).then(() =>
+      writeFile(launcher, launcherScript(findBash(undefined, base)), { mode: 0o755 }),
+    ),
+    mkdir(dumpDir),
+  ]);
+  return {
+    file: nix.nixShell,
+    args: [
+      target.file,
+      ...spec.args,
+      ...(spec.options ?? []),
+      ...(target.attr ? ['-A', target.attr] : []),
+      ...nixLogFlagsFor(nix.identity),
+      '--run',
+      shellDumpScript(dumpDir),
+    ],
+    env: { ...base, NIX_BUILD_SHELL: launcher },
+    root: targetRoot(target),
+    dumpDir,
+    launcherDir,
+  };
 }
 
 function launcherScript(fallbackBash: string): string {
