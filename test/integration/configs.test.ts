@@ -75,8 +75,13 @@ describe('NixOS configurations (stand-ins)', function () {
     assert.ok(vscode.window.terminals.some((t) => t.name === 'VM: laptop'));
     // The stand-in's run-laptop-vm writes the system it booted where the disk image goes.
     const image = path.join(workspaceFolder().uri.fsPath, 'laptop.qcow2');
+    // Whole once its line ends: the script's `>` creates the file before printf writes it.
     const marker = await waitFor(
-      () => readFile(image, 'utf8').catch(() => undefined),
+      () =>
+        readFile(image, 'utf8').then(
+          (text) => (text.endsWith('\n') ? text : undefined),
+          () => undefined,
+        ),
       'the VM to run',
     );
     assert.match(marker, /^\/nix\/store\/[0-9a-z]{32}-nixos-system-laptop-stand-in\n$/);
