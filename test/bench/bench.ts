@@ -10,6 +10,8 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { EnvironmentCache } from '../../src/core/cache/store';
+import { printDevEnvArgs } from '../../src/core/capture/capture';
+import { parseDevEnv, replayCommand } from '../../src/core/capture/devEnv';
 import { prepareNixShell } from '../../src/core/capture/nixShell';
 import { locateNix } from '../../src/core/nix/installation';
 import { captureAndStore, lookup, type EngineContext } from '../../src/core/engine';
@@ -86,28 +88,55 @@ const evaluatingDevelop = (p: BenchProject) =>
 const evaluatingName = 'nix develop --command true, eval cache off';
 
 /**
- * nix-shell asked what a capture of a file project asks of it, run as the capture runs it but
- * from no Node process: the files it evaluates reported in its log (into a file, as a capture
- * reads it), the launcher as its shell, and the shell's state dumped after the shellHook. Its
- * ratio to the raw command is the least a capture can cost, whatever runs it.
+ * Nix asked what a capture asks of it, run as the capture runs it but from no Node process,
+ * into the same kind of log file: for a file, nix-shell with the files it evaluates reported,
+ * the launcher as its shell and the shell's state dumped after the shellHook; for a flake,
+ * print-dev-env as the capture runs it, then the replay of its shellHook in bash. Its ratio to
+ * the raw command is the least a capture can cost, whatever runs it.
  */
-const asCaptured = 'nix-shell as a capture runs it';
+const asCaptured = (kind: BenchProject['kind']) =>
+  kind === 'file' ? 'nix-shell as a capture runs it' : 'print-dev-env and replay as a capture';
 const nixInstallation = await locateNix(undefined, env['PATH']);
 async function runAsCaptured(p: BenchProject): Promise<number> {
   const scratch = await tempDir('nixshell-bench-scratch-');
-  const spec = { target: { kind: 'file' as const, file: p.target }, args: [] };
-  const command = await prepareNixShell(spec, nixInstallation, { ...env, ...p.env }, scratch);
-  const ms = await timed(() =>
-    execa(command.file, command.args, {
-      cwd: command.root,
-      env: command.env,
-      extendEnv: false,
-      stdout: 'ignore',
-      stderr: { file: path.join(scratch, 'log') },
-    }),
-  );
+  const log = { file: path.join(scratch, 'log') };
+  const base = { ...env, ...p.env };
+  let ms: number;
+  let dumpDir: string;
+  if (p.kind === 'file') {
+    const spec = { target: { kind: 'file' as const, file: p.target }, args: [] };
+    const command = await prepareNixShell(spec, nixInstallation, base, scratch);
+    const options = { cwd: command.root, env: command.env, extendEnv: false, stderr: log };
+    ms = await timed(() => execa(command.file, command.args, { ...options, stdout: 'ignore' }));
+    dumpDir = command.dumpDir;
+  } else {
+    const spec = { target: { kind: 'flake' as const, dir: p.target }, args: [] };
+    const evaluate = () =>
+      execa(nixInstallation.nix, printDevEnvArgs(spec, { evalCache: true }), {
+        cwd: p.target,
+        env: { ...base, IN_NIX_SHELL: 'impure' },
+        extendEnv: false,
+        stderr: log,
+      });
+    // The replay's script is written before the timing, from a run of the same command.
+    const replay = replayCommand(parseDevEnv((await evaluate()).stdout), base, p.target);
+    const script = path.join(scratch, 'replay.sh');
+    dumpDir = path.join(scratch, 'dump');
+    await mkdir(dumpDir);
+    await writeFile(script, replay.script(dumpDir));
+    ms = await timed(async () => {
+      await evaluate();
+      // As runReplay runs it.
+      await execa(replay.bash, ['--noprofile', '--norc', script], {
+        ...replay.options,
+        extendEnv: false,
+        stdout: 'ignore',
+        stderr: 'ignore',
+      });
+    });
+  }
   // Timed only if it did the capture's work: the shell's variables are dumped.
-  if ((await readdir(command.dumpDir)).length === 0) throw new Error(`${p.name}: no dump`);
+  if ((await readdir(dumpDir)).length === 0) throw new Error(`${p.name}: no dump`);
   return ms;
 }
 
@@ -171,7 +200,7 @@ for (let round = 0; round < rounds; round++) {
     const commands = nixArgs(p);
     const [rawCommand, rawArgs] = commands.raw as [string, string[]];
     sample(`${p.name}: ${rawName(p.kind)}`, await timed(() => run(rawCommand, rawArgs, p.env)));
-    if (p.kind === 'file') sample(`${p.name}: ${asCaptured}`, await runAsCaptured(p));
+    sample(`${p.name}: ${asCaptured(p.kind)}`, await runAsCaptured(p));
     const [printCommand, printArgs] = commands.printDevEnv as [string, string[]];
     sample(`${p.name}: nix print-dev-env`, await timed(() => run(printCommand, printArgs, p.env)));
     if (p.kind === 'flake') {
@@ -437,7 +466,7 @@ target(
 );
 for (const t of targets) figures[`ratio: ${t.name}`] = t.value;
 // Not targets: a miss in the editor, whose extension host has Node started and the code loaded;
-// the least a capture of a file costs (asCaptured); and the CLI's miss on the project that
+// the least a capture costs (asCaptured); and the CLI's miss on the project that
 // evaluates about as much as one on real nixpkgs.
 const info = (name: string, value: number) => {
   figures[`ratio: ${name}`] = value;
@@ -461,14 +490,12 @@ const editorMisses = [
           figure(`${p.name}: ${evaluatingName}`),
       ),
     ),
-  ...projects
-    .filter((p) => p.kind === 'file')
-    .map((p) =>
-      info(
-        `${asCaptured}, ${p.name} / ${rawName('file')}`,
-        figure(`${p.name}: ${asCaptured}`) / figure(`${p.name}: ${rawName('file')}`),
-      ),
+  ...projects.map((p) =>
+    info(
+      `${asCaptured(p.kind)}, ${p.name} / ${rawName(p.kind)}`,
+      figure(`${p.name}: ${asCaptured(p.kind)}`) / figure(`${p.name}: ${rawName(p.kind)}`),
     ),
+  ),
   info(
     `cold CLI − node, channel-file / ${rawName('file')}`,
     afterNode(figure('channel-file: nixshell env --json, cold')) /

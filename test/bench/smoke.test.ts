@@ -20,7 +20,7 @@ const expectedFigures = [
     `${p}: in-process lookup (ms)`,
     `${p}: in-process capture, cold (ms)`,
     ...(p.endsWith('flake') ? [`${p}: nix develop --command true, eval cache off (ms)`] : []),
-    ...(p.endsWith('file') ? [`${p}: nix-shell as a capture runs it (ms)`] : []),
+    `${p}: ${p.endsWith('file') ? 'nix-shell as a capture runs it' : 'print-dev-env and replay as a capture'} (ms)`,
   ]),
   'event-loop delay p99 during a capture (ms)',
   'peak RSS of a CLI capture (MiB)',
@@ -58,8 +58,10 @@ describe('the bench, one round', function () {
     }
     assert.equal(report.targets.length, 13, 'every target is stated');
     assert.match(run.all, /info +cold CLI − node, channel-file \/ nix-shell --run true +\d/);
-    for (const file of ['large-file', 'small-file', 'channel-file']) {
-      const line = `nix-shell as a capture runs it, ${file} / nix-shell --run true`;
+    for (const p of projects) {
+      const line = p.endsWith('file')
+        ? `nix-shell as a capture runs it, ${p} / nix-shell --run true`
+        : `print-dev-env and replay as a capture, ${p} / nix develop --command true`;
       assert.match(run.all, new RegExp(`info +${escape(line)} +\\d`));
     }
     for (const flake of ['large-flake', 'small-flake']) {

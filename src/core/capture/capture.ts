@@ -11,7 +11,6 @@ import { targetRoot, type TargetSpec } from '../target';
 import type { DevEnv } from './devEnv';
 import { captureWithNixShell } from './nixShell';
 import { FlakeCopies, inFlakeCheckout, localInputs } from './inputs';
-import { findBash } from './bash';
 import { readsSearchPathNixpkgs } from './nixpkgs';
 import { runNix, runReplay, type NixRun, type StepContext } from './run';
 import { EvaluationReads } from './evaluationReads';
@@ -80,7 +79,7 @@ export async function captureEnvironment(
   }
   const root = targetRoot(spec.target);
   // Loaded for flakes only: its schema library is not needed to capture a Nix file.
-  const { parseDevEnv, replayScript } = await import('./devEnv');
+  const { parseDevEnv, replayCommand } = await import('./devEnv');
   const logFlags = nixLogFlagsFor(nix.identity);
   await lockFlakeIfUnlocked(spec, nix, { cwd: root, env: base, logFlags }, context);
   const { run, readFiles, copies, remembered } = await printDevEnv(
@@ -103,12 +102,8 @@ export async function captureEnvironment(
     );
   }
   context.onProgress?.('running shellHook');
-  const replayed = await runReplay(
-    findBash(devEnv, base),
-    (dumpDir) => replayScript(devEnv, { base, root, dumpDir, attrsDir: dumpDir }),
-    { cwd: root, env: replayEnvironment(base) },
-    context,
-  );
+  const replay = replayCommand(devEnv, base, root);
+  const replayed = await runReplay(replay.bash, replay.script, replay.options, context);
   await remembered;
   const captured = {
     ...replayed,
@@ -172,16 +167,7 @@ async function printDevEnv(
   const evaluate = async (evalCache: boolean) => {
     const run = await runNix(
       nix.nix,
-      [
-        ...nixCommandFlags,
-        'print-dev-env',
-        '--json',
-        // Where nix says whether its evaluation cache answered.
-        ...nixDebugLogFlags,
-        ...(request.profile ? ['--profile', request.profile] : []),
-        ...(evalCache ? [] : ['--option', 'eval-cache', 'false']),
-        ...installableArgs(spec),
-      ],
+      printDevEnvArgs(spec, { profile: request.profile, evalCache }),
       {
         cwd: flakeDir,
         env: { ...(request.evalBase ?? request.base), IN_NIX_SHELL: 'impure' },
@@ -214,6 +200,23 @@ async function printDevEnv(
   }
   context.logger.info(`${why}; evaluating again to learn the inputs`);
   return evaluated(await evaluate(false));
+}
+
+/** The arguments of a flake capture's `nix print-dev-env` (the bench runs them too). */
+export function printDevEnvArgs(
+  spec: TargetSpec,
+  options: { readonly profile?: string | undefined; readonly evalCache: boolean },
+): string[] {
+  return [
+    ...nixCommandFlags,
+    'print-dev-env',
+    '--json',
+    // Where nix says whether its evaluation cache answered.
+    ...nixDebugLogFlags,
+    ...(options.profile ? ['--profile', options.profile] : []),
+    ...(options.evalCache ? [] : ['--option', 'eval-cache', 'false']),
+    ...installableArgs(spec),
+  ];
 }
 
 /**
@@ -317,12 +320,4 @@ export function installableArgs(spec: TargetSpec): string[] {
 
 function machineFile(request: CaptureRequest, name: string): string | undefined {
   return request.machineDir === undefined ? undefined : path.join(request.machineDir, name);
-}
-
-/** A clean bash: no startup files of the user's, as `nix develop`'s rcfile-less shell. */
-function replayEnvironment(base: Environment): Record<string, string> {
-  const env: Record<string, string> = { ...base };
-  // Non-interactive bash reads BASH_ENV (ENV only in POSIX mode, which this is not).
-  delete env['BASH_ENV'];
-  return env;
 }

@@ -3,6 +3,7 @@ import type { Environment } from '../env/mutations';
 import { outputRewriter } from '../env/outputs';
 import { isValidName, passAsFileNames, ruleFor, splitSearchPath } from '../env/variables';
 import { shellQuote } from '../shellQuote';
+import { findBash } from './bash';
 import { isBashOwnVariable, shellDumpScript } from './shellDump';
 
 /** `nix print-dev-env --json`, read leniently: unknown variable types are skipped. */
@@ -31,6 +32,26 @@ export interface ReplayOptions {
   readonly dumpDir: string;
   /** Where a structured-attributes shell's `.attrs.json` and `.attrs.sh` are written. */
   readonly attrsDir: string;
+}
+
+/** How a capture replays a dev environment: which bash, its script, where and with what. */
+export interface ReplayCommand {
+  readonly bash: string;
+  readonly script: (dumpDir: string) => string;
+  readonly options: { readonly cwd: string; readonly env: Record<string, string> };
+}
+
+/** The replay of `devEnv` for the project at `root`, in a clean bash, as `nix develop`'s. */
+export function replayCommand(devEnv: DevEnv, base: Environment, root: string): ReplayCommand {
+  const env: Record<string, string> = { ...base };
+  // No startup files of the user's: non-interactive bash reads BASH_ENV (ENV only in POSIX
+  // mode, which this is not).
+  delete env['BASH_ENV'];
+  return {
+    bash: findBash(devEnv, base),
+    script: (dumpDir) => replayScript(devEnv, { base, root, dumpDir, attrsDir: dumpDir }),
+    options: { cwd: root, env },
+  };
 }
 
 /**
