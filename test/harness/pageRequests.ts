@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // What tests inside the extension host cannot do themselves, since they have no access to the
 // page: they write `<output>/<kind>.request`; the harness does it and writes `<kind>.done`.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { resultsDir } from './report';
@@ -76,7 +76,10 @@ export function servePageRequests(page: Page, output: string): { stop(): void } 
         const answer = await handle(page, argument.trim()).catch(
           (error: unknown) => `error: ${String(error)}`,
         );
-        await writeFile(path.join(output, `${kind}.done`), answer);
+        // Whole or not at all: the test takes the answer as soon as the file exists.
+        const done = path.join(output, `${kind}.done`);
+        await writeFile(`${done}.partial`, answer);
+        await rename(`${done}.partial`, done);
       }),
     ).finally(() => (busy = false));
   }, 300);

@@ -141,7 +141,10 @@ export async function askHarness(kind: string, argument: string): Promise<string
   if (!dir || !harnessListens()) return undefined;
   const done = path.join(dir, `${kind}.done`);
   await rm(done, { force: true });
-  await writeFile(path.join(dir, `${kind}.request`), argument);
+  // Whole or not at all: the harness takes the request as soon as the file exists.
+  const request = path.join(dir, `${kind}.request`);
+  await writeFile(`${request}.partial`, argument);
+  await rename(`${request}.partial`, request);
   await waitFor(() => existsSync(done), `the harness to answer ${kind}`, 30_000);
   return readFile(done, 'utf8');
 }
